@@ -1,0 +1,24 @@
+"""Extraction: article text -> typed, sourced relations between actors."""
+
+from detente.extract.model import ActorRef, Relation
+from detente.extract.pipeline import (
+    Extractor,
+    __version__,
+    build_pipeline,
+    document_id,
+    load_language_model,
+)
+from detente.extract.text import Article, InputError, read_article
+
+__all__ = [
+    "ActorRef",
+    "Article",
+    "Extractor",
+    "InputError",
+    "Relation",
+    "__version__",
+    "build_pipeline",
+    "document_id",
+    "load_language_model",
+    "read_article",
+]

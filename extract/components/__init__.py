@@ -1,0 +1,5 @@
+"""detente's spaCy components; importing this package registers their factories."""
+
+from detente.extract.components import actors, attributes, blocks, coref, relations
+
+__all__ = ["actors", "attributes", "blocks", "coref", "relations"]

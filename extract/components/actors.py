@@ -1,0 +1,112 @@
+"""``detente_actors``: find the actors a document names.
+
+Contract: after this component ``doc._.actor_mentions`` lists spans naming an actor, each
+with ``span._.actor`` (an :class:`~detente.ontology.Actor`) and ``span._.via`` (how the
+words name it: name, demonym, leader, capital, metonym, or ``ner`` for actors missing from
+the gazetteer); ``doc._.places`` lists spans naming places, each with ``span._.place``.
+Names whose referent depends on time are resolved against ``doc._.published`` or, failing
+that, the era estimated by ``detente_blocks``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from detente.ontology import Actor, load_gazetteer
+
+_NER_TYPES = {"ORG": "Organization", "PERSON": "Person", "NORP": "Group"}
+
+
+def _register() -> None:
+    if not Span.has_extension("actor"):
+        Span.set_extension("actor", default=None)
+        Span.set_extension("via", default=None)
+        Span.set_extension("place", default=None)
+        Span.set_extension("antecedent", default=None)
+        Span.set_extension("antecedents", default=None)
+        Doc.set_extension("actor_mentions", default=None)
+        Doc.set_extension("places", default=None)
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _plausible_unknown(ent: Span) -> bool:
+    """NER names worth treating as actors: short, capitalised, not a bare adjective."""
+    words = [t for t in ent if not t.is_punct]
+    if not words or len(words) > 6 or not any(t.text[:1].isupper() for t in words):
+        return False
+    if ent.label_ == "NORP":
+        # "Kurds" or "Yazidis" as a noun can act; "Islamic" as a modifier cannot.
+        return ent.root.pos_ in ("NOUN", "PROPN") and ent.root.dep_ not in ("amod", "compound")
+    return not all(t.is_stop for t in words)
+
+
+class ActorRecognizer:
+    def __init__(self, nlp: Language, gazetteer: str | None, unknown_actors: bool) -> None:
+        _register()
+        self.gazetteer = load_gazetteer(gazetteer) if gazetteer else load_gazetteer()
+        self.unknown_actors = unknown_actors
+        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        names = sorted(self.gazetteer.names())
+        places = sorted(set(self.gazetteer.place_names()) - set(names))
+        self.matcher.add("ACTOR", list(nlp.tokenizer.pipe(names)))
+        self.matcher.add("PLACE", list(nlp.tokenizer.pipe(places)))
+        self._minted: dict[str, Actor] = {}
+
+    def __call__(self, doc: Doc) -> Doc:
+        gaz = self.gazetteer
+        published, era = doc._.published, doc._.era
+        mentions: list[Span] = []
+        places: list[Span] = []
+        spans = filter_spans(self.matcher(doc, as_spans=True))
+        for span in spans:
+            if span._.is_boilerplate:
+                continue
+            span._.place = gaz.place(span.text)
+            if span.label_ == "ACTOR":
+                resolved = gaz.resolve(span.text, when=published, era=era)
+                if resolved:
+                    span._.actor, reading = resolved
+                    span._.via = reading.via
+                    mentions.append(span)
+            if span._.place is not None:
+                places.append(span)
+        if self.unknown_actors:
+            taken = {i for span in spans for i in range(span.start, span.end)}
+            for ent in doc.ents:
+                if any(i in taken for i in range(ent.start, ent.end)) or ent._.is_boilerplate:
+                    continue
+                if ent.label_ in _NER_TYPES and _plausible_unknown(ent):
+                    span = Span(doc, ent.start, ent.end, label="ACTOR")
+                    span._.actor = self._mint(ent)
+                    span._.via = "ner"
+                    mentions.append(span)
+        doc._.actor_mentions = sorted(mentions, key=lambda s: s.start)
+        doc._.places = places
+        return doc
+
+    def _mint(self, ent: Span) -> Actor:
+        """An actor for a name the gazetteer lacks, stable across documents."""
+        text = ent.text.removeprefix("the ").removeprefix("The ")
+        key = f"x:{slug(text)}"
+        if key not in self._minted:
+            self._minted[key] = Actor(key, text, _NER_TYPES[ent.label_], "")
+        return self._minted[key]
+
+
+@Language.factory(
+    "detente_actors",
+    default_config={"gazetteer": None, "unknown_actors": True},
+    requires=["doc.ents", "token.dep"],
+    assigns=["doc._.actor_mentions", "doc._.places", "span._.actor", "span._.place"],
+)
+def make_actor_recognizer(nlp: Language, name: str, gazetteer: str | None,
+                          unknown_actors: bool) -> ActorRecognizer:
+    return ActorRecognizer(nlp, gazetteer, unknown_actors)

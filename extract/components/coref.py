@@ -1,0 +1,194 @@
+"""``detente_coref``: resolve the references news relies on to actors named earlier.
+
+Handles personal pronouns (he/his -> the last leader or person; it/its -> the last
+singular non-person actor; they/them/their -> the last coordinated pair or plural group),
+"the former"/"the latter" (the members of the last "A and B"), relative pronouns (the
+noun the clause modifies) and bare definite descriptions ("the regime", "the group",
+"the country"). A salience-ordered history in the spirit of Lappin & Leass (1994), reduced
+to recency within a short window, plus agreement in person, number and actor type.
+
+Contract: adds spans with ``span._.via == "coref"``, ``span._.antecedent`` and
+``span._.antecedents`` (all referents: "they" may be "A and B") to ``doc._.actor_mentions``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from detente.extract.components.blocks import boilerplate_tokens
+
+_PERSONAL = {"he", "him", "his", "she", "her", "hers", "himself", "herself"}
+_NEUTER = {"it", "its", "itself"}
+_PLURAL = {"they", "them", "their", "theirs", "themselves"}
+_RELATIVE = {"who", "whom", "which", "that", "whose"}
+_PERSON_TYPES = {"Leader", "Person"}
+_DESCRIPTIONS = {
+    "regime": {"Government", "State"},
+    "government": {"Government", "State"},
+    "administration": {"Government", "State"},
+    "country": {"State"},
+    "kingdom": {"State"},
+    "republic": {"State"},
+    "nation": {"State"},
+    "group": {"ArmedGroup", "Organization"},
+    "militia": {"ArmedGroup"},
+    "movement": {"ArmedGroup", "Organization"},
+    "organisation": {"ArmedGroup", "Organization", "IGO"},
+    "organization": {"ArmedGroup", "Organization", "IGO"},
+    "alliance": {"IGO", "Coalition"},
+    "bloc": {"IGO", "Coalition"},
+    "coalition": {"Coalition"},
+    "president": {"Leader"},
+    "leader": {"Leader"},
+    "premier": {"Leader"},
+}
+
+
+@dataclass
+class _Entry:
+    spans: tuple[Span, ...]
+    sentence: int
+    plural: bool
+    person: bool
+
+
+def _is_person(span: Span) -> bool:
+    return span._.via in ("leader", "person") or span._.actor.type in _PERSON_TYPES
+
+
+def _is_plural(span: Span) -> bool:
+    return span.root.tag_ in ("NNS", "NNPS")
+
+
+def _clause_subjects(token: Token) -> set[int]:
+    """Tokens of the subject of the pronoun's own clause: a non-reflexive object pronoun
+    cannot refer to them (binding Principle B), so "Putin supported him" is not Putin."""
+    if token.dep_ not in ("dobj", "pobj", "dative", "iobj"):
+        return set()
+    verb = token.head if token.dep_ != "pobj" else token.head.head
+    return {i for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")
+            for i in range(c.left_edge.i, c.right_edge.i + 1)}
+
+
+def _expletive(token: Token) -> bool:
+    """'It is crucial that ...', 'it is important to ...': no referent."""
+    head = token.head
+    if token.lower_ != "it" or token.dep_ != "nsubj" or head.lemma_ != "be":
+        return False
+    return any(c.dep_ in ("ccomp", "xcomp", "advcl", "csubj") for c in head.children) or any(
+        c.dep_ in ("acomp", "attr") and any(g.dep_ in ("xcomp", "ccomp") for g in c.children)
+        for c in head.children
+    )
+
+
+class Coreference:
+    def __init__(self, window: int) -> None:
+        self.window = window
+
+    def __call__(self, doc: Doc) -> Doc:
+        mentions = [m for m in doc._.actor_mentions or () if m._.via != "coref"]
+        if not mentions:
+            return doc
+        sent_of = {}
+        for n, sent in enumerate(doc.sents):
+            for i in range(sent.start, sent.end):
+                sent_of[i] = n
+        starts = {m.start: m for m in mentions}
+        pair_ends = self._pairs(mentions)
+        history: list[_Entry] = []
+        added: list[Span] = []
+        boilerplate = boilerplate_tokens(doc)
+        skip_until = -1
+        for token in doc:
+            n = sent_of.get(token.i, 0)
+            if token.i in starts:
+                m = starts[token.i]
+                if m._.via != "demonym" or m.root.pos_ in ("NOUN", "PROPN"):
+                    history.append(_Entry((m,), n, _is_plural(m), _is_person(m)))
+                skip_until = m.end
+            if token.i in pair_ends:
+                history.append(_Entry(pair_ends[token.i], n, True, False))
+            if token.i < skip_until or token.i in boilerplate:
+                continue
+            for span in self._resolve(doc, token, n, history):
+                added.append(span)
+        doc._.actor_mentions = sorted(mentions + added, key=lambda s: (s.start, s.end))
+        return doc
+
+    def _pairs(self, mentions: list[Span]) -> dict[int, tuple[Span, ...]]:
+        """'A and B' pairs, keyed by the token index where B ends."""
+        by_token = {i: m for m in mentions for i in range(m.start, m.end)}
+        pairs: dict[int, tuple[Span, ...]] = {}
+        for m in mentions:
+            for conj in m.root.conjuncts:
+                other = by_token.get(conj.i)
+                if other is not None and other.start > m.start and other._.actor != m._.actor:
+                    pairs[other.end - 1] = (m, other)
+                    break
+        return pairs
+
+    def _resolve(self, doc: Doc, token: Token, n: int, history: list[_Entry]) -> list[Span]:
+        low = token.lower_
+        recent = [e for e in reversed(history) if n - e.sentence <= self.window]
+        target: tuple[Span, ...] | None = None
+        span = doc[token.i: token.i + 1]
+        if low in _PERSONAL:
+            bound = _clause_subjects(token)
+            target = next((e.spans for e in recent if e.person and not e.plural
+                           and not any(s.start in bound for s in e.spans)), None)
+        elif low in _NEUTER and not _expletive(token):
+            target = next((e.spans for e in recent if not e.person and not e.plural), None)
+        elif low in _PLURAL:
+            target = next((e.spans for e in recent if e.plural and n - e.sentence <= 1), None)
+        elif low in ("former", "latter") and token.i > 0 and doc[token.i - 1].lower_ == "the" \
+                and token.dep_ not in ("amod", "compound"):
+            pair = next((e.spans for e in recent if len(e.spans) == 2), None)
+            if pair:
+                target = (pair[0],) if low == "former" else (pair[1],)
+                span = doc[token.i - 1: token.i + 1]
+        elif low in _RELATIVE and token.tag_ in ("WP", "WDT", "WP$"):
+            clause = next((a for a in token.ancestors if a.dep_ == "relcl"), None)
+            if clause is not None:
+                target = tuple(m for m in (doc._.actor_mentions or ())
+                               if m.start <= clause.head.i < m.end and m._.via != "coref")
+        elif low in _DESCRIPTIONS and token.pos_ == "NOUN" and token.tag_ == "NN":
+            target = self._description(token, recent)
+            if target:
+                span = doc[token.i - 1: token.i + 1]
+        if not target:
+            return []
+        # One span per reference: spaCy keys span extensions by offsets, so "their" = "A
+        # and B" is one span whose antecedents are A and B.
+        ref = Span(doc, span.start, span.end, label="COREF")
+        ref._.actor = target[0]._.actor
+        ref._.via = "coref"
+        ref._.antecedent = target[0]
+        ref._.antecedents = list(target)
+        return [ref]
+
+    def _description(self, token: Token, recent: list[_Entry]) -> tuple[Span, ...] | None:
+        """'the regime', 'the group': a bare definite noun phrase, nothing else modifying it."""
+        children = list(token.children)
+        if len(children) != 1 or children[0].lower_ != "the" or token.i == 0:
+            return None
+        types = _DESCRIPTIONS[token.lower_]
+        for entry in recent:
+            if len(entry.spans) == 1:
+                span = entry.spans[0]
+                kind = "Leader" if span._.via == "leader" else span._.actor.type
+                if kind in types:
+                    return entry.spans
+        return None
+
+
+@Language.factory(
+    "detente_coref",
+    default_config={"window": 2},
+    requires=["doc._.actor_mentions"],
+    assigns=["doc._.actor_mentions", "span._.antecedent", "span._.antecedents"],
+)
+def make_coref(nlp: Language, name: str, window: int) -> Coreference:
+    return Coreference(window)

@@ -1,0 +1,109 @@
+"""The trigger lexicon (lexicon/triggers.toml) as lookup tables."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from detente.ontology import predicates
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """One way a word expresses a relation."""
+
+    predicate: str
+    slots: tuple[str, ...] = ("dobj",)  # where the object is: "dobj", "dative", "prep:<word>"
+    reciprocal: bool = False
+    negated_as: str | None = None
+    relational: bool = False  # ally, enemy: the noun's referent is an argument
+    referent_is_subject: bool = False
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    verbs: dict[str, tuple[Trigger, ...]]
+    nouns: dict[str, Trigger]
+    adjectives: dict[str, Trigger]
+    participles: dict[str, str]
+    light_verbs: frozenset[str]
+    reversers: dict[str, tuple[frozenset[str], frozenset[str]]]  # new predicate -> (verbs, from)
+    sectors: dict[str, str]
+    reporting: frozenset[str]
+    reporting_nouns: frozenset[str]
+    modal_aux: frozenset[str]
+    hypothetical_governors: frozenset[str]
+    conditional_marks: frozenset[str]
+    negating_governors: frozenset[str]
+    negators: frozenset[str]
+    source: Path = field(compare=False, default=Path())
+
+    def reverse(self, predicate: str, verb_lemma: str) -> str | None:
+        """The predicate a reversing verb turns ``predicate`` into ("lift sanctions")."""
+        for new, (verbs, originals) in self.reversers.items():
+            if verb_lemma in verbs and predicate in originals:
+                return new
+        return None
+
+
+def default_lexicon_path() -> Path:
+    return Path(__file__).parent / "lexicon" / "triggers.toml"
+
+
+@cache
+def load_lexicon(path: str | None = None) -> Lexicon:
+    source = Path(path) if path else default_lexicon_path()
+    data = tomllib.loads(source.read_text(encoding="utf-8"))
+    known = predicates()
+
+    def check(name: str) -> str:
+        if name not in known:
+            raise ValueError(f"{source}: unknown predicate {name!r}")
+        return name
+
+    verbs: dict[str, list[Trigger]] = {}
+    for entry in data.get("verb", []):
+        trig = Trigger(check(entry["predicate"]), tuple(entry.get("objects", ["dobj"])),
+                       bool(entry.get("reciprocal")),
+                       check(entry["negated_as"]) if entry.get("negated_as") else None)
+        for lemma in entry["lemmas"]:
+            verbs.setdefault(lemma, []).append(trig)
+    nouns: dict[str, Trigger] = {}
+    for entry in data.get("noun", []):
+        reverse = set(entry.get("referent_is_subject", []))
+        for lemma in entry["lemmas"]:
+            nouns[lemma] = Trigger(check(entry["predicate"]),
+                                   tuple(f"prep:{p}" for p in entry.get("preps", [])),
+                                   bool(entry.get("reciprocal")), None,
+                                   bool(entry.get("relational")), lemma in reverse)
+    adjectives = {
+        lemma: Trigger(check(e["predicate"]), tuple(f"prep:{p}" for p in e.get("preps", [])))
+        for e in data.get("adjective", []) for lemma in e["lemmas"]
+    }
+    participles = {w: check(e["predicate"]) for e in data.get("participle", []) for w in e["words"]}
+    rev = data.get("reversers", {})
+    reversers = {
+        check(new): (frozenset(rev[new]), frozenset(check(p) for p in rev.get(f"{new}_from", [])))
+        for new in rev if not new.endswith("_from")
+    }
+    sectors = {noun: sector for sector, nouns_ in data.get("sectors", {}).items() for noun in nouns_}
+    mod = data.get("modality", {})
+    return Lexicon(
+        verbs={k: tuple(v) for k, v in verbs.items()},
+        nouns=nouns,
+        adjectives=adjectives,
+        participles=participles,
+        light_verbs=frozenset(data.get("light_verbs", {}).get("lemmas", [])),
+        reversers=reversers,
+        sectors=sectors,
+        reporting=frozenset(mod.get("reporting", [])),
+        reporting_nouns=frozenset(mod.get("reporting_nouns", [])),
+        modal_aux=frozenset(mod.get("modal_aux", [])),
+        hypothetical_governors=frozenset(mod.get("hypothetical_governors", [])),
+        conditional_marks=frozenset(mod.get("conditional_marks", [])),
+        negating_governors=frozenset(mod.get("negating_governors", [])),
+        negators=frozenset(mod.get("negators", [])),
+        source=source,
+    )

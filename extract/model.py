@@ -1,0 +1,45 @@
+"""The records the extractor emits: one per relation found in a document."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class ActorRef(BaseModel):
+    """An actor as mentioned in the text."""
+
+    id: str
+    label: str
+    type: str
+    code: str | None = None
+    qid: str | None = None
+    text: str = Field(description="the words in the document that name the actor")
+    start: int = Field(description="character offset of the mention in the document")
+    end: int
+    via: str = Field(description="name, demonym, leader, capital, metonym, place, coref, ...")
+
+
+class Relation(BaseModel):
+    """One sourced statement: subject stands in `predicate` to object."""
+
+    document: str = Field(description="content hash of the document text")
+    subject: ActorRef
+    predicate: str
+    object: ActorRef
+    polarity: Literal["alignment", "opposition"]
+    plover: str
+    weight: float = Field(description="stance weight on the Goldstein scale (-10..+10)")
+    negated: bool
+    modality: Literal["asserted", "reported", "hypothetical"]
+    reported_by: str | None = None
+    date: str | None = Field(None, description="YYYY, YYYY-MM or YYYY-MM-DD, from the text only")
+    theatre: str | None = None
+    sentence: str
+    sentence_start: int
+    sentence_end: int
+    trigger: str
+    pattern: str = Field(description="the construction that expressed the relation")
+    confidence: float
+    extractor_version: str

@@ -1,0 +1,124 @@
+"""Turning raw input (bytes, plain text or HTML) into the text the pipeline reads.
+
+Every rejection raises :class:`InputError` with a one-line message meant for the user.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+MAX_CHARS = 1_000_000  # spaCy's own default max_length; larger texts need splitting
+
+_HTML_SNIFF = re.compile(r"^\s*(<!doctype html|<html\b|<head\b|<body\b|<article\b|<div\b|<p\b|<meta\b)",
+                         re.IGNORECASE)
+_TAG = re.compile(r"<(p|div|br|span|a|h[1-6]|article|section|body|html)\b[^>]*>", re.IGNORECASE)
+_DROP = ("script", "style", "nav", "header", "footer", "aside", "figure", "figcaption", "form",
+         "noscript", "iframe", "svg", "button")
+_BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "td", "pre", "div")
+
+
+class InputError(ValueError):
+    """Input that cannot be read as an article; the message says why."""
+
+
+@dataclass(frozen=True)
+class Article:
+    text: str
+    title: str | None = None
+    published: date | None = None
+    url: str | None = None
+    was_html: bool = False
+
+
+def decode(data: bytes, encoding: str | None = None) -> str:
+    """Bytes to text: UTF-8 (BOM allowed) unless ``encoding`` says otherwise."""
+    if not data.strip():
+        raise InputError("empty input: nothing to extract")
+    head = data[:65536]
+    if b"\x00" in head:
+        raise InputError("binary input: this looks like a binary file, not text or HTML")
+    try:
+        text = data.decode(encoding or "utf-8-sig")
+    except LookupError as exc:
+        raise InputError(f"unknown encoding {encoding!r}") from exc
+    except UnicodeDecodeError as exc:
+        guess = _guess_encoding(data)
+        hint = f" (it looks like {guess}; pass --encoding {guess})" if guess else ""
+        raise InputError(
+            f"not UTF-8: invalid byte 0x{data[exc.start]:02x} at offset {exc.start}{hint}"
+        ) from exc
+    controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    if controls > 0.05 * min(len(text), 65536):
+        raise InputError("binary input: too many control characters for text")
+    return text
+
+
+def _guess_encoding(data: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:65536]).best()
+    return best.encoding if best and best.encoding not in ("utf_8", "ascii") else None
+
+
+def looks_like_html(text: str) -> bool:
+    return bool(_HTML_SNIFF.match(text)) or len(_TAG.findall(text[:20000])) >= 3
+
+
+def html_to_article(html: str) -> Article:
+    """Main text and metadata of a web page; navigation, captions and asides are dropped."""
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(html, include_comments=False, include_tables=False,
+                                      with_metadata=True)
+    text = getattr(doc, "text", None) if doc is not None else None
+    if doc is not None and text and len(text.split()) >= 5:
+        return Article(text=text, title=doc.title, published=_iso_day(doc.date), url=doc.url,
+                       was_html=True)
+    return Article(text=_html_blocks(html), was_html=True)
+
+
+def _html_blocks(html: str) -> str:
+    """Fallback for fragments too small for main-content detection: block text, one per line."""
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError) as exc:
+        raise InputError(f"unreadable HTML: {exc}") from exc
+    for bad in root.iter(*_DROP):
+        bad.drop_tree()
+    blocks = [" ".join(el.text_content().split()) for el in root.iter(*_BLOCKS)
+              if not any(child.tag in _BLOCKS for child in el)]
+    text = "\n\n".join(b for b in blocks if b) or " ".join(root.text_content().split())
+    return text
+
+
+def _iso_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def read_article(data: bytes | str, *, encoding: str | None = None, kind: str = "auto",
+                 max_chars: int = MAX_CHARS) -> Article:
+    """Validate and normalise one input document.
+
+    ``kind`` is "auto" (sniff), "text" or "html".
+    """
+    text = data if isinstance(data, str) else decode(data, encoding)
+    if not text.strip():
+        raise InputError("empty input: nothing to extract")
+    if len(text) > max_chars * 4:
+        raise InputError(f"input too large: {len(text):,} characters (limit {max_chars:,})")
+    is_html = kind == "html" or (kind == "auto" and looks_like_html(text))
+    article = html_to_article(text) if is_html else Article(text=text)
+    body = article.text.replace("\r\n", "\n").replace("\r", "\n")
+    if not body.strip():
+        raise InputError("no text: the HTML has no readable content")
+    if len(body) > max_chars:
+        raise InputError(f"input too large: {len(body):,} characters (limit {max_chars:,}); "
+                         "split it into articles")
+    return Article(body, article.title, article.published, article.url, article.was_html)

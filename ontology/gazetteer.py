@@ -1,0 +1,212 @@
+"""The actor gazetteer: who can be named in news, by which names, and when.
+
+Names are *readings*: one surface form may stand for different actors over time
+("Damascus" is the Assad government until December 2024, the transitional government
+after it; "Trump" stands for the United States only during his terms).
+"""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+ACTOR_TYPES = ("State", "Government", "Leader", "Person", "ArmedGroup", "Organization", "IGO",
+               "Coalition", "Group")
+
+# CAMEO agent codes for the actor types that are not states.
+_TYPE_SECTOR = {"Government": "GOV", "ArmedGroup": "REB", "Organization": "NGO", "Group": "CVL",
+                "Leader": "GOV", "Person": "ELI"}
+
+# How much a reading is trusted when several fit: an exact name beats a leader's name,
+# which beats a nationality adjective, which beats a person's own name.
+PRIORITY = {"name": 3, "metonym": 3, "capital": 3, "leader": 2, "demonym": 1, "person": 0}
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: str
+    label: str
+    type: str
+    code: str
+    home: str | None = None
+    qid: str | None = None
+    theatre: str | None = None  # where it operates, when that is narrower than its home
+
+    @property
+    def country(self) -> str | None:
+        """Primary ISO-3166 alpha-3 code, as event-data coders use it."""
+        return self.id if self.type == "State" else self.home
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One actor a name can stand for, possibly only within a period."""
+
+    actor: str
+    via: str
+    since: date | None = None
+    until: date | None = None
+
+    def valid_at(self, when: date) -> bool:
+        return (self.since is None or self.since <= when) and (self.until is None or when < self.until)
+
+    def distance(self, year: float) -> float:
+        """Years between ``year`` and this reading's period (0 inside it)."""
+        lo = self.since.year if self.since else -9999
+        hi = self.until.year + (self.until.timetuple().tm_yday / 366) if self.until else 9999
+        return 0.0 if lo <= year <= hi else min(abs(year - lo), abs(year - hi))
+
+
+@dataclass(frozen=True)
+class Place:
+    label: str
+    country: str | None
+    theatre: bool
+
+
+@dataclass
+class Gazetteer:
+    actors: dict[str, Actor] = field(default_factory=dict)
+    readings: dict[str, list[Reading]] = field(default_factory=lambda: defaultdict(list))
+    places: dict[str, Place] = field(default_factory=dict)
+    demonyms: dict[str, str] = field(default_factory=dict)  # surface form -> actor id
+
+    def names(self) -> Iterable[str]:
+        return self.readings.keys()
+
+    def place_names(self) -> Iterable[str]:
+        return self.places.keys()
+
+    def resolve(self, name: str, when: date | None = None,
+                era: float | None = None) -> tuple[Actor, Reading] | None:
+        """The actor ``name`` stands for.
+
+        ``when`` is a known date (publication or event date): readings must be valid then.
+        Without it, ``era`` (a year estimated from the document) picks the nearest period.
+        """
+        candidates = self.readings.get(name) or []
+        if not candidates:
+            return None
+        if when is not None:
+            valid = [r for r in candidates if r.valid_at(when)]
+            candidates = valid or [r for r in candidates if r.via == "person"]
+            if not candidates:
+                return None
+        if era is not None:
+            # The era is only an estimate: a leader's name keeps its nearest term rather
+            # than falling back to the private person.
+            public = [r for r in candidates if r.via != "person"] or candidates
+            best = min(public, key=lambda r: (r.distance(era), -PRIORITY[r.via]))
+        else:
+            # No date at all: the most recent reading of the strongest kind.
+            best = max(candidates, key=lambda r: (PRIORITY[r.via], r.since or date.min))
+        return self.actors[best.actor], best
+
+    def place(self, name: str) -> Place | None:
+        return self.places.get(name)
+
+    def country_label(self, code: str | None) -> str | None:
+        actor = self.actors.get(code or "")
+        return actor.label if actor else None
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _split(cell: str) -> list[str]:
+    return [x.strip() for x in cell.split("|") if x.strip()]
+
+
+def _plural(demonym: str) -> str | None:
+    if " " in demonym or demonym.endswith(("ese", "sh", "ch", "ss", "x", "z", "s")):
+        return None
+    return demonym + "s"
+
+
+def _add_names(gaz: Gazetteer, actor_id: str, names: Iterable[str], via: str,
+               since: date | None = None, until: date | None = None) -> None:
+    for name in names:
+        variants = {name}
+        if name.startswith("the "):
+            variants.add("The " + name[4:])
+        for v in variants:
+            reading = Reading(actor_id, via, since, until)
+            if reading not in gaz.readings[v]:
+                gaz.readings[v].append(reading)
+
+
+def _load_states(gaz: Gazetteer, path: Path) -> None:
+    with path.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            sid = row["id"]
+            gaz.actors[sid] = Actor(sid, row["name"], "State", sid, home=sid, qid=row["qid"] or None)
+            _add_names(gaz, sid, [row["name"], *_split(row["aliases"])], "name")
+            demonyms = _split(row["demonyms"])
+            plurals = [p for d in demonyms if (p := _plural(d))]
+            _add_names(gaz, sid, demonyms + plurals, "demonym")
+            for d in demonyms + plurals:
+                gaz.demonyms[d] = sid
+            for capital in _split(row["capitals"]):
+                _add_names(gaz, sid, [capital], "capital")
+                gaz.places[capital] = Place(capital, sid, theatre=False)
+            for name in [row["name"], *_split(row["aliases"])]:
+                gaz.places[name] = Place(row["name"], sid, theatre=True)
+
+
+def _load_actors(gaz: Gazetteer, path: Path) -> None:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    for a in data.get("actor", []):
+        kind = a["type"]
+        if kind not in ACTOR_TYPES:
+            raise ValueError(f"{path}: actor {a['id']} has unknown type {kind!r}")
+        home = a.get("home")
+        code = a.get("code") or ("IGO" if kind == "IGO" else (home or "") + _TYPE_SECTOR.get(kind, ""))
+        gaz.actors[a["id"]] = Actor(a["id"], a["label"], kind, code, home=home, qid=a.get("qid"),
+                                    theatre=a.get("theatre"))
+        _add_names(gaz, a["id"], a.get("aliases", []), "name",
+                   _day(a.get("since")), _day(a.get("until")))
+        for d in a.get("demonyms", []):
+            _add_names(gaz, a["id"], [d], "demonym")
+            gaz.demonyms[d] = a["id"]
+        for dated in a.get("dated_aliases", []):
+            _add_names(gaz, a["id"], [dated["alias"]], "name",
+                       _day(dated.get("since")), _day(dated.get("until")))
+    for person in data.get("leader", []):
+        first = gaz.actors[person["terms"][0]["for"]]
+        gaz.actors[person["id"]] = Actor(person["id"], person["label"], "Leader",
+                                         (first.country or "") + "GOV", home=first.country,
+                                         qid=person.get("qid"))
+        for term in person["terms"]:
+            if term["for"] not in gaz.actors:
+                raise ValueError(f"{path}: leader {person['id']} stands for unknown {term['for']}")
+            _add_names(gaz, term["for"], person["aliases"], "leader",
+                       _day(term.get("since")), _day(term.get("until")))
+        _add_names(gaz, person["id"], person["aliases"], "person")
+    for m in data.get("metonym", []):
+        _add_names(gaz, m["for"], [m["alias"]], "metonym")
+    for p in data.get("place", []):
+        place = Place(p["label"], p.get("country"), bool(p.get("theatre", False)))
+        for alias in p["aliases"]:
+            gaz.places[alias] = place
+
+
+def load_gazetteer(directory: Path | None = None) -> Gazetteer:
+    """Read the gazetteer shipped in ``ontology/gazetteer`` (or another directory)."""
+    return _load(str(directory) if directory else None)
+
+
+@cache
+def _load(directory: str | None) -> Gazetteer:
+    root = Path(directory) if directory else Path(__file__).parent / "gazetteer"
+    gaz = Gazetteer()
+    _load_states(gaz, root / "states.csv")
+    _load_actors(gaz, root / "actors.toml")
+    gaz.readings = dict(gaz.readings)
+    return gaz
