@@ -123,21 +123,44 @@ class MentionIndex:
         direct = self.at(head.i)
         if direct:
             return [self._argument(m, head, m.span) for m in direct]
+        if depth < 2 and head.lemma_.lower() in self.lexicon.quantities:
+            of = self._prep_objects(head, ("of",))
+            if of:  # "thousands of Iraqi Kurds", "members of the tribe"
+                return [a for pobj in of for a in self.resolve_all(pobj, depth + 1)]
         sector = self.sector(head)
+        for child in head.children:  # "opposition groups": the modifier says who they are
+            if child.dep_ == "compound" and self.sector(child) in ("OPP", "REB"):
+                sector = self.sector(child)
         if sector is None:
             appos = [c for c in head.children if c.dep_ == "appos"]
             return [a for c in appos for a in self.resolve(c, depth + 1)] if depth < 2 else []
         found = self._modifier_mentions(head)
         if not found:
             found = [m for c in head.children if c.dep_ == "poss" for m in self.at(c.i)]
+        if not found:  # "violations by the Israeli military"
+            found = [m for pobj in self._prep_objects(head, ("by",)) for m in self.at(pobj.i)]
+        if not found and sector in ("REB", "OPP", "CVL", "REF", "ORG"):
+            # "opposition groups in Zimbabwe", "students throughout Indonesia"
+            found = [m for pobj in self._prep_objects(head, ("in", "throughout", "across", "inside"))
+                     for m in self.at(pobj.i) if m.actor.type == "State"]
         if not found and depth < 2:
-            for prep in head.children:
-                if prep.dep_ == "prep" and prep.lower_ == "of":
-                    return [a for pobj in prep.children if pobj.dep_ == "pobj"
-                            for a in self.resolve_all(pobj, depth + 1)]
+            of = self._prep_objects(head, ("of",))
+            if of:
+                return [a for pobj in of for a in self.resolve_all(pobj, depth + 1)]
             appos = [c for c in head.children if c.dep_ == "appos"]
-            return [a for c in appos for a in self.resolve_all(c, depth + 1)]
+            if appos:
+                return [a for c in appos for a in self.resolve_all(c, depth + 1)]
+        if not found and sector in ("CVL", "FAC"):
+            civilians = self.gazetteer.actors.get("CIVILIANS")
+            if civilians is not None:  # unnamed civilians and civilian objects as targets
+                span = self.doc[head.left_edge.i: head.i + 1]
+                return [Argument(civilians, span, "sector", span)]
         return [self._argument(m, head, self._phrase(m.span, head), sector) for m in found]
+
+    @staticmethod
+    def _prep_objects(head: Token, words: tuple[str, ...]) -> list[Token]:
+        return [pobj for prep in head.children if prep.dep_ == "prep" and prep.lower_ in words
+                for pobj in prep.children if pobj.dep_ == "pobj"]
 
     def resolve_all(self, head: Token, depth: int = 0) -> list[Argument]:
         """Actors of ``head`` and of every phrase coordinated with it ("A and B")."""
@@ -176,6 +199,8 @@ class MentionIndex:
                         if owner.actor.type == "State":
                             return Argument(owner.actor, self.doc[child.i: mention.span.end],
                                             "official", owner.span)
+        if sector == "FAC":
+            sector = "CVL"
         if actor.type == "State" and (sector in _NON_STATE or (
                 sector == "MIL" and self.foreign_backer(head) - {actor.id})):
             # "Sudanese rebels"; "Turkish-backed Syrian forces" are not Syria's army.

@@ -31,6 +31,9 @@ class Lexicon:
     light_verbs: frozenset[str]
     reversers: dict[str, tuple[frozenset[str], frozenset[str]]]  # new predicate -> (verbs, from)
     sectors: dict[str, str]
+    quantities: frozenset[str]
+    infinitive_complements: frozenset[str]
+    that_complements: frozenset[str]
     reporting: frozenset[str]
     reporting_nouns: frozenset[str]
     modal_aux: frozenset[str]
@@ -98,6 +101,9 @@ def load_lexicon(path: str | None = None) -> Lexicon:
         light_verbs=frozenset(data.get("light_verbs", {}).get("lemmas", [])),
         reversers=reversers,
         sectors=sectors,
+        quantities=frozenset(data.get("quantities", {}).get("nouns", [])),
+        infinitive_complements=frozenset(data.get("complements", {}).get("infinitive", [])),
+        that_complements=frozenset(data.get("complements", {}).get("that_clause", [])),
         reporting=frozenset(mod.get("reporting", [])),
         reporting_nouns=frozenset(mod.get("reporting_nouns", [])),
         modal_aux=frozenset(mod.get("modal_aux", [])),

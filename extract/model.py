@@ -7,6 +7,12 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 
+class TextSpan(BaseModel):
+    text: str
+    start: int
+    end: int
+
+
 class ActorRef(BaseModel):
     """An actor as mentioned in the text."""
 
@@ -19,6 +25,8 @@ class ActorRef(BaseModel):
     start: int = Field(description="character offset of the mention in the document")
     end: int
     via: str = Field(description="name, demonym, leader, capital, metonym, place, coref, ...")
+    antecedent: TextSpan | None = Field(
+        None, description="for a pronoun or 'the former': the earlier mention it refers to")
 
 
 class Relation(BaseModel):

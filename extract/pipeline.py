@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 from detente.extract import components as _components  # noqa: F401  (registers factories)
 from detente.extract.arguments import Argument
 from detente.extract.components.relations import RelationMention
-from detente.extract.model import ActorRef, Relation
+from detente.extract.model import ActorRef, Relation, TextSpan
 from detente.extract.text import Article
 from detente.ontology import predicates
 
@@ -61,9 +61,13 @@ def extractor_version(nlp: Language) -> str:
 
 def _actor_ref(arg: Argument) -> ActorRef:
     actor = arg.actor
+    antecedent = None
+    for span in arg.mention._.antecedents or ():
+        if span._.actor.id == actor.id:
+            antecedent = TextSpan(text=span.text, start=span.start_char, end=span.end_char)
     return ActorRef(id=actor.id, label=actor.label, type=actor.type, code=actor.code or None,
                     qid=actor.qid, text=arg.span.text, start=arg.span.start_char,
-                    end=arg.span.end_char, via=arg.via)
+                    end=arg.span.end_char, via=arg.via, antecedent=antecedent)
 
 
 def to_records(doc: Doc, doc_id: str, version_tag: str) -> list[Relation]:

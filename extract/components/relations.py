@@ -164,11 +164,28 @@ class RelationExtractor:
                     out += self._resolve_or_place(child, index)
         elif slot.startswith("prep:"):
             word = slot[5:]
-            for child in token.children:
-                if child.dep_ in ("prep", "agent") and child.lower_ == word:
-                    for pobj in child.children:
-                        if pobj.dep_ == "pobj":
-                            out += self._resolve_or_place(pobj, index)
+            # The phrase may hang off the object instead ("withdraw troops from Lebanon").
+            holders = [token, *(c for c in token.children if c.dep_ == "dobj")]
+            for holder in holders:
+                for child in holder.children:
+                    if child.dep_ in ("prep", "agent") and child.lower_ == word:
+                        for pobj in child.children:
+                            if pobj.dep_ == "pobj":
+                                out += self._resolve_or_place(pobj, index)
+        return out
+
+    def _complement_objects(self, word: Token, index: MentionIndex) -> list[Argument]:
+        """Targets named in a complement: 'threatened to shell Iraqi towns' (the infinitive's
+        object), 'demanded that Israel ease restrictions' (the clause's subject)."""
+        lemma = word.lemma_.lower()
+        out: list[Argument] = []
+        for child in word.children:
+            if child.dep_ == "xcomp" and lemma in self.lexicon.infinitive_complements:
+                out += self._objects(child, ("dobj", "dative", "prep:to", "prep:against",
+                                             "prep:on", "prep:with", "prep:from"), index)
+            elif child.dep_ in ("ccomp", "acl") and lemma in self.lexicon.that_complements:
+                out += [a for c in child.children if c.dep_ in ("nsubj", "nsubjpass")
+                        for a in index.resolve_all(c)]
         return out
 
     def _resolve_or_place(self, head: Token, index: MentionIndex) -> list[Argument]:
@@ -211,7 +228,8 @@ class RelationExtractor:
         triggers = self._verb_triggers(verb)
         if not triggers:
             return []
-        if any(c.dep_ == "dobj" and self._noun_trigger(c) for c in verb.children):
+        if verb.lemma_.lower() in self.lexicon.light_verbs and any(
+                c.dep_ == "dobj" and self._noun_trigger(c) for c in verb.children):
             return []  # a light-verb use ("strike a deal"): the nominal rule reads it
         trigger_span = verb.doc[verb.i: verb.i + 1]
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
@@ -234,6 +252,10 @@ class RelationExtractor:
             if objects:
                 return self._make(subjects, objects, trig.predicate, trigger_span, sent,
                                   "verbal", trig.negated_as)
+        objects = self._complement_objects(verb, index)
+        if objects:
+            return self._make(subjects, objects, triggers[0].predicate, trigger_span, sent,
+                              "verbal", triggers[0].negated_as)
         reciprocal = next((t for t in triggers if t.reciprocal), None)
         if reciprocal and len(subjects) >= 2:
             return self._pairs(subjects, reciprocal.predicate, trigger_span, sent, "verbal")
@@ -249,6 +271,12 @@ class RelationExtractor:
             if node.dep_ == "pobj" and node.head.lower_ == "of":
                 node = node.head.head
                 continue
+            if node.dep_ == "pobj" and node.head.lower_ in ("in", "for"):
+                # "steadfast in support of", "joined the talks": the clause's verb
+                holder = node.head.head
+                if holder.dep_ in ("acomp", "oprd") and holder.head.pos_ in ("VERB", "AUX"):
+                    holder = holder.head
+                return holder if holder.pos_ in ("VERB", "AUX") else None
             return None
         return None
 
@@ -273,7 +301,9 @@ class RelationExtractor:
             return self._pairs(between, predicate, trigger_span, sent, "nominal")
         subjects = own or self._borrowed_subjects(noun, verb, index)
         objects = between or self._objects(noun, trig.slots, index)
-        if not objects and verb is not None:
+        if not objects:
+            objects = self._complement_objects(noun, index)
+        if not objects and verb is not None and verb.lemma_.lower() in self.lexicon.light_verbs:
             light_slots = tuple(f"prep:{p}" for p in _LIGHT_PREPS) + ("dative",)
             objects = self._objects(verb, light_slots, index)
         if not objects:

@@ -1,0 +1,1 @@
+"""Interfaces to detente: the command line (and, later, the HTTP service)."""

@@ -1,0 +1,182 @@
+"""The ``detente`` command line."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from datetime import date
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+app = typer.Typer(
+    help="detente: who backs, fights, sanctions or mediates whom, from news text.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+
+class OutputFormat(str, Enum):
+    jsonl = "jsonl"
+    table = "table"
+
+
+class InputKind(str, Enum):
+    auto = "auto"
+    text = "text"
+    html = "html"
+
+
+def fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]detente: error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form") from None
+
+
+@app.callback()
+def _root() -> None:
+    """detente: who backs, fights, sanctions or mediates whom, from news text."""
+
+
+@app.command()
+def extract(
+    files: list[str] = typer.Argument(..., help="Article files (plain text or HTML); - for stdin."),
+    published: str | None = typer.Option(
+        None, "--date", help="Publication date (YYYY-MM-DD): resolves 'last week', leaders' terms."),
+    output: OutputFormat = typer.Option(OutputFormat.jsonl, "--format", help="Output format."),
+    kind: InputKind = typer.Option(InputKind.auto, "--input", help="Input kind (auto-detected)."),
+    encoding: str | None = typer.Option(None, help="Input encoding when it is not UTF-8."),
+    min_confidence: float = typer.Option(0.0, min=0.0, max=1.0, help="Drop weaker relations."),
+    n_process: int = typer.Option(1, min=1, help="Worker processes for the spaCy pipeline."),
+    batch_size: int = typer.Option(16, min=1, help="Documents per spaCy batch."),
+) -> None:
+    """Print the relations each article states, one JSON object per line (or a table)."""
+    from detente.extract import Extractor, InputError, read_article
+
+    when = _parse_date(published)
+    failures: list[str] = []
+
+    def articles() -> Iterator:
+        for name in files:
+            try:
+                data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+                article = read_article(data, encoding=encoding, kind=kind.value)
+            except InputError as exc:
+                failures.append(name)
+                err.print(f"[bold red]detente: error:[/] {name}: {exc}", highlight=False,
+                          soft_wrap=True)
+                continue
+            except OSError as exc:
+                failures.append(name)
+                reason = exc.strerror or str(exc)
+                err.print(f"[bold red]detente: error:[/] {name}: {reason}", highlight=False,
+                          soft_wrap=True)
+                continue
+            yield article, when
+
+    extractor = Extractor(batch_size=batch_size, n_process=n_process)
+    table = _table() if output is OutputFormat.table else None
+    progress = Progress(TextColumn("extracting"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=err,
+                        disable=len(files) < 2 or not err.is_terminal)
+    with progress:
+        task = progress.add_task("extract", total=len(files))
+        for _article, relations in extractor.process(articles()):
+            for rel in relations:
+                if rel.confidence < min_confidence:
+                    continue
+                if table is None:
+                    sys.stdout.write(rel.model_dump_json() + "\n")
+                else:
+                    _add_row(table, rel)
+            progress.advance(task)
+            sys.stdout.flush()
+    if table is not None:
+        Console().print(table)
+    if failures:
+        raise typer.Exit(2)
+
+
+def _table() -> Table:
+    table = Table(show_lines=False, header_style="bold")
+    for column in ("subject", "relation", "object", "date", "theatre", "conf.", "evidence"):
+        table.add_column(column, overflow="fold")
+    return table
+
+
+def _add_row(table: Table, rel) -> None:
+    colour = "green" if rel.polarity == "alignment" else "red"
+    relation = f"[{colour}]{'not ' if rel.negated else ''}{rel.predicate}[/]"
+    if rel.modality != "asserted":
+        relation += f" ({rel.modality})"
+    evidence = rel.sentence if len(rel.sentence) <= 120 else rel.sentence[:117] + "..."
+    table.add_row(rel.subject.label, relation, rel.object.label, rel.date or "",
+                  rel.theatre or "", f"{rel.confidence:.2f}", evidence)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
+
+
+class Reference(str, Enum):
+    seed = "seed"
+    re3d = "re3d"
+    plover = "plover"
+    all = "all"
+
+
+@app.command()
+def evaluate(
+    reference: Reference = typer.Argument(Reference.all, help="Which annotated data to score on."),
+    data: Path = typer.Option(Path("../shared/eval"), help="Folder holding seed/, re3d/, plover/."),
+    as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+) -> None:
+    """Score the extractor against annotated data and print the numbers."""
+    import json
+
+    from detente.extract import Extractor
+    from detente.extract import evaluation as ev
+
+    if not data.is_dir():
+        fail(f"{data}: no such folder (expected the shared eval data)")
+    extractor = Extractor()
+    wanted = ["seed", "re3d", "plover"] if reference is Reference.all else [reference.value]
+    scores: dict[str, dict] = {}
+    if "seed" in wanted:
+        scores["seed"] = ev.score_seed(extractor, data / "seed").summary()
+    if "re3d" in wanted:
+        scores["re3d"] = {k: v.summary() for k, v in ev.score_re3d(extractor, data / "re3d").items()}
+    if "plover" in wanted:
+        scores["plover"] = ev.score_plover(extractor, data / "plover" / "PLOVER_GSR_CAMEO.txt"
+                                           ).summary()
+    if as_json:
+        sys.stdout.write(json.dumps(scores, indent=2) + "\n")
+        return
+    console = Console()
+    for name, summary in scores.items():
+        table = Table(title=name, show_header=False, title_justify="left")
+        for key, value in summary.items():
+            table.add_row(key, json.dumps(value) if isinstance(value, dict | list) else str(value))
+        console.print(table)
