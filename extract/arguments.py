@@ -32,11 +32,22 @@ def stolen_subject_of(token: Token) -> Token | None:
     helping" without a subject. A conjunct followed (parentheticals aside) by an auxiliary
     and a subjectless verb is that verb's subject.
     """
-    if token.dep_ != "conj" or token.pos_ not in ("NOUN", "PROPN", "PRON"):
+    if token.pos_ not in ("NOUN", "PROPN", "PRON"):
         return None
     doc = token.doc
+    start = token.i + 1
+    if token.dep_ == "pobj":
+        # "On 12 January the United States and the UK struck ...": a fronted phrase
+        # swallowed the subject. Only a preposition at the start of the clause qualifies.
+        prep = token.head
+        if prep.dep_ != "prep" or prep.head.pos_ != "VERB" or prep.head.i < token.i or \
+                prep.i != prep.head.left_edge.i:
+            return None
+        start = max(c.right_edge.i for c in (token, *token.conjuncts)) + 1
+    elif token.dep_ != "conj":
+        return None
     depth = 0
-    for j in range(token.i + 1, min(token.i + 16, len(doc))):
+    for j in range(start, min(start + 15, len(doc))):
         t = doc[j]
         if t.text in "([":
             depth += 1
@@ -131,9 +142,12 @@ class MentionIndex:
         for child in head.children:  # "opposition groups": the modifier says who they are
             if child.dep_ == "compound" and self.sector(child) in ("OPP", "REB"):
                 sector = self.sector(child)
-        if sector is None:
-            appos = [c for c in head.children if c.dep_ == "appos"]
-            return [a for c in appos for a in self.resolve(c, depth + 1)] if depth < 2 else []
+        appos = [c for c in head.children if c.dep_ == "appos"]
+        if sector is None or (sector == "GOV" and appos):
+            # "Its prime minister, Fayez al-Sarraj": the apposition names who it is
+            named = [a for c in appos for a in self.resolve_all(c, depth + 1)] if depth < 2 else []
+            if named or sector is None:
+                return named
         found = self._modifier_mentions(head)
         if not found:
             found = [m for c in head.children if c.dep_ == "poss" for m in self.at(c.i)]

@@ -29,6 +29,7 @@ class Lexicon:
     adjectives: dict[str, Trigger]
     participles: dict[str, str]
     light_verbs: frozenset[str]
+    brokering: frozenset[str]
     reversers: dict[str, tuple[frozenset[str], frozenset[str]]]  # new predicate -> (verbs, from)
     sectors: dict[str, str]
     quantities: frozenset[str]
@@ -99,6 +100,7 @@ def load_lexicon(path: str | None = None) -> Lexicon:
         adjectives=adjectives,
         participles=participles,
         light_verbs=frozenset(data.get("light_verbs", {}).get("lemmas", [])),
+        brokering=frozenset(data.get("light_verbs", {}).get("brokering", [])),
         reversers=reversers,
         sectors=sectors,
         quantities=frozenset(data.get("quantities", {}).get("nouns", [])),

@@ -53,6 +53,7 @@ class _Entry:
     sentence: int
     plural: bool
     person: bool
+    subject: bool = False
 
 
 def _is_person(span: Span) -> bool:
@@ -61,6 +62,13 @@ def _is_person(span: Span) -> bool:
 
 def _is_plural(span: Span) -> bool:
     return span.root.tag_ in ("NNS", "NNPS")
+
+
+def _is_subject(span: Span) -> bool:
+    head = span.root
+    while head.dep_ in ("compound", "conj", "appos") and head.head is not head:
+        head = head.head
+    return head.dep_ in ("nsubj", "nsubjpass")
 
 
 def _clause_subjects(token: Token) -> set[int]:
@@ -107,7 +115,8 @@ class Coreference:
             if token.i in starts:
                 m = starts[token.i]
                 if m._.via != "demonym" or m.root.pos_ in ("NOUN", "PROPN"):
-                    history.append(_Entry((m,), n, _is_plural(m), _is_person(m)))
+                    history.append(_Entry((m,), n, _is_plural(m), _is_person(m),
+                                          _is_subject(m)))
                 skip_until = m.end
             if token.i in pair_ends:
                 history.append(_Entry(pair_ends[token.i], n, True, False))
@@ -132,7 +141,10 @@ class Coreference:
 
     def _resolve(self, doc: Doc, token: Token, n: int, history: list[_Entry]) -> list[Span]:
         low = token.lower_
-        recent = [e for e in reversed(history) if n - e.sentence <= self.window]
+        # Salience (after Lappin & Leass): in the same sentence the nearest mention; in
+        # earlier ones, subjects before other mentions, nearer sentences first.
+        recent = sorted((e for e in reversed(history) if n - e.sentence <= self.window),
+                        key=lambda e: (n - e.sentence, 0 if e.sentence == n or e.subject else 1))
         target: tuple[Span, ...] | None = None
         span = doc[token.i: token.i + 1]
         if low in _PERSONAL:

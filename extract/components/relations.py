@@ -128,10 +128,11 @@ class RelationExtractor:
         explicit = [c for c in verb.children if c.dep_ in ("nsubj", "csubj")]
         if explicit:
             return [a for c in explicit for a in index.resolve_all(c)]
-        for token in reversed(verb.doc[verb.sent.start: verb.i]):
-            if token.dep_ == "conj" and (stolen := stolen_subject_of(token)) is not None \
-                    and stolen.i == verb.i:
-                return index.resolve(token)
+        stolen = [a for token in verb.doc[verb.sent.start: verb.i]
+                  if token.dep_ in ("conj", "pobj") and (v := stolen_subject_of(token)) is not None
+                  and v.i == verb.i for a in index.resolve(token)]
+        if stolen:
+            return stolen
         if depth > 3:
             return []
         head, dep = verb.head, verb.dep_
@@ -168,7 +169,9 @@ class RelationExtractor:
             holders = [token, *(c for c in token.children if c.dep_ == "dobj")]
             for holder in holders:
                 for child in holder.children:
-                    if child.dep_ in ("prep", "agent") and child.lower_ == word:
+                    # A fronted phrase ("On Monday the US ...") is an adjunct, not an object.
+                    if child.dep_ in ("prep", "agent") and child.lower_ == word and \
+                            (child.i > token.i or token.pos_ not in ("VERB", "AUX")):
                         for pobj in child.children:
                             if pobj.dep_ == "pobj":
                                 out += self._resolve_or_place(pobj, index)
@@ -298,9 +301,17 @@ class RelationExtractor:
                    for p in c.children if p.dep_ == "pobj" for a in index.resolve_all(p)]
         own = self._own_subjects(noun, index)
         if between and not own:
-            return self._pairs(between, predicate, trigger_span, sent, "nominal")
+            found = self._pairs(between, predicate, trigger_span, sent, "nominal")
+            if verb is not None and verb.lemma_.lower() in self.lexicon.brokering:
+                # "Germany hosted talks between the GNA and the LNA"
+                hosts = self._subjects(verb, index)
+                found += self._make(hosts, between, "mediates", verb.doc[verb.i: verb.i + 1],
+                                    sent, "nominal")
+            return found
         subjects = own or self._borrowed_subjects(noun, verb, index)
         objects = between or self._objects(noun, trig.slots, index)
+        if not objects and verb is not None:  # "act in solidarity with Hamas"
+            objects = self._objects(verb, trig.slots, index)
         if not objects:
             objects = self._complement_objects(noun, index)
         if not objects and verb is not None and verb.lemma_.lower() in self.lexicon.light_verbs:
