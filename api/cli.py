@@ -56,7 +56,8 @@ def _root() -> None:
 def extract(
     files: list[str] = typer.Argument(..., help="Article files (plain text or HTML); - for stdin."),
     published: str | None = typer.Option(
-        None, "--date", help="Publication date (YYYY-MM-DD): resolves 'last week', leaders' terms."),
+        None, "--date", help="Publication date (YYYY-MM-DD): resolves 'last week', leaders' terms."
+    ),
     output: OutputFormat = typer.Option(OutputFormat.jsonl, "--format", help="Output format."),
     kind: InputKind = typer.Option(InputKind.auto, "--input", help="Input kind (auto-detected)."),
     encoding: str | None = typer.Option(None, help="Input encoding when it is not UTF-8."),
@@ -77,22 +78,31 @@ def extract(
                 article = read_article(data, encoding=encoding, kind=kind.value)
             except InputError as exc:
                 failures.append(name)
-                err.print(f"[bold red]detente: error:[/] {name}: {exc}", highlight=False,
-                          soft_wrap=True)
+                err.print(
+                    f"[bold red]detente: error:[/] {name}: {exc}", highlight=False, soft_wrap=True
+                )
                 continue
             except OSError as exc:
                 failures.append(name)
                 reason = exc.strerror or str(exc)
-                err.print(f"[bold red]detente: error:[/] {name}: {reason}", highlight=False,
-                          soft_wrap=True)
+                err.print(
+                    f"[bold red]detente: error:[/] {name}: {reason}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
                 continue
             yield article, when
 
     extractor = Extractor(batch_size=batch_size, n_process=n_process)
     table = _table() if output is OutputFormat.table else None
-    progress = Progress(TextColumn("extracting"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), console=err,
-                        disable=len(files) < 2 or not err.is_terminal)
+    progress = Progress(
+        TextColumn("extracting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=len(files) < 2 or not err.is_terminal,
+    )
     with progress:
         task = progress.add_task("extract", total=len(files))
         for _article, relations in extractor.process(articles()):
@@ -124,8 +134,15 @@ def _add_row(table: Table, rel) -> None:
     if rel.modality != "asserted":
         relation += f" ({rel.modality})"
     evidence = rel.sentence if len(rel.sentence) <= 120 else rel.sentence[:117] + "..."
-    table.add_row(rel.subject.label, relation, rel.object.label, rel.date or "",
-                  rel.theatre or "", f"{rel.confidence:.2f}", evidence)
+    table.add_row(
+        rel.subject.label,
+        relation,
+        rel.object.label,
+        rel.date or "",
+        rel.theatre or "",
+        f"{rel.confidence:.2f}",
+        evidence,
+    )
 
 
 def main() -> None:
@@ -167,10 +184,13 @@ def evaluate(
     if "seed" in wanted:
         scores["seed"] = ev.score_seed(extractor, data / "seed").summary()
     if "re3d" in wanted:
-        scores["re3d"] = {k: v.summary() for k, v in ev.score_re3d(extractor, data / "re3d").items()}
+        scores["re3d"] = {
+            k: v.summary() for k, v in ev.score_re3d(extractor, data / "re3d").items()
+        }
     if "plover" in wanted:
-        scores["plover"] = ev.score_plover(extractor, data / "plover" / "PLOVER_GSR_CAMEO.txt"
-                                           ).summary()
+        scores["plover"] = ev.score_plover(
+            extractor, data / "plover" / "PLOVER_GSR_CAMEO.txt"
+        ).summary()
     if as_json:
         sys.stdout.write(json.dumps(scores, indent=2) + "\n")
         return

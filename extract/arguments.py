@@ -20,8 +20,12 @@ from detente.ontology import Actor, Gazetteer
 
 _MODIFIER_DEPS = ("compound", "amod", "nmod", "npadvmod")
 # Sectors whose members are not the state itself: "Syrian rebels" are not Syria.
-_NON_STATE = {"REB": ("ArmedGroup", "rebels"), "OPP": ("Group", "opposition"),
-              "CVL": ("Group", "civilians"), "REF": ("Group", "refugees")}
+_NON_STATE = {
+    "REB": ("ArmedGroup", "rebels"),
+    "OPP": ("Group", "opposition"),
+    "CVL": ("Group", "civilians"),
+    "REF": ("Group", "refugees"),
+}
 
 
 def stolen_subject_of(token: Token) -> Token | None:
@@ -40,8 +44,12 @@ def stolen_subject_of(token: Token) -> Token | None:
         # "On 12 January the United States and the UK struck ...": a fronted phrase
         # swallowed the subject. Only a preposition at the start of the clause qualifies.
         prep = token.head
-        if prep.dep_ != "prep" or prep.head.pos_ != "VERB" or prep.head.i < token.i or \
-                prep.i != prep.head.left_edge.i:
+        if (
+            prep.dep_ != "prep"
+            or prep.head.pos_ != "VERB"
+            or prep.head.i < token.i
+            or prep.i != prep.head.left_edge.i
+        ):
             return None
         start = max(c.right_edge.i for c in (token, *token.conjuncts)) + 1
     elif token.dep_ != "conj":
@@ -57,8 +65,11 @@ def stolen_subject_of(token: Token) -> Token | None:
             continue
         elif t.pos_ == "AUX" or t.tag_ == "MD" or t.pos_ == "VERB":
             verb = t if t.pos_ == "VERB" else t.head
-            if verb.pos_ == "VERB" and verb.i >= t.i and not any(
-                    c.dep_ in ("nsubj", "nsubjpass") for c in verb.children):
+            if (
+                verb.pos_ == "VERB"
+                and verb.i >= t.i
+                and not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+            ):
                 return verb
             return None
         elif t.pos_ in ("NOUN", "PROPN", "PRON", "ADP", "PUNCT", "CCONJ") and t.text != ",":
@@ -146,8 +157,12 @@ class MentionIndex:
         if sector is None or (sector == "GOV" and appos):
             # "Its prime minister, Fayez al-Sarraj": the apposition names who it is
             named = [a for c in appos for a in self.resolve_all(c, depth + 1)] if depth < 2 else []
-            if named or sector is None:
+            if named:
                 return named
+            if sector is None:
+                # "Ukraine's bid", "Kosovo's independence": what an actor owns stands for it
+                owners = [m for c in head.children if c.dep_ == "poss" for m in self.at(c.i)]
+                return [self._argument(m, head, self._phrase(m.span, head), None) for m in owners]
         found = self._modifier_mentions(head)
         if not found:
             found = [m for c in head.children if c.dep_ == "poss" for m in self.at(c.i)]
@@ -155,8 +170,12 @@ class MentionIndex:
             found = [m for pobj in self._prep_objects(head, ("by",)) for m in self.at(pobj.i)]
         if not found and sector in ("REB", "OPP", "CVL", "REF", "ORG"):
             # "opposition groups in Zimbabwe", "students throughout Indonesia"
-            found = [m for pobj in self._prep_objects(head, ("in", "throughout", "across", "inside"))
-                     for m in self.at(pobj.i) if m.actor.type == "State"]
+            found = [
+                m
+                for pobj in self._prep_objects(head, ("in", "throughout", "across", "inside"))
+                for m in self.at(pobj.i)
+                if m.actor.type == "State"
+            ]
         if not found and depth < 2:
             of = self._prep_objects(head, ("of",))
             if of:
@@ -167,14 +186,19 @@ class MentionIndex:
         if not found and sector in ("CVL", "FAC"):
             civilians = self.gazetteer.actors.get("CIVILIANS")
             if civilians is not None:  # unnamed civilians and civilian objects as targets
-                span = self.doc[head.left_edge.i: head.i + 1]
+                span = self.doc[head.left_edge.i : head.i + 1]
                 return [Argument(civilians, span, "sector", span)]
         return [self._argument(m, head, self._phrase(m.span, head), sector) for m in found]
 
     @staticmethod
     def _prep_objects(head: Token, words: tuple[str, ...]) -> list[Token]:
-        return [pobj for prep in head.children if prep.dep_ == "prep" and prep.lower_ in words
-                for pobj in prep.children if pobj.dep_ == "pobj"]
+        return [
+            pobj
+            for prep in head.children
+            if prep.dep_ == "prep" and prep.lower_ in words
+            for pobj in prep.children
+            if pobj.dep_ == "pobj"
+        ]
 
     def resolve_all(self, head: Token, depth: int = 0) -> list[Argument]:
         """Actors of ``head`` and of every phrase coordinated with it ("A and B")."""
@@ -199,11 +223,14 @@ class MentionIndex:
         return found
 
     def _phrase(self, mention: Span, head: Token) -> Span:
-        start = min(mention.start, head.left_edge.i if head.left_edge.i >= mention.start - 3 else head.i)
-        return self.doc[min(start, mention.start): head.i + 1]
+        start = min(
+            mention.start, head.left_edge.i if head.left_edge.i >= mention.start - 3 else head.i
+        )
+        return self.doc[min(start, mention.start) : head.i + 1]
 
-    def _argument(self, mention: Mention, head: Token, span: Span,
-                  sector: str | None = None) -> Argument:
+    def _argument(
+        self, mention: Mention, head: Token, span: Span, sector: str | None = None
+    ) -> Argument:
         actor, via = mention.actor, mention.via
         if actor.type == "Person" and via == "ner":
             # "British Defence Secretary Tom King": an official of a named state.
@@ -211,12 +238,17 @@ class MentionIndex:
                 if child.i < mention.span.start:
                     for owner in self.at(child.i):
                         if owner.actor.type == "State":
-                            return Argument(owner.actor, self.doc[child.i: mention.span.end],
-                                            "official", owner.span)
+                            return Argument(
+                                owner.actor,
+                                self.doc[child.i : mention.span.end],
+                                "official",
+                                owner.span,
+                            )
         if sector == "FAC":
             sector = "CVL"
-        if actor.type == "State" and (sector in _NON_STATE or (
-                sector == "MIL" and self.foreign_backer(head) - {actor.id})):
+        if actor.type == "State" and (
+            sector in _NON_STATE or (sector == "MIL" and self.foreign_backer(head) - {actor.id})
+        ):
             # "Sudanese rebels"; "Turkish-backed Syrian forces" are not Syria's army.
             actor = self.non_state(actor, sector if sector in _NON_STATE else "REB")
             via = "sector"
@@ -232,8 +264,15 @@ class MentionIndex:
             return known
         if key not in self._minted:
             kind, noun = _NON_STATE[sector]
-            demonym = next((d for d, sid in self.gazetteer.demonyms.items()
-                            if sid == state.id and not d.endswith("s")), state.label)
-            self._minted[key] = Actor(key, f"{demonym} {noun}", kind, state.id + sector,
-                                      home=state.id)
+            demonym = next(
+                (
+                    d
+                    for d, sid in self.gazetteer.demonyms.items()
+                    if sid == state.id and not d.endswith("s")
+                ),
+                state.label,
+            )
+            self._minted[key] = Actor(
+                key, f"{demonym} {noun}", kind, state.id + sector, home=state.id
+            )
         return self._minted[key]

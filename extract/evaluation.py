@@ -22,8 +22,12 @@ from detente.extract.model import ActorRef, Relation
 from detente.extract.pipeline import Extractor
 from detente.ontology import plover_polarity, predicates
 
-RE3D_POLARITY = {"AlliesOf": "alignment", "Likes": "alignment",
-                 "FightingAgainst": "opposition", "Dislikes": "opposition"}
+RE3D_POLARITY = {
+    "AlliesOf": "alignment",
+    "Likes": "alignment",
+    "FightingAgainst": "opposition",
+    "Dislikes": "opposition",
+}
 RE3D_SYMMETRIC = {"AlliesOf", "FightingAgainst"}
 
 
@@ -58,7 +62,7 @@ class SeedResult:
             "core": f"{sum(self.found[i] for i in self.core)}/{len(self.core)}",
             "core_recall": round(self.core_recall, 3),
             "other": f"{sum(v for i, v in self.found.items() if i not in self.core)}/"
-                     f"{len(self.found) - len(self.core)}",
+            f"{len(self.found) - len(self.core)}",
             "other_recall": round(self.other_recall, 3),
             "missed": sorted(i for i, v in self.found.items() if not v),
             "forbidden_asserted": self.forbidden_violations,
@@ -83,8 +87,11 @@ def _is(ref: ActorRef, gold: str, aliases: dict[str, list[str]]) -> bool:
 def score_seed(extractor: Extractor, directory: Path) -> SeedResult:
     text = (directory / "article.txt").read_text(encoding="utf-8")
     aliases = json.loads((directory / "aliases.json").read_text(encoding="utf-8"))
-    golds = [json.loads(line) for line in (directory / "gold.jsonl").read_text().splitlines()
-             if line.strip()]
+    golds = [
+        json.loads(line)
+        for line in (directory / "gold.jsonl").read_text().splitlines()
+        if line.strip()
+    ]
     relations = extractor.extract(text)
     symmetric = {name for name, p in predicates().items() if p.symmetric}
     result = SeedResult(extracted=len(relations))
@@ -92,10 +99,14 @@ def score_seed(extractor: Extractor, directory: Path) -> SeedResult:
     def matches(rel: Relation, gold: dict) -> bool:
         if rel.polarity != gold["polarity"] or gold["evidence"] not in rel.sentence:
             return False
-        forward = _is(rel.subject, gold["subject"], aliases) and _is(rel.object, gold["object"],
-                                                                        aliases)
-        backward = rel.predicate in symmetric and _is(rel.subject, gold["object"], aliases) \
+        forward = _is(rel.subject, gold["subject"], aliases) and _is(
+            rel.object, gold["object"], aliases
+        )
+        backward = (
+            rel.predicate in symmetric
+            and _is(rel.subject, gold["object"], aliases)
             and _is(rel.object, gold["subject"], aliases)
+        )
         return forward or backward
 
     for gold in golds:
@@ -112,7 +123,8 @@ def score_seed(extractor: Extractor, directory: Path) -> SeedResult:
             result.date_right += any(r.date == gold.get("date") for r in hits)
             result.theatre_total += 1
             result.theatre_right += any(
-                _norm(r.theatre or "") == _norm(gold.get("theatre") or "") for r in hits)
+                _norm(r.theatre or "") == _norm(gold.get("theatre") or "") for r in hits
+            )
     return result
 
 
@@ -138,13 +150,21 @@ class PRF:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def summary(self) -> dict:
-        return {"precision": round(self.precision, 3), "recall": round(self.recall, 3),
-                "f1": round(self.f1, 3), "predicted": self.predicted, "gold": self.gold}
+        return {
+            "precision": round(self.precision, 3),
+            "recall": round(self.recall, 3),
+            "f1": round(self.f1, 3),
+            "predicted": self.predicted,
+            "gold": self.gold,
+        }
 
 
 def _json_lines(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8-sig").splitlines()
-            if line.strip()]
+    return [
+        json.loads(line)
+        for line in path.read_text(encoding="utf-8-sig").splitlines()
+        if line.strip()
+    ]
 
 
 def _spans(ref: ActorRef) -> list[tuple[int, int]]:
@@ -156,6 +176,18 @@ def _spans(ref: ActorRef) -> list[tuple[int, int]]:
 
 def _overlaps(spans: Iterable[tuple[int, int]], begin: int, end: int) -> bool:
     return any(s < end and begin < e for s, e in spans)
+
+
+def _re3d_match(rel: Relation, gold: dict, symmetric: set[str]) -> bool:
+    """Same polarity, and both argument spans overlap the gold ones (either way round for
+    symmetric relations)."""
+    if rel.polarity != RE3D_POLARITY[gold["type"]]:
+        return False
+    s, o = _spans(rel.subject), _spans(rel.object)
+    src, tgt = (gold["sourceBegin"], gold["sourceEnd"]), (gold["targetBegin"], gold["targetEnd"])
+    forward = _overlaps(s, *src) and _overlaps(o, *tgt)
+    either_way = gold["type"] in RE3D_SYMMETRIC or rel.predicate in symmetric
+    return forward or (either_way and _overlaps(o, *src) and _overlaps(s, *tgt))
 
 
 def score_re3d(extractor: Extractor, directory: Path) -> dict[str, PRF]:
@@ -176,24 +208,17 @@ def score_re3d(extractor: Extractor, directory: Path) -> dict[str, PRF]:
         gold = by_doc.get(doc["_id"], [])
         preds = [r for r in relations if not r.negated]
 
-        def match(r: Relation, g: dict) -> bool:
-            if r.polarity != RE3D_POLARITY[g["type"]]:
-                return False
-            s, o = _spans(r.subject), _spans(r.object)
-            forward = _overlaps(s, g["sourceBegin"], g["sourceEnd"]) and _overlaps(
-                o, g["targetBegin"], g["targetEnd"])
-            backward = (g["type"] in RE3D_SYMMETRIC or r.predicate in symmetric) and _overlaps(
-                o, g["sourceBegin"], g["sourceEnd"]) and _overlaps(s, g["targetBegin"],
-                                                                   g["targetEnd"])
-            return forward or backward
-
         for polarity, score in scores.items():
             p_pol = [r for r in preds if r.polarity == polarity]
             g_pol = [g for g in gold if RE3D_POLARITY[g["type"]] == polarity]
             score.predicted += len(p_pol)
             score.gold += len(g_pol)
-            score.tp_pred += sum(1 for r in p_pol if any(match(r, g) for g in g_pol))
-            score.tp_gold += sum(1 for g in g_pol if any(match(r, g) for r in p_pol))
+            score.tp_pred += sum(
+                1 for r in p_pol if any(_re3d_match(r, g, symmetric) for g in g_pol)
+            )
+            score.tp_gold += sum(
+                1 for g in g_pol if any(_re3d_match(r, g, symmetric) for r in p_pol)
+            )
     return scores
 
 
@@ -219,7 +244,8 @@ class PloverResult:
             "actor_accuracy": round(self.actors_right / max(self.dyadic, 1), 3),
             "sentences_with_output": self.with_output,
             "polarity_accuracy_when_output": round(
-                self.polarity_right_given_output / max(self.with_output, 1), 3),
+                self.polarity_right_given_output / max(self.with_output, 1), 3
+            ),
             "monadic_skipped": self.monadic_skipped,
             "by_event": {k: f"{v[0]}/{v[1]}" for k, v in sorted(self.by_event.items())},
         }
@@ -243,6 +269,11 @@ def _code(ref: ActorRef) -> str | None:
     return ref.code[:3].upper() if ref.code else None
 
 
+def _actors_fit(rel: Relation, sources: set[str], targets: set[str], reciprocal: bool) -> bool:
+    s, o = _code(rel.subject), _code(rel.object)
+    return (s in sources and o in targets) or (reciprocal and s in targets and o in sources)
+
+
 def score_plover(extractor: Extractor, path: Path) -> PloverResult:
     polarity_of = plover_polarity()
     records = [r for r in load_plover(path) if r.get("event") != "DOCUMENT" and r.get("text")]
@@ -257,19 +288,13 @@ def score_plover(extractor: Extractor, path: Path) -> PloverResult:
     from detente.extract.text import Article
 
     stream = ((Article(rec["text"].strip("{} ")), None) for rec, _, _ in dyads)
-    for (rec, sources, targets), (_a, relations) in zip(dyads, extractor.process(stream),
-                                                        strict=True):
+    for (rec, sources, targets), (_a, relations) in zip(
+        dyads, extractor.process(stream), strict=True
+    ):
         reciprocal = "SRC/TAR" in json.dumps(rec.get("textInfo", {}))
         gold_polarity = polarity_of[rec["event"]]
         preds = [r for r in relations if not r.negated]
-
-        def actors_fit(r: Relation) -> bool:
-            s, o = _code(r.subject), _code(r.object)
-            forward = s in sources and o in targets
-            backward = reciprocal and s in targets and o in sources
-            return forward or backward
-
-        fitting = [r for r in preds if actors_fit(r)]
+        fitting = [r for r in preds if _actors_fit(r, sources, targets, reciprocal)]
         right = any(r.polarity == gold_polarity for r in fitting)
         result.dyadic += 1
         result.actors_right += bool(fitting)

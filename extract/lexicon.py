@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+
+import tomllib
 
 from detente.ontology import predicates
 
@@ -69,30 +70,41 @@ def load_lexicon(path: str | None = None) -> Lexicon:
 
     verbs: dict[str, list[Trigger]] = {}
     for entry in data.get("verb", []):
-        trig = Trigger(check(entry["predicate"]), tuple(entry.get("objects", ["dobj"])),
-                       bool(entry.get("reciprocal")),
-                       check(entry["negated_as"]) if entry.get("negated_as") else None)
+        trig = Trigger(
+            check(entry["predicate"]),
+            tuple(entry.get("objects", ["dobj"])),
+            bool(entry.get("reciprocal")),
+            check(entry["negated_as"]) if entry.get("negated_as") else None,
+        )
         for lemma in entry["lemmas"]:
             verbs.setdefault(lemma, []).append(trig)
     nouns: dict[str, Trigger] = {}
     for entry in data.get("noun", []):
         reverse = set(entry.get("referent_is_subject", []))
         for lemma in entry["lemmas"]:
-            nouns[lemma] = Trigger(check(entry["predicate"]),
-                                   tuple(f"prep:{p}" for p in entry.get("preps", [])),
-                                   bool(entry.get("reciprocal")), None,
-                                   bool(entry.get("relational")), lemma in reverse)
+            nouns[lemma] = Trigger(
+                check(entry["predicate"]),
+                tuple(f"prep:{p}" for p in entry.get("preps", [])),
+                bool(entry.get("reciprocal")),
+                None,
+                bool(entry.get("relational")),
+                lemma in reverse,
+            )
     adjectives = {
         lemma: Trigger(check(e["predicate"]), tuple(f"prep:{p}" for p in e.get("preps", [])))
-        for e in data.get("adjective", []) for lemma in e["lemmas"]
+        for e in data.get("adjective", [])
+        for lemma in e["lemmas"]
     }
     participles = {w: check(e["predicate"]) for e in data.get("participle", []) for w in e["words"]}
     rev = data.get("reversers", {})
     reversers = {
         check(new): (frozenset(rev[new]), frozenset(check(p) for p in rev.get(f"{new}_from", [])))
-        for new in rev if not new.endswith("_from")
+        for new in rev
+        if not new.endswith("_from")
     }
-    sectors = {noun: sector for sector, nouns_ in data.get("sectors", {}).items() for noun in nouns_}
+    sectors = {
+        noun: sector for sector, nouns_ in data.get("sectors", {}).items() for noun in nouns_
+    }
     mod = data.get("modality", {})
     return Lexicon(
         verbs={k: tuple(v) for k, v in verbs.items()},

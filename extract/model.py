@@ -26,7 +26,8 @@ class ActorRef(BaseModel):
     end: int
     via: str = Field(description="name, demonym, leader, capital, metonym, place, coref, ...")
     antecedent: TextSpan | None = Field(
-        None, description="for a pronoun or 'the former': the earlier mention it refers to")
+        None, description="for a pronoun or 'the former': the earlier mention it refers to"
+    )
 
 
 class Relation(BaseModel):

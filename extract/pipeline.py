@@ -65,9 +65,18 @@ def _actor_ref(arg: Argument) -> ActorRef:
     for span in arg.mention._.antecedents or ():
         if span._.actor.id == actor.id:
             antecedent = TextSpan(text=span.text, start=span.start_char, end=span.end_char)
-    return ActorRef(id=actor.id, label=actor.label, type=actor.type, code=actor.code or None,
-                    qid=actor.qid, text=arg.span.text, start=arg.span.start_char,
-                    end=arg.span.end_char, via=arg.via, antecedent=antecedent)
+    return ActorRef(
+        id=actor.id,
+        label=actor.label,
+        type=actor.type,
+        code=actor.code or None,
+        qid=actor.qid,
+        text=arg.span.text,
+        start=arg.span.start_char,
+        end=arg.span.end_char,
+        via=arg.via,
+        antecedent=antecedent,
+    )
 
 
 def to_records(doc: Doc, doc_id: str, version_tag: str) -> list[Relation]:
@@ -77,15 +86,29 @@ def to_records(doc: Doc, doc_id: str, version_tag: str) -> list[Relation]:
     for rel in doc._.relations or ():
         rel: RelationMention
         p = vocab[rel.predicate]
-        out.append(Relation(
-            document=doc_id, subject=_actor_ref(rel.subject), predicate=rel.predicate,
-            object=_actor_ref(rel.object), polarity=p.polarity, plover=p.plover, weight=p.weight,
-            negated=rel.negated, modality=rel.modality, reported_by=rel.reported_by,
-            date=rel.date, theatre=rel.theatre, sentence=rel.sentence.text,
-            sentence_start=rel.sentence.start_char, sentence_end=rel.sentence.end_char,
-            trigger=rel.trigger.text, pattern=rel.pattern, confidence=rel.confidence,
-            extractor_version=version_tag,
-        ))
+        out.append(
+            Relation(
+                document=doc_id,
+                subject=_actor_ref(rel.subject),
+                predicate=rel.predicate,
+                object=_actor_ref(rel.object),
+                polarity=p.polarity,
+                plover=p.plover,
+                weight=p.weight,
+                negated=rel.negated,
+                modality=rel.modality,
+                reported_by=rel.reported_by,
+                date=rel.date,
+                theatre=rel.theatre,
+                sentence=rel.sentence.text,
+                sentence_start=rel.sentence.start_char,
+                sentence_end=rel.sentence.end_char,
+                trigger=rel.trigger.text,
+                pattern=rel.pattern,
+                confidence=rel.confidence,
+                extractor_version=version_tag,
+            )
+        )
     return out
 
 
@@ -97,8 +120,9 @@ class Extractor:
     ['aids']
     """
 
-    def __init__(self, nlp: Language | None = None, *, batch_size: int = 16,
-                 n_process: int = 1) -> None:
+    def __init__(
+        self, nlp: Language | None = None, *, batch_size: int = 16, n_process: int = 1
+    ) -> None:
         self.nlp = nlp or build_pipeline()
         self.batch_size = batch_size
         self.n_process = n_process
@@ -109,8 +133,9 @@ class Extractor:
         doc._.published = published
         return doc
 
-    def process(self, articles: Iterable[tuple[Article, date | None]]) -> Iterator[
-            tuple[Article, list[Relation]]]:
+    def process(
+        self, articles: Iterable[tuple[Article, date | None]]
+    ) -> Iterator[tuple[Article, list[Relation]]]:
         """Run the pipeline over (article, publication date) pairs, in batches."""
         pending: list[Article] = []
 

@@ -11,11 +11,25 @@ from datetime import date
 
 MAX_CHARS = 1_000_000  # spaCy's own default max_length; larger texts need splitting
 
-_HTML_SNIFF = re.compile(r"^\s*(<!doctype html|<html\b|<head\b|<body\b|<article\b|<div\b|<p\b|<meta\b)",
-                         re.IGNORECASE)
+_HTML_SNIFF = re.compile(
+    r"^\s*(<!doctype html|<html\b|<head\b|<body\b|<article\b|<div\b|<p\b|<meta\b)", re.IGNORECASE
+)
 _TAG = re.compile(r"<(p|div|br|span|a|h[1-6]|article|section|body|html)\b[^>]*>", re.IGNORECASE)
-_DROP = ("script", "style", "nav", "header", "footer", "aside", "figure", "figcaption", "form",
-         "noscript", "iframe", "svg", "button")
+_DROP = (
+    "script",
+    "style",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "figure",
+    "figcaption",
+    "form",
+    "noscript",
+    "iframe",
+    "svg",
+    "button",
+)
 _BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "td", "pre", "div")
 
 
@@ -70,12 +84,14 @@ def html_to_article(html: str) -> Article:
     """Main text and metadata of a web page; navigation, captions and asides are dropped."""
     import trafilatura
 
-    doc = trafilatura.bare_extraction(html, include_comments=False, include_tables=False,
-                                      with_metadata=True)
+    doc = trafilatura.bare_extraction(
+        html, include_comments=False, include_tables=False, with_metadata=True
+    )
     text = getattr(doc, "text", None) if doc is not None else None
     if doc is not None and text and len(text.split()) >= 5:
-        return Article(text=text, title=doc.title, published=_iso_day(doc.date), url=doc.url,
-                       was_html=True)
+        return Article(
+            text=text, title=doc.title, published=_iso_day(doc.date), url=doc.url, was_html=True
+        )
     return Article(text=_html_blocks(html), was_html=True)
 
 
@@ -89,8 +105,11 @@ def _html_blocks(html: str) -> str:
         raise InputError(f"unreadable HTML: {exc}") from exc
     for bad in root.iter(*_DROP):
         bad.drop_tree()
-    blocks = [" ".join(el.text_content().split()) for el in root.iter(*_BLOCKS)
-              if not any(child.tag in _BLOCKS for child in el)]
+    blocks = [
+        " ".join(el.text_content().split())
+        for el in root.iter(*_BLOCKS)
+        if not any(child.tag in _BLOCKS for child in el)
+    ]
     text = "\n\n".join(b for b in blocks if b) or " ".join(root.text_content().split())
     return text
 
@@ -102,8 +121,13 @@ def _iso_day(value: str | None) -> date | None:
         return None
 
 
-def read_article(data: bytes | str, *, encoding: str | None = None, kind: str = "auto",
-                 max_chars: int = MAX_CHARS) -> Article:
+def read_article(
+    data: bytes | str,
+    *,
+    encoding: str | None = None,
+    kind: str = "auto",
+    max_chars: int = MAX_CHARS,
+) -> Article:
     """Validate and normalise one input document.
 
     ``kind`` is "auto" (sniff), "text" or "html".
@@ -119,6 +143,8 @@ def read_article(data: bytes | str, *, encoding: str | None = None, kind: str = 
     if not body.strip():
         raise InputError("no text: the HTML has no readable content")
     if len(body) > max_chars:
-        raise InputError(f"input too large: {len(body):,} characters (limit {max_chars:,}); "
-                         "split it into articles")
+        raise InputError(
+            f"input too large: {len(body):,} characters (limit {max_chars:,}); "
+            "split it into articles"
+        )
     return Article(body, article.title, article.published, article.url, article.was_html)

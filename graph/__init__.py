@@ -8,6 +8,14 @@ from detente.graph.rdf import (
     document_iri,
     relations_to_graph,
 )
+from detente.graph.validation import validate
 
-__all__ = ["DOC", "THEATRE", "actor_iri", "actors_to_graph", "document_iri",
-           "relations_to_graph"]
+__all__ = [
+    "DOC",
+    "THEATRE",
+    "actor_iri",
+    "actors_to_graph",
+    "document_iri",
+    "relations_to_graph",
+    "validate",
+]

@@ -38,9 +38,18 @@ def theatre_iri(label: str) -> URIRef:
 
 
 def relation_iri(rel: Relation) -> URIRef:
-    key = "|".join([rel.document, rel.subject.id, rel.predicate, rel.object.id,
-                    str(rel.sentence_start), str(rel.subject.start), str(rel.object.start),
-                    rel.trigger])
+    key = "|".join(
+        [
+            rel.document,
+            rel.subject.id,
+            rel.predicate,
+            rel.object.id,
+            str(rel.sentence_start),
+            str(rel.subject.start),
+            str(rel.object.start),
+            rel.trigger,
+        ]
+    )
     return REL[hashlib.sha256(key.encode()).hexdigest()[:24]]
 
 

@@ -8,7 +8,6 @@ after it; "Trump" stands for the United States only during his terms).
 from __future__ import annotations
 
 import csv
-import tomllib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,12 +15,29 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-ACTOR_TYPES = ("State", "Government", "Leader", "Person", "ArmedGroup", "Organization", "IGO",
-               "Coalition", "Group")
+import tomllib
+
+ACTOR_TYPES = (
+    "State",
+    "Government",
+    "Leader",
+    "Person",
+    "ArmedGroup",
+    "Organization",
+    "IGO",
+    "Coalition",
+    "Group",
+)
 
 # CAMEO agent codes for the actor types that are not states.
-_TYPE_SECTOR = {"Government": "GOV", "ArmedGroup": "REB", "Organization": "NGO", "Group": "CVL",
-                "Leader": "GOV", "Person": "ELI"}
+_TYPE_SECTOR = {
+    "Government": "GOV",
+    "ArmedGroup": "REB",
+    "Organization": "NGO",
+    "Group": "CVL",
+    "Leader": "GOV",
+    "Person": "ELI",
+}
 
 # How much a reading is trusted when several fit: an exact name beats a leader's name,
 # which beats a nationality adjective, which beats a person's own name.
@@ -54,7 +70,9 @@ class Reading:
     until: date | None = None
 
     def valid_at(self, when: date) -> bool:
-        return (self.since is None or self.since <= when) and (self.until is None or when < self.until)
+        return (self.since is None or self.since <= when) and (
+            self.until is None or when < self.until
+        )
 
     def distance(self, year: float) -> float:
         """Years between ``year`` and this reading's period (0 inside it)."""
@@ -83,8 +101,9 @@ class Gazetteer:
     def place_names(self) -> Iterable[str]:
         return self.places.keys()
 
-    def resolve(self, name: str, when: date | None = None,
-                era: float | None = None) -> tuple[Actor, Reading] | None:
+    def resolve(
+        self, name: str, when: date | None = None, era: float | None = None
+    ) -> tuple[Actor, Reading] | None:
         """The actor ``name`` stands for.
 
         ``when`` is a known date (publication or event date): readings must be valid then.
@@ -130,8 +149,14 @@ def _plural(demonym: str) -> str | None:
     return demonym + "s"
 
 
-def _add_names(gaz: Gazetteer, actor_id: str, names: Iterable[str], via: str,
-               since: date | None = None, until: date | None = None) -> None:
+def _add_names(
+    gaz: Gazetteer,
+    actor_id: str,
+    names: Iterable[str],
+    via: str,
+    since: date | None = None,
+    until: date | None = None,
+) -> None:
     for name in names:
         variants = {name}
         if name.startswith("the "):
@@ -146,7 +171,9 @@ def _load_states(gaz: Gazetteer, path: Path) -> None:
     with path.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             sid = row["id"]
-            gaz.actors[sid] = Actor(sid, row["name"], "State", sid, home=sid, qid=row["qid"] or None)
+            gaz.actors[sid] = Actor(
+                sid, row["name"], "State", sid, home=sid, qid=row["qid"] or None
+            )
             _add_names(gaz, sid, [row["name"], *_split(row["aliases"])], "name")
             demonyms = _split(row["demonyms"])
             plurals = [p for d in demonyms if (p := _plural(d))]
@@ -167,27 +194,48 @@ def _load_actors(gaz: Gazetteer, path: Path) -> None:
         if kind not in ACTOR_TYPES:
             raise ValueError(f"{path}: actor {a['id']} has unknown type {kind!r}")
         home = a.get("home")
-        code = a.get("code") or ("IGO" if kind == "IGO" else (home or "") + _TYPE_SECTOR.get(kind, ""))
-        gaz.actors[a["id"]] = Actor(a["id"], a["label"], kind, code, home=home, qid=a.get("qid"),
-                                    theatre=a.get("theatre"))
-        _add_names(gaz, a["id"], a.get("aliases", []), "name",
-                   _day(a.get("since")), _day(a.get("until")))
+        code = a.get("code") or (
+            "IGO" if kind == "IGO" else (home or "") + _TYPE_SECTOR.get(kind, "")
+        )
+        gaz.actors[a["id"]] = Actor(
+            a["id"], a["label"], kind, code, home=home, qid=a.get("qid"), theatre=a.get("theatre")
+        )
+        _add_names(
+            gaz, a["id"], a.get("aliases", []), "name", _day(a.get("since")), _day(a.get("until"))
+        )
         for d in a.get("demonyms", []):
             _add_names(gaz, a["id"], [d], "demonym")
             gaz.demonyms[d] = a["id"]
         for dated in a.get("dated_aliases", []):
-            _add_names(gaz, a["id"], [dated["alias"]], "name",
-                       _day(dated.get("since")), _day(dated.get("until")))
+            _add_names(
+                gaz,
+                a["id"],
+                [dated["alias"]],
+                "name",
+                _day(dated.get("since")),
+                _day(dated.get("until")),
+            )
     for person in data.get("leader", []):
         first = gaz.actors[person["terms"][0]["for"]]
-        gaz.actors[person["id"]] = Actor(person["id"], person["label"], "Leader",
-                                         (first.country or "") + "GOV", home=first.country,
-                                         qid=person.get("qid"))
+        gaz.actors[person["id"]] = Actor(
+            person["id"],
+            person["label"],
+            "Leader",
+            (first.country or "") + "GOV",
+            home=first.country,
+            qid=person.get("qid"),
+        )
         for term in person["terms"]:
             if term["for"] not in gaz.actors:
                 raise ValueError(f"{path}: leader {person['id']} stands for unknown {term['for']}")
-            _add_names(gaz, term["for"], person["aliases"], "leader",
-                       _day(term.get("since")), _day(term.get("until")))
+            _add_names(
+                gaz,
+                term["for"],
+                person["aliases"],
+                "leader",
+                _day(term.get("since")),
+                _day(term.get("until")),
+            )
         _add_names(gaz, person["id"], person["aliases"], "person")
     for m in data.get("metonym", []):
         _add_names(gaz, m["for"], [m["alias"]], "metonym")

@@ -107,6 +107,7 @@ class ActorRecognizer:
     requires=["doc.ents", "token.dep"],
     assigns=["doc._.actor_mentions", "doc._.places", "span._.actor", "span._.place"],
 )
-def make_actor_recognizer(nlp: Language, name: str, gazetteer: str | None,
-                          unknown_actors: bool) -> ActorRecognizer:
+def make_actor_recognizer(
+    nlp: Language, name: str, gazetteer: str | None, unknown_actors: bool
+) -> ActorRecognizer:
     return ActorRecognizer(nlp, gazetteer, unknown_actors)

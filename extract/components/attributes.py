@@ -27,17 +27,34 @@ from detente.extract.components.relations import RelationMention
 from detente.extract.lexicon import Lexicon, load_lexicon
 from detente.ontology import Actor, Gazetteer, load_gazetteer
 
-_PATTERN_CONFIDENCE = {"compound": 0.9, "verbal": 0.85, "passive": 0.85, "adjectival": 0.75,
-                       "nominal": 0.75, "relational": 0.7}
-_VIA_CONFIDENCE = {"name": 1.0, "leader": 0.95, "metonym": 0.95, "capital": 0.9, "demonym": 0.9,
-                   "official": 0.9, "sector": 0.9, "coref": 0.85, "place": 0.8, "person": 0.8,
-                   "ner": 0.75}
+_PATTERN_CONFIDENCE = {
+    "compound": 0.9,
+    "verbal": 0.85,
+    "passive": 0.85,
+    "adjectival": 0.75,
+    "nominal": 0.75,
+    "relational": 0.7,
+}
+_VIA_CONFIDENCE = {
+    "name": 1.0,
+    "leader": 0.95,
+    "metonym": 0.95,
+    "capital": 0.9,
+    "demonym": 0.9,
+    "official": 0.9,
+    "sector": 0.9,
+    "coref": 0.85,
+    "place": 0.8,
+    "person": 0.8,
+    "ner": 0.75,
+}
 _CLIMB = ("xcomp", "acomp", "oprd", "attr", "auxpass")
 _LOCATIVE = ("in", "inside", "across", "throughout", "within")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _DURATION = re.compile(r"\b(years|months|weeks|days|decades?|hours)\b|\blong\b", re.IGNORECASE)
-_ANCHORED = re.compile(r"\b(ago|last|next|this|previous|earlier|later|yesterday|today)\b",
-                       re.IGNORECASE)
+_ANCHORED = re.compile(
+    r"\b(ago|last|next|this|previous|earlier|later|yesterday|today)\b", re.IGNORECASE
+)
 
 
 @lru_cache(maxsize=4096)
@@ -52,8 +69,11 @@ def normalise_date(text: str, published: date | None) -> str | None:
         return None
     from dateparser.date import DateDataParser
 
-    settings = {"PREFER_DATES_FROM": "past", "PREFER_DAY_OF_MONTH": "first",
-                "RETURN_TIME_AS_PERIOD": False}
+    settings = {
+        "PREFER_DATES_FROM": "past",
+        "PREFER_DAY_OF_MONTH": "first",
+        "RETURN_TIME_AS_PERIOD": False,
+    }
     if published is not None:
         settings["RELATIVE_BASE"] = datetime(published.year, published.month, published.day)
     data = DateDataParser(languages=["en"], settings=settings).get_date_data(text)
@@ -86,8 +106,11 @@ class AttributeTagger:
             rel.date = self._date(rel, doc)
             rel.theatre = self._theatre(rel, doc)
             rel.confidence = round(
-                _PATTERN_CONFIDENCE[rel.pattern] * _VIA_CONFIDENCE.get(rel.subject.via, 0.8)
-                * _VIA_CONFIDENCE.get(rel.object.via, 0.8), 3)
+                _PATTERN_CONFIDENCE[rel.pattern]
+                * _VIA_CONFIDENCE.get(rel.subject.via, 0.8)
+                * _VIA_CONFIDENCE.get(rel.object.via, 0.8),
+                3,
+            )
         return doc
 
     # ------------------------------------------------------------------ negation
@@ -98,8 +121,11 @@ class AttributeTagger:
         for _ in range(4):
             if node.pos_ in ("NOUN", "PROPN") and node.dep_ in ("dobj", "nsubjpass", "attr"):
                 node = node.head
-            elif node.dep_ == "pobj" and node.head.lower_ == "of" and node.head.head.dep_ in (
-                    "dobj", "attr"):
+            elif (
+                node.dep_ == "pobj"
+                and node.head.lower_ == "of"
+                and node.head.head.dep_ in ("dobj", "attr")
+            ):
                 node = node.head.head.head
             elif node.dep_ in _CLIMB or (node.dep_ == "pcomp" and node.head.dep_ == "prep"):
                 node = node.head if node.dep_ != "pcomp" else node.head.head
@@ -112,20 +138,24 @@ class AttributeTagger:
         negators = self.lexicon.negators
         for node in chain:
             for child in node.children:
-                if child.dep_ == "neg" or (child.lower_ in negators and child.dep_ in (
-                        "advmod", "det", "preconj", "cc")):
+                if child.dep_ == "neg" or (
+                    child.lower_ in negators and child.dep_ in ("advmod", "det", "preconj", "cc")
+                ):
                     return True
         return any(node.lemma_.lower() in self.lexicon.negating_governors for node in chain[1:])
 
     # ------------------------------------------------------------------ modality
-    def _modality(self, trigger: Token, chain: list[Token],
-                  sentence: Span) -> tuple[str, str | None]:
+    def _modality(
+        self, trigger: Token, chain: list[Token], sentence: Span
+    ) -> tuple[str, str | None]:
         lex = self.lexicon
         if sentence.text.rstrip().endswith("?"):
             return "hypothetical", None
         for node in chain:
-            if any(c.dep_ == "aux" and (c.lower_ in lex.modal_aux or c.lemma_ in lex.modal_aux)
-                   for c in node.children):
+            if any(
+                c.dep_ == "aux" and (c.lower_ in lex.modal_aux or c.lemma_ in lex.modal_aux)
+                for c in node.children
+            ):
                 return "hypothetical", None
         if any(node.lemma_.lower() in lex.hypothetical_governors for node in chain[1:]):
             return "hypothetical", None
@@ -143,16 +173,25 @@ class AttributeTagger:
         lex = self.lexicon
         node = trigger
         for ancestor in trigger.ancestors:
-            if node.dep_ in ("ccomp", "parataxis", "advcl", "conj") and \
-                    ancestor.lemma_.lower() in lex.reporting and node.dep_ != "conj":
+            if (
+                node.dep_ in ("ccomp", "parataxis", "advcl", "conj")
+                and ancestor.lemma_.lower() in lex.reporting
+                and node.dep_ != "conj"
+            ):
                 return self._who(ancestor, ("nsubj", "nsubjpass"))
-            if node.dep_ in ("acl", "ccomp", "relcl") and \
-                    ancestor.lemma_.lower() in lex.reporting_nouns:
+            if (
+                node.dep_ in ("acl", "ccomp", "relcl")
+                and ancestor.lemma_.lower() in lex.reporting_nouns
+            ):
                 return self._who(ancestor, ("poss",)) or "unattributed"
             node = ancestor
         doc = sentence.doc
         for token in sentence:
-            if token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
+            if (
+                token.lower_ == "according"
+                and token.i + 1 < len(doc)
+                and doc[token.i + 1].lower_ == "to"
+            ):
                 objs = [c for c in doc[token.i + 1].children if c.dep_ == "pobj"]
                 if objs:
                     return _phrase(objs[0])
@@ -177,9 +216,14 @@ class AttributeTagger:
     # ------------------------------------------------------------------ theatre
     def _theatre(self, rel: RelationMention, doc: Doc) -> str | None:
         argument_tokens = set(range(rel.subject.span.start, rel.subject.span.end)) | set(
-            range(rel.object.span.start, rel.object.span.end))
-        places = {i: span for span in doc._.places or () for i in range(span.start, span.end)
-                  if not argument_tokens.intersection(range(span.start, span.end))}
+            range(rel.object.span.start, rel.object.span.end)
+        )
+        places = {
+            i: span
+            for span in doc._.places or ()
+            for i in range(span.start, span.end)
+            if not argument_tokens.intersection(range(span.start, span.end))
+        }
         trigger = rel.trigger.root
         for node in (trigger, *trigger.ancestors):
             for prep in node.children:
@@ -210,7 +254,7 @@ class AttributeTagger:
 
 
 def _phrase(token: Token) -> str:
-    words = token.doc[token.left_edge.i: token.right_edge.i + 1].text
+    words = token.doc[token.left_edge.i : token.right_edge.i + 1].text
     return words if len(words) <= 80 else token.text
 
 
@@ -220,6 +264,7 @@ def _phrase(token: Token) -> str:
     requires=["doc._.relations"],
     assigns=["doc._.relations"],
 )
-def make_attribute_tagger(nlp: Language, name: str, lexicon: str | None,
-                          gazetteer: str | None) -> AttributeTagger:
+def make_attribute_tagger(
+    nlp: Language, name: str, lexicon: str | None, gazetteer: str | None
+) -> AttributeTagger:
     return AttributeTagger(lexicon, gazetteer)

@@ -28,7 +28,8 @@ _CALL_TO_ACTION = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(19[4-9]\d|20\d\d)\b")
-_TERMINAL = ('.', '!', '?', '"', '”', '’', "'", ')', ':')
+_TERMINAL = (".", "!", "?", '"', "”", "’", "'", ")", ":")
+_FINITE = {"VBD", "VBZ", "VBP", "MD"}
 
 
 def _register() -> None:
@@ -49,7 +50,8 @@ def boilerplate_tokens(doc: Doc) -> frozenset[int]:
     if cached is None or cached[0] is not doc._.boilerplate:
         blocks = doc._.boilerplate or ()
         inside = frozenset(
-            t.i for start, end in blocks
+            t.i
+            for start, end in blocks
             for t in (doc.char_span(start, end, alignment_mode="expand") or ())
         )
         cached = (doc._.boilerplate, inside)
@@ -72,8 +74,12 @@ def text_blocks(text: str) -> list[tuple[int, int]]:
         if blocks:
             prev_start, prev_end = blocks[-1]
             prev = text[prev_start:prev_end]
-            wrapped = (not prev.endswith(_TERMINAL) and len(prev) >= 50
-                       and stripped[0].islower() and text[prev_end:start].count("\n") == 1)
+            wrapped = (
+                not prev.endswith(_TERMINAL)
+                and len(prev) >= 50
+                and stripped[0].islower()
+                and text[prev_end:start].count("\n") == 1
+            )
             if wrapped:
                 blocks[-1] = (prev_start, end)
                 continue
@@ -81,12 +87,16 @@ def text_blocks(text: str) -> list[tuple[int, int]]:
     return blocks
 
 
-def is_prose(block: str, min_words: int) -> bool:
-    """Whether a block reads as running text rather than page furniture."""
+def is_prose(block: str, min_words: int, has_verb: bool = True) -> bool:
+    """Whether a block reads as running text rather than page furniture.
+
+    Prose ends like a sentence and has a finite verb; headlines, navigation, captions,
+    credits and calls to action do not, or say what they are.
+    """
     if _CAPTION.search(block) or _CALL_TO_ACTION.search(block):
         return False
     words = re.findall(r"[^\W\d_][\w'’.-]*", block)
-    if len(words) < min_words or not block.rstrip().endswith(_TERMINAL):
+    if len(words) < min_words or not has_verb or not block.rstrip().endswith(_TERMINAL):
         return False
     # Navigation strips and tag lists: many separators, few lowercase function words.
     if block.count("|") >= 2 or block.count("•") >= 2:
@@ -106,7 +116,10 @@ class BlockSegmenter:
         years: list[int] = []
         for start, end in text_blocks(text):
             block = text[start:end]
-            if is_prose(block, self.min_prose_words):
+            span = doc.char_span(start, end, alignment_mode="expand")
+            # The tagger has run: a finite verb or modal marks a sentence.
+            has_verb = span is None or any(t.tag_ in _FINITE for t in span)
+            if is_prose(block, self.min_prose_words, has_verb):
                 years.extend(int(y) for y in _YEAR.findall(block))
             else:
                 boilerplate.append((start, end))
@@ -131,8 +144,8 @@ class BlockSegmenter:
 
 @Language.factory(
     "detente_blocks",
-    default_config={"min_prose_words": 6},
-    requires=[],
+    default_config={"min_prose_words": 3},
+    requires=["token.tag"],
     assigns=["doc._.boilerplate", "doc._.era", "token.is_sent_start"],
 )
 def make_blocks(nlp: Language, name: str, min_prose_words: int) -> BlockSegmenter:

@@ -64,6 +64,13 @@ def _is_plural(span: Span) -> bool:
     return span.root.tag_ in ("NNS", "NNPS")
 
 
+def _np_head(token: Token) -> Token:
+    """The noun a modifier belongs to ("Sudanese" -> "army")."""
+    while token.dep_ in ("amod", "compound", "npadvmod") and token.head.i > token.i:
+        token = token.head
+    return token
+
+
 def _is_subject(span: Span) -> bool:
     head = span.root
     while head.dep_ in ("compound", "conj", "appos") and head.head is not head:
@@ -77,8 +84,12 @@ def _clause_subjects(token: Token) -> set[int]:
     if token.dep_ not in ("dobj", "pobj", "dative", "iobj"):
         return set()
     verb = token.head if token.dep_ != "pobj" else token.head.head
-    return {i for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")
-            for i in range(c.left_edge.i, c.right_edge.i + 1)}
+    return {
+        i
+        for c in verb.children
+        if c.dep_ in ("nsubj", "nsubjpass")
+        for i in range(c.left_edge.i, c.right_edge.i + 1)
+    }
 
 
 def _expletive(token: Token) -> bool:
@@ -115,8 +126,7 @@ class Coreference:
             if token.i in starts:
                 m = starts[token.i]
                 if m._.via != "demonym" or m.root.pos_ in ("NOUN", "PROPN"):
-                    history.append(_Entry((m,), n, _is_plural(m), _is_person(m),
-                                          _is_subject(m)))
+                    history.append(_Entry((m,), n, _is_plural(m), _is_person(m), _is_subject(m)))
                 skip_until = m.end
             if token.i in pair_ends:
                 history.append(_Entry(pair_ends[token.i], n, True, False))
@@ -128,14 +138,24 @@ class Coreference:
         return doc
 
     def _pairs(self, mentions: list[Span]) -> dict[int, tuple[Span, ...]]:
-        """'A and B' pairs, keyed by the token index where B ends."""
-        by_token = {i: m for m in mentions for i in range(m.start, m.end)}
+        """'A and B' pairs, keyed by the token index where B's phrase ends.
+
+        The coordination is read on the noun phrases, so "the Sudanese army and the RSF"
+        pairs the army (named by its demonym) with the RSF.
+        """
+        by_head: dict[int, Span] = {}
+        for m in mentions:
+            by_head.setdefault(_np_head(m.root).i, m)
         pairs: dict[int, tuple[Span, ...]] = {}
         for m in mentions:
-            for conj in m.root.conjuncts:
-                other = by_token.get(conj.i)
+            head = _np_head(m.root)
+            if by_head.get(head.i) is not m:
+                continue
+            for conj in head.conjuncts:
+                other = by_head.get(conj.i)
                 if other is not None and other.start > m.start and other._.actor != m._.actor:
-                    pairs[other.end - 1] = (m, other)
+                    end = max(other.end - 1, conj.i)
+                    pairs[end] = (m, other)
                     break
         return pairs
 
@@ -143,33 +163,48 @@ class Coreference:
         low = token.lower_
         # Salience (after Lappin & Leass): in the same sentence the nearest mention; in
         # earlier ones, subjects before other mentions, nearer sentences first.
-        recent = sorted((e for e in reversed(history) if n - e.sentence <= self.window),
-                        key=lambda e: (n - e.sentence, 0 if e.sentence == n or e.subject else 1))
+        recent = sorted(
+            (e for e in reversed(history) if n - e.sentence <= self.window),
+            key=lambda e: (n - e.sentence, 0 if e.sentence == n or e.subject else 1),
+        )
         target: tuple[Span, ...] | None = None
-        span = doc[token.i: token.i + 1]
+        span = doc[token.i : token.i + 1]
         if low in _PERSONAL:
             bound = _clause_subjects(token)
-            target = next((e.spans for e in recent if e.person and not e.plural
-                           and not any(s.start in bound for s in e.spans)), None)
+            target = next(
+                (
+                    e.spans
+                    for e in recent
+                    if e.person and not e.plural and not any(s.start in bound for s in e.spans)
+                ),
+                None,
+            )
         elif low in _NEUTER and not _expletive(token):
             target = next((e.spans for e in recent if not e.person and not e.plural), None)
         elif low in _PLURAL:
             target = next((e.spans for e in recent if e.plural and n - e.sentence <= 1), None)
-        elif low in ("former", "latter") and token.i > 0 and doc[token.i - 1].lower_ == "the" \
-                and token.dep_ not in ("amod", "compound"):
+        elif (
+            low in ("former", "latter")
+            and token.i > 0
+            and doc[token.i - 1].lower_ == "the"
+            and token.dep_ not in ("amod", "compound")
+        ):
             pair = next((e.spans for e in recent if len(e.spans) == 2), None)
             if pair:
                 target = (pair[0],) if low == "former" else (pair[1],)
-                span = doc[token.i - 1: token.i + 1]
+                span = doc[token.i - 1 : token.i + 1]
         elif low in _RELATIVE and token.tag_ in ("WP", "WDT", "WP$"):
             clause = next((a for a in token.ancestors if a.dep_ == "relcl"), None)
             if clause is not None:
-                target = tuple(m for m in (doc._.actor_mentions or ())
-                               if m.start <= clause.head.i < m.end and m._.via != "coref")
+                target = tuple(
+                    m
+                    for m in (doc._.actor_mentions or ())
+                    if m.start <= clause.head.i < m.end and m._.via != "coref"
+                )
         elif low in _DESCRIPTIONS and token.pos_ == "NOUN" and token.tag_ == "NN":
             target = self._description(token, recent)
             if target:
-                span = doc[token.i - 1: token.i + 1]
+                span = doc[token.i - 1 : token.i + 1]
         if not target:
             return []
         # One span per reference: spaCy keys span extensions by offsets, so "their" = "A

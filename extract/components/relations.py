@@ -31,8 +31,24 @@ from detente.extract.lexicon import Lexicon, Trigger, load_lexicon
 from detente.ontology import load_gazetteer, predicates
 
 # Verbs whose object, not subject, does what their infinitive says ("urged X to ...").
-_OBJECT_CONTROL = {"urge", "press", "ask", "force", "persuade", "tell", "allow", "compel",
-                   "pressure", "encourage", "call", "help", "invite", "order", "want", "like"}
+_OBJECT_CONTROL = {
+    "urge",
+    "press",
+    "ask",
+    "force",
+    "persuade",
+    "tell",
+    "allow",
+    "compel",
+    "pressure",
+    "encourage",
+    "call",
+    "help",
+    "invite",
+    "order",
+    "want",
+    "like",
+}
 _LIGHT_PREPS = ("on", "against", "to", "with", "for", "between", "upon")
 
 
@@ -88,6 +104,8 @@ class RelationExtractor:
             for token in sent:
                 for rel in self._at(token, sent, index):
                     found.append(rel)
+            if not any(t.pos_ in ("VERB", "AUX") for t in sent):
+                found += self._verbless(sent, index)
         doc._.relations = self._dedupe(found)
         return doc
 
@@ -103,9 +121,16 @@ class RelationExtractor:
             out += self._adjectival(token, sent, index)
         return out
 
-    def _make(self, subjects: list[Argument], objects: list[Argument], predicate: str,
-              trigger: Span, sent: Span, pattern: str, negated_as: str | None = None,
-              ) -> list[RelationMention]:
+    def _make(
+        self,
+        subjects: list[Argument],
+        objects: list[Argument],
+        predicate: str,
+        trigger: Span,
+        sent: Span,
+        pattern: str,
+        negated_as: str | None = None,
+    ) -> list[RelationMention]:
         out = []
         for s, o in itertools.product(subjects, objects):
             if s.actor.id == o.actor.id or s.mention == o.mention:
@@ -115,8 +140,9 @@ class RelationExtractor:
             out.append(RelationMention(s, o, predicate, trigger, sent, pattern, negated_as))
         return out
 
-    def _pairs(self, args: list[Argument], predicate: str, trigger: Span, sent: Span,
-               pattern: str) -> list[RelationMention]:
+    def _pairs(
+        self, args: list[Argument], predicate: str, trigger: Span, sent: Span, pattern: str
+    ) -> list[RelationMention]:
         """Reciprocal relations among coordinated actors ("A and B clashed")."""
         out = []
         for a, b in itertools.combinations(args, 2):
@@ -126,11 +152,24 @@ class RelationExtractor:
     # ------------------------------------------------------------------ arguments
     def _subjects(self, verb: Token, index: MentionIndex, depth: int = 0) -> list[Argument]:
         explicit = [c for c in verb.children if c.dep_ in ("nsubj", "csubj")]
+        if not explicit and verb.pos_ == "VERB":
+            # "Qatar funds Hamas.": short clauses sometimes come back with the subject
+            # attached as a modifier of the verb.
+            explicit = [
+                c
+                for c in verb.children
+                if c.dep_ in ("compound", "npadvmod") and c.i < verb.i and c.pos_ == "PROPN"
+            ]
         if explicit:
             return [a for c in explicit for a in index.resolve_all(c)]
-        stolen = [a for token in verb.doc[verb.sent.start: verb.i]
-                  if token.dep_ in ("conj", "pobj") and (v := stolen_subject_of(token)) is not None
-                  and v.i == verb.i for a in index.resolve(token)]
+        stolen = [
+            a
+            for token in verb.doc[verb.sent.start : verb.i]
+            if token.dep_ in ("conj", "pobj")
+            and (v := stolen_subject_of(token)) is not None
+            and v.i == verb.i
+            for a in index.resolve(token)
+        ]
         if stolen:
             return stolen
         if depth > 3:
@@ -146,8 +185,9 @@ class RelationExtractor:
             governor = head.head
             for prep in governor.children:
                 if prep.dep_ == "prep" and prep.lower_ in ("with", "at"):
-                    blamed = [a for p in prep.children if p.dep_ == "pobj"
-                              for a in index.resolve_all(p)]
+                    blamed = [
+                        a for p in prep.children if p.dep_ == "pobj" for a in index.resolve_all(p)
+                    ]
                     if blamed:
                         return blamed
             return self._subjects(governor, index, depth + 1)
@@ -160,8 +200,9 @@ class RelationExtractor:
     def _slot(self, token: Token, slot: str, index: MentionIndex) -> list[Argument]:
         out: list[Argument] = []
         if slot in ("dobj", "dative"):
+            deps = {slot} if slot == "dative" else {"dobj", "npadvmod", "oprd"}
             for child in token.children:
-                if child.dep_ == slot:
+                if child.dep_ in deps and (child.dep_ == "dobj" or child.i > token.i):
                     out += self._resolve_or_place(child, index)
         elif slot.startswith("prep:"):
             word = slot[5:]
@@ -170,8 +211,11 @@ class RelationExtractor:
             for holder in holders:
                 for child in holder.children:
                     # A fronted phrase ("On Monday the US ...") is an adjunct, not an object.
-                    if child.dep_ in ("prep", "agent") and child.lower_ == word and \
-                            (child.i > token.i or token.pos_ not in ("VERB", "AUX")):
+                    if (
+                        child.dep_ in ("prep", "agent")
+                        and child.lower_ == word
+                        and (child.i > token.i or token.pos_ not in ("VERB", "AUX"))
+                    ):
                         for pobj in child.children:
                             if pobj.dep_ == "pobj":
                                 out += self._resolve_or_place(pobj, index)
@@ -184,11 +228,26 @@ class RelationExtractor:
         out: list[Argument] = []
         for child in word.children:
             if child.dep_ == "xcomp" and lemma in self.lexicon.infinitive_complements:
-                out += self._objects(child, ("dobj", "dative", "prep:to", "prep:against",
-                                             "prep:on", "prep:with", "prep:from"), index)
+                out += self._objects(
+                    child,
+                    (
+                        "dobj",
+                        "dative",
+                        "prep:to",
+                        "prep:against",
+                        "prep:on",
+                        "prep:with",
+                        "prep:from",
+                    ),
+                    index,
+                )
             elif child.dep_ in ("ccomp", "acl") and lemma in self.lexicon.that_complements:
-                out += [a for c in child.children if c.dep_ in ("nsubj", "nsubjpass")
-                        for a in index.resolve_all(c)]
+                out += [
+                    a
+                    for c in child.children
+                    if c.dep_ in ("nsubj", "nsubjpass")
+                    for a in index.resolve_all(c)
+                ]
         return out
 
     def _resolve_or_place(self, head: Token, index: MentionIndex) -> list[Argument]:
@@ -205,8 +264,12 @@ class RelationExtractor:
                         args.append(Argument(state, span, "place", span))
         return args
 
-    def _objects(self, token: Token, slots: tuple[str, ...], index: MentionIndex,
-                 ) -> list[Argument]:
+    def _objects(
+        self,
+        token: Token,
+        slots: tuple[str, ...],
+        index: MentionIndex,
+    ) -> list[Argument]:
         seen: dict[str, Argument] = {}
         for slot in slots:
             for arg in self._slot(token, slot, index):
@@ -232,33 +295,56 @@ class RelationExtractor:
         if not triggers:
             return []
         if verb.lemma_.lower() in self.lexicon.light_verbs and any(
-                c.dep_ == "dobj" and self._noun_trigger(c) for c in verb.children):
+            c.dep_ == "dobj" and self._noun_trigger(c) for c in verb.children
+        ):
             return []  # a light-verb use ("strike a deal"): the nominal rule reads it
-        trigger_span = verb.doc[verb.i: verb.i + 1]
+        trigger_span = verb.doc[verb.i : verb.i + 1]
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
         reduced = verb.dep_ == "acl" and verb.tag_ == "VBN"  # "forces backed by Turkey"
         if passive or reduced:
-            agents = [a for c in verb.children if c.dep_ == "agent"
-                      for p in c.children if p.dep_ == "pobj" for a in index.resolve_all(p)]
+            agents = [
+                a
+                for c in verb.children
+                if c.dep_ == "agent"
+                for p in c.children
+                if p.dep_ == "pobj"
+                for a in index.resolve_all(p)
+            ]
             if reduced:
                 patients = index.resolve_all(verb.head)
             else:
-                patients = [a for c in verb.children if c.dep_ == "nsubjpass"
-                            for a in index.resolve_all(c)]
-            return self._make(agents, patients, triggers[0].predicate, trigger_span, sent,
-                              "passive", triggers[0].negated_as)
+                patients = [
+                    a for c in verb.children if c.dep_ == "nsubjpass" for a in index.resolve_all(c)
+                ]
+            return self._make(
+                agents,
+                patients,
+                triggers[0].predicate,
+                trigger_span,
+                sent,
+                "passive",
+                triggers[0].negated_as,
+            )
         subjects = self._subjects(verb, index)
         if not subjects:
             return []
         for trig in triggers:
             objects = self._objects(verb, trig.slots, index)
             if objects:
-                return self._make(subjects, objects, trig.predicate, trigger_span, sent,
-                                  "verbal", trig.negated_as)
+                return self._make(
+                    subjects, objects, trig.predicate, trigger_span, sent, "verbal", trig.negated_as
+                )
         objects = self._complement_objects(verb, index)
         if objects:
-            return self._make(subjects, objects, triggers[0].predicate, trigger_span, sent,
-                              "verbal", triggers[0].negated_as)
+            return self._make(
+                subjects,
+                objects,
+                triggers[0].predicate,
+                trigger_span,
+                sent,
+                "verbal",
+                triggers[0].negated_as,
+            )
         reciprocal = next((t for t in triggers if t.reciprocal), None)
         if reciprocal and len(subjects) >= 2:
             return self._pairs(subjects, reciprocal.predicate, trigger_span, sent, "verbal")
@@ -289,24 +375,34 @@ class RelationExtractor:
             return []
         if trig.relational:
             return self._relational(noun, trig, sent, index)
-        trigger_span = noun.doc[noun.i: noun.i + 1]
+        trigger_span = noun.doc[noun.i : noun.i + 1]
         verb = self._governing_verb(noun)
         predicate = trig.predicate
         if verb is not None:
             predicate = self.lexicon.reverse(predicate, verb.lemma_.lower()) or predicate
-            if verb.lemma_.lower() not in self.lexicon.light_verbs and predicate == trig.predicate \
-                    and self._verb_triggers(verb):
+            if (
+                verb.lemma_.lower() not in self.lexicon.light_verbs
+                and predicate == trig.predicate
+                and self._verb_triggers(verb)
+            ):
                 return []  # "fight a war against": the verb is the trigger
-        between = [a for c in noun.children if c.dep_ == "prep" and c.lower_ == "between"
-                   for p in c.children if p.dep_ == "pobj" for a in index.resolve_all(p)]
+        between = [
+            a
+            for c in noun.children
+            if c.dep_ == "prep" and c.lower_ == "between"
+            for p in c.children
+            if p.dep_ == "pobj"
+            for a in index.resolve_all(p)
+        ]
         own = self._own_subjects(noun, index)
         if between and not own:
             found = self._pairs(between, predicate, trigger_span, sent, "nominal")
             if verb is not None and verb.lemma_.lower() in self.lexicon.brokering:
                 # "Germany hosted talks between the GNA and the LNA"
                 hosts = self._subjects(verb, index)
-                found += self._make(hosts, between, "mediates", verb.doc[verb.i: verb.i + 1],
-                                    sent, "nominal")
+                found += self._make(
+                    hosts, between, "mediates", verb.doc[verb.i : verb.i + 1], sent, "nominal"
+                )
             return found
         subjects = own or self._borrowed_subjects(noun, verb, index)
         objects = between or self._objects(noun, trig.slots, index)
@@ -315,7 +411,7 @@ class RelationExtractor:
         if not objects:
             objects = self._complement_objects(noun, index)
         if not objects and verb is not None and verb.lemma_.lower() in self.lexicon.light_verbs:
-            light_slots = tuple(f"prep:{p}" for p in _LIGHT_PREPS) + ("dative",)
+            light_slots = (*(f"prep:{p}" for p in _LIGHT_PREPS), "dative")
             objects = self._objects(verb, light_slots, index)
         if not objects:
             if trig.reciprocal and len(subjects) >= 2:
@@ -340,40 +436,50 @@ class RelationExtractor:
                     return mods
         for child in noun.children:
             if child.dep_ == "prep" and child.lower_ == "by":
-                agents = [a for p in child.children if p.dep_ == "pobj"
-                          for a in index.resolve_all(p)]
+                agents = [
+                    a for p in child.children if p.dep_ == "pobj" for a in index.resolve_all(p)
+                ]
                 if agents:
                     return agents
         return []
 
-    def _borrowed_subjects(self, noun: Token, verb: Token | None,
-                           index: MentionIndex) -> list[Argument]:
+    def _borrowed_subjects(
+        self, noun: Token, verb: Token | None, index: MentionIndex
+    ) -> list[Argument]:
         """The agent of the clause around the noun: a light verb's subject, or the subject of
         a relative clause whose object the noun is ("the cooperation that A and B achieved")."""
         if verb is not None:
             return self._subjects(verb, index)
         for child in noun.children:
             if child.dep_ == "relcl" and any(
-                    c.dep_ == "dobj" and c.tag_ in ("WDT", "WP") for c in child.children):
+                c.dep_ == "dobj" and c.tag_ in ("WDT", "WP") for c in child.children
+            ):
                 return self._subjects(child, index)
         return []
 
-    def _relational(self, noun: Token, trig: Trigger, sent: Span,
-                    index: MentionIndex) -> list[RelationMention]:
+    def _relational(
+        self, noun: Token, trig: Trigger, sent: Span, index: MentionIndex
+    ) -> list[RelationMention]:
         """'its Syrian allies', 'Iran's proxy Hezbollah', 'an enemy of X'."""
         owners = [a for c in noun.children if c.dep_ == "poss" for a in index.resolve_all(c)]
         if not owners:
             owners = self._objects(noun, trig.slots, index)
-        referents = [a for c in noun.children if c.i < noun.i and c.dep_ in ("amod", "compound")
-                     for t in (c, *c.conjuncts) for a in index.resolve(t)]
+        referents = [
+            a
+            for c in noun.children
+            if c.i < noun.i and c.dep_ in ("amod", "compound")
+            for t in (c, *c.conjuncts)
+            for a in index.resolve(t)
+        ]
         referents += [a for c in noun.children if c.dep_ == "appos" for a in index.resolve_all(c)]
         if not referents and noun.dep_ == "appos":
             referents = index.resolve_all(noun.head)
         if not referents and noun.dep_ == "attr":
-            referents = [a for c in noun.head.children if c.dep_ == "nsubj"
-                         for a in index.resolve_all(c)]
+            referents = [
+                a for c in noun.head.children if c.dep_ == "nsubj" for a in index.resolve_all(c)
+            ]
         referents = [r for r in referents if all(r.actor.id != o.actor.id for o in owners)]
-        trigger_span = noun.doc[noun.i: noun.i + 1]
+        trigger_span = noun.doc[noun.i : noun.i + 1]
         if trig.referent_is_subject:
             return self._make(referents, owners, trig.predicate, trigger_span, sent, "relational")
         return self._make(owners, referents, trig.predicate, trigger_span, sent, "relational")
@@ -381,27 +487,35 @@ class RelationExtractor:
     # ------------------------------------------------------------------ adjectival
     def _adjectival(self, word: Token, sent: Span, index: MentionIndex) -> list[RelationMention]:
         trig = self.lexicon.adjectives.get(word.lower_) or self.lexicon.adjectives.get(
-            word.lemma_.lower())
+            word.lemma_.lower()
+        )
         if trig is None:
             return []
-        trigger_span = word.doc[word.i: word.i + 1]
+        trigger_span = word.doc[word.i : word.i + 1]
         if word.lower_ == "odds":  # "A and B are at odds (with C)"
             if word.dep_ != "pobj" or word.head.lower_ != "at":
                 return []
             holder = word.head.head
             subjects = self._subjects(holder, index)
             objects = self._objects(word, trig.slots, index) or self._objects(
-                holder, ("prep:with",), index)
+                holder, ("prep:with",), index
+            )
         else:
             if word.dep_ in ("acomp", "attr", "oprd"):
                 holder = word.head
             elif word.dep_ in ("ROOT", "conj", "ccomp", "xcomp", "advcl") and word.pos_ in (
-                    "ADJ", "VERB"):
+                "ADJ",
+                "VERB",
+            ):
                 holder = word
             else:
                 return []
-            subjects = [a for c in holder.children if c.dep_ in ("nsubj", "nsubjpass")
-                        for a in index.resolve_all(c)]
+            subjects = [
+                a
+                for c in holder.children
+                if c.dep_ in ("nsubj", "nsubjpass")
+                for a in index.resolve_all(c)
+            ]
             objects = self._objects(word, trig.slots, index)
         if objects:
             return self._make(subjects, objects, trig.predicate, trigger_span, sent, "adjectival")
@@ -421,11 +535,18 @@ class RelationExtractor:
         elif "-" in token.text[1:]:
             prefix, word = token.text.rsplit("-", 1)
             predicate = self.lexicon.participles.get(word.lower(), "")
-            resolved = self.gazetteer.resolve(prefix, doc._.published, doc._.era) \
-                if predicate else None
+            resolved = (
+                self.gazetteer.resolve(prefix, doc._.published, doc._.era) if predicate else None
+            )
             if resolved:
-                backers = [Argument(resolved[0], doc[token.i: token.i + 1], resolved[1].via,
-                                    doc[token.i: token.i + 1])]
+                backers = [
+                    Argument(
+                        resolved[0],
+                        doc[token.i : token.i + 1],
+                        resolved[1].via,
+                        doc[token.i : token.i + 1],
+                    )
+                ]
         if not backers:
             return []
         backed = [m for m in index.at(token.i) if m.via != "coref"]
@@ -446,13 +567,46 @@ class RelationExtractor:
                     if doc[j].pos_ in ("VERB", "ADP", "PUNCT"):
                         break
         targets = [t for t in targets if all(t.actor.id != b.actor.id for b in backers)]
-        return self._make(backers, targets, predicate, doc[token.i: token.i + 1], sent, "compound")
+        return self._make(backers, targets, predicate, doc[token.i : token.i + 1], sent, "compound")
+
+    # ------------------------------------------------------------------ verbless
+    def _verbless(self, sent: Span, index: MentionIndex) -> list[RelationMention]:
+        """'Qatar funds Hamas.': in short clauses the tagger may read the verb as a plural
+        noun and leave no verb at all. An actor, a word that is a trigger verb once its
+        -s is removed, and an actor, in that order, still state a relation."""
+        out: list[RelationMention] = []
+        doc = sent.doc
+        for token in sent:
+            low = token.lower_
+            if not low.endswith("s") or token.i == sent.start or token.i + 1 >= sent.end:
+                continue
+            lemma = next((c for c in (low[:-1], low[:-2]) if c in self.lexicon.verbs), None)
+            left = index.at(token.i - 1)
+            right_i = token.i + 2 if doc[token.i + 1].lower_ == "the" else token.i + 1
+            right = index.at(right_i) if right_i < sent.end else []
+            if lemma and left and right:
+                trig = self.lexicon.verbs[lemma][0]
+                out += self._make(
+                    [index.argument(m) for m in left],
+                    [index.argument(m) for m in right],
+                    trig.predicate,
+                    doc[token.i : token.i + 1],
+                    sent,
+                    "verbal",
+                )
+        return out
 
     # ------------------------------------------------------------------ cleanup
     def _dedupe(self, found: list[RelationMention]) -> list[RelationMention]:
         """One relation per actor pair, predicate and sentence: the most specific pattern."""
-        rank = {"compound": 0, "passive": 1, "verbal": 2, "adjectival": 3, "nominal": 4,
-                "relational": 5}
+        rank = {
+            "compound": 0,
+            "passive": 1,
+            "verbal": 2,
+            "adjectival": 3,
+            "nominal": 4,
+            "relational": 5,
+        }
         best: dict[tuple, RelationMention] = {}
         for rel in found:
             pair = (rel.subject.actor.id, rel.object.actor.id)
@@ -470,6 +624,7 @@ class RelationExtractor:
     requires=["doc._.actor_mentions", "token.dep"],
     assigns=["doc._.relations"],
 )
-def make_relation_extractor(nlp: Language, name: str, lexicon: str | None,
-                            gazetteer: str | None) -> RelationExtractor:
+def make_relation_extractor(
+    nlp: Language, name: str, lexicon: str | None, gazetteer: str | None
+) -> RelationExtractor:
     return RelationExtractor(lexicon, gazetteer)

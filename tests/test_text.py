@@ -1,0 +1,59 @@
+"""Reading input: encodings, binary data, HTML, size limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from detente.extract.text import InputError, read_article
+
+HTML = b"""<!doctype html><html><head><title>Talks in Doha</title>
+<meta property="article:published_time" content="2024-03-02"></head><body>
+<nav><a href="/">Home</a> | <a href="/world">World</a> | <a href="/sport">Sport</a></nav>
+<article><h1>Talks in Doha</h1>
+<p>Qatar hosted talks between Israel and Hamas on Saturday, officials in Doha said.</p>
+<p>Egypt and the United States joined the mediation, which aims at a pause in the fighting.</p>
+<figure><figcaption>Delegates arrive in Doha (photo: agency)</figcaption></figure>
+</article><footer>Subscribe to our newsletter</footer></body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (b"   \n\t  ", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        ("Türkiye backs the plan.".encode("latin-1"), "not UTF-8"),
+    ],
+)
+def test_unreadable_input_is_rejected_with_a_reason(data, message):
+    with pytest.raises(InputError, match=message):
+        read_article(data)
+
+
+def test_non_utf8_can_be_read_with_an_explicit_encoding():
+    article = read_article("Türkiye backs the plan.".encode("latin-1"), encoding="latin-1")
+    assert article.text.startswith("Türkiye")
+
+
+def test_utf8_bom_is_accepted():
+    assert read_article(b"\xef\xbb\xbfRussia backs Serbia.").text == "Russia backs Serbia."
+
+
+def test_oversized_input_is_rejected():
+    with pytest.raises(InputError, match="too large"):
+        read_article(b"word " * 300_000, max_chars=1_000_000)
+
+
+def test_html_is_reduced_to_its_article_text():
+    article = read_article(HTML)
+    assert article.was_html
+    assert "Qatar hosted talks between Israel and Hamas" in article.text
+    assert "Sport" not in article.text and "newsletter" not in article.text
+    assert article.title == "Talks in Doha"
+
+
+def test_html_fragment_without_page_structure():
+    article = read_article(
+        b"<p>Turkey is aiding the GNA.</p><p>Russia backs Haftar.</p>", kind="html"
+    )
+    assert "Turkey is aiding the GNA." in article.text and "Russia backs Haftar." in article.text
