@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from datetime import date
@@ -146,11 +147,23 @@ def _add_row(table: Table, rel) -> None:
 
 
 def main() -> None:
+    """Entry point: user errors exit 2 with one line; nothing reaches the user as a
+    traceback unless DETENTE_DEBUG is set."""
     try:
         app()
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("DETENTE_DEBUG"):
+            raise
+        err.print(
+            f"[bold red]detente: internal error:[/] {type(exc).__name__}: {exc} "
+            "(set DETENTE_DEBUG=1 for details)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 
@@ -136,18 +139,63 @@ class Extractor:
     def process(
         self, articles: Iterable[tuple[Article, date | None]]
     ) -> Iterator[tuple[Article, list[Relation]]]:
-        """Run the pipeline over (article, publication date) pairs, in batches."""
-        pending: list[Article] = []
+        """Run the pipeline over (article, publication date) pairs, in input order."""
+        if self.n_process > 1:
+            yield from self._process_parallel(articles)
+            return
+        pending: deque[Article] = deque()
 
         def docs() -> Iterator[Doc]:
             for article, published in articles:
                 pending.append(article)
                 yield self.make_doc(article.text, published or article.published)
 
-        for doc in self.nlp.pipe(docs(), batch_size=self.batch_size, n_process=self.n_process):
-            article = pending.pop(0)
+        for doc in self.nlp.pipe(docs(), batch_size=self.batch_size):
+            article = pending.popleft()
             yield article, to_records(doc, document_id(article.text), self.version)
+
+    def _process_parallel(
+        self, articles: Iterable[tuple[Article, date | None]]
+    ) -> Iterator[tuple[Article, list[Relation]]]:
+        """One whole extractor per worker process. spaCy's own ``n_process`` ships Docs back
+        through msgpack, which cannot carry the Python objects our components attach;
+        relation records (plain pydantic models) travel fine."""
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            self.n_process,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(self.batch_size,),
+        ) as pool:
+            window: deque = deque()
+            batch: list[tuple[Article, date | None]] = []
+            for item in articles:
+                batch.append(item)
+                if len(batch) == self.batch_size:
+                    window.append((batch, pool.submit(_work, batch)))
+                    batch = []
+                while len(window) > 2 * self.n_process:
+                    done, future = window.popleft()
+                    yield from zip((a for a, _ in done), future.result(), strict=True)
+            if batch:
+                window.append((batch, pool.submit(_work, batch)))
+            while window:
+                done, future = window.popleft()
+                yield from zip((a for a, _ in done), future.result(), strict=True)
 
     def extract(self, text: str, published: date | None = None) -> list[Relation]:
         doc = self.nlp(self.make_doc(text, published))
         return to_records(doc, document_id(text), self.version)
+
+
+_worker: Extractor | None = None
+
+
+def _init_worker(batch_size: int) -> None:
+    global _worker
+    _worker = Extractor(batch_size=batch_size)
+
+
+def _work(batch: list[tuple[Article, date | None]]) -> list[list[Relation]]:
+    assert _worker is not None, "worker not initialised"
+    return [relations for _article, relations in _worker.process(batch)]

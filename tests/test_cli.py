@@ -102,3 +102,11 @@ def test_good_files_are_still_processed_when_one_is_bad(tmp_path):
     done = run("extract", str(bad), str(EXAMPLES / "caucasus-2023.txt"))
     assert done.returncode == 2
     assert done.stdout.decode().count("\n") >= 3
+
+
+def test_parallel_workers_give_the_same_records_in_the_same_order():
+    files = [str(p) for p in sorted(EXAMPLES.glob("*.txt"))]
+    serial = run("extract", *files)
+    parallel = run("extract", *files, "--n-process", "2", "--batch-size", "1")
+    assert serial.returncode == parallel.returncode == 0, parallel.stderr.decode()
+    assert serial.stdout == parallel.stdout and serial.stdout

@@ -1,0 +1,91 @@
+"""Words per second of detente's extraction against bare ``nlp.pipe`` of the same model.
+
+    python benchmarks/extract_speed.py [--words 150000] [--n-process 1] [--batch-size 16]
+
+The baseline is measured in the same run, on the same texts, with the same batching: the
+parser is the floor, and the ratio says what detente's own components cost on top of it.
+The corpus is the bundled examples plus ../shared/eval texts when present, repeated to
+the requested size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def corpus(words: int) -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "examples").glob("*.txt"))]
+    shared = ROOT.parent / "shared" / "eval"
+    if shared.is_dir():
+        texts.append((shared / "seed" / "article.txt").read_text(encoding="utf-8"))
+        for docs in sorted((shared / "re3d").glob("*/documents.json")):
+            for line in docs.read_text(encoding="utf-8-sig").splitlines():
+                if line.strip():
+                    texts.append(json.loads(line)["text"])
+    out, total = [], 0
+    while total < words:
+        for text in texts:
+            out.append(text)
+            total += len(text.split())
+            if total >= words:
+                break
+    return out
+
+
+def timed(run) -> float:
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--words", type=int, default=150_000)
+    parser.add_argument("--n-process", type=int, default=1)
+    parser.add_argument("--batch-size", type=int, default=16)
+    args = parser.parse_args()
+
+    from detente.extract import Extractor, load_language_model
+    from detente.extract.text import Article
+
+    texts = corpus(args.words)
+    n_words = sum(len(t.split()) for t in texts)
+    bare = load_language_model()
+    extractor = Extractor(batch_size=args.batch_size, n_process=args.n_process)
+    warm = texts[:4]  # load lazily initialised parts (dateparser, vectors) before timing
+    list(bare.pipe(warm))
+    list(extractor.process((Article(t), None) for t in warm))
+
+    base = timed(
+        lambda: list(bare.pipe(texts, batch_size=args.batch_size, n_process=args.n_process))
+    )
+    relations = 0
+
+    def run_detente() -> None:
+        nonlocal relations
+        for _article, rels in extractor.process((Article(t), None) for t in texts):
+            relations += len(rels)
+
+    ours = timed(run_detente)
+    result = {
+        "documents": len(texts),
+        "words": n_words,
+        "n_process": args.n_process,
+        "baseline_words_per_s": round(n_words / base),
+        "detente_words_per_s": round(n_words / ours),
+        "relations": relations,
+        "ratio": round(ours / base, 3),
+        "target_ratio": 1.3,
+    }
+    json.dump(result, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
