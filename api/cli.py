@@ -117,7 +117,10 @@ def extract(
             progress.advance(task)
             sys.stdout.flush()
     if table is not None:
-        Console().print(table)
+        out = Console()
+        if not out.is_terminal:  # piped or redirected: do not squeeze into 80 columns
+            out = Console(width=160)
+        out.print(table)
     if failures:
         raise typer.Exit(2)
 

@@ -166,8 +166,14 @@ class MentionIndex:
         found = self._modifier_mentions(head)
         if not found:
             found = [m for c in head.children if c.dep_ == "poss" for m in self.at(c.i)]
-        if not found:  # "violations by the Israeli military"
-            found = [m for pobj in self._prep_objects(head, ("by",)) for m in self.at(pobj.i)]
+        if not found and depth < 2:  # "violations by the Israeli military", "offer from Kabul"
+            agents = [
+                a
+                for pobj in self._prep_objects(head, ("by", "from"))
+                for a in self.resolve_all(pobj, depth + 1)
+            ]
+            if agents:
+                return agents
         if not found and sector in ("REB", "OPP", "CVL", "REF", "ORG"):
             # "opposition groups in Zimbabwe", "students throughout Indonesia"
             found = [
@@ -183,6 +189,14 @@ class MentionIndex:
             appos = [c for c in head.children if c.dep_ == "appos"]
             if appos:
                 return [a for c in appos for a in self.resolve_all(c, depth + 1)]
+        if not found and sector == "FAC" and depth < 2:  # "a camp for Congolese refugees"
+            owners = [
+                a
+                for pobj in self._prep_objects(head, ("for", "of"))
+                for a in self.resolve_all(pobj, depth + 1)
+            ]
+            if owners:
+                return owners
         if not found and sector in ("CVL", "FAC"):
             civilians = self.gazetteer.actors.get("CIVILIANS")
             if civilians is not None:  # unnamed civilians and civilian objects as targets

@@ -125,8 +125,14 @@ class Coreference:
             n = sent_of.get(token.i, 0)
             if token.i in starts:
                 m = starts[token.i]
+                head = _np_head(m.root)
                 if m._.via != "demonym" or m.root.pos_ in ("NOUN", "PROPN"):
                     history.append(_Entry((m,), n, _is_plural(m), _is_person(m), _is_subject(m)))
+                elif head is not m.root and head.pos_ == "NOUN":
+                    # "Palestinian leaders ... they": the phrase a demonym heads is an actor
+                    history.append(
+                        _Entry((m,), n, head.tag_ == "NNS", False, head.dep_.startswith("nsubj"))
+                    )
                 skip_until = m.end
             if token.i in pair_ends:
                 history.append(_Entry(pair_ends[token.i], n, True, False))

@@ -181,15 +181,21 @@ class RelationExtractor:
                 return index.resolve_all(controllers[0])
         if dep in ("xcomp", "conj", "advcl", "acomp", "oprd") and head is not verb:
             return self._subjects(head, index, depth + 1)
-        if dep == "pcomp" and head.dep_ == "prep" and head.lower_ in ("for", "by"):
+        if dep == "pcomp" and head.dep_ == "prep":
+            # "angry with X for supporting Y": the blamed party; "committed to defeating Y":
+            # whoever is committed.
             governor = head.head
-            for prep in governor.children:
-                if prep.dep_ == "prep" and prep.lower_ in ("with", "at"):
-                    blamed = [
-                        a for p in prep.children if p.dep_ == "pobj" for a in index.resolve_all(p)
-                    ]
-                    if blamed:
-                        return blamed
+            if head.lower_ in ("for", "by"):
+                for prep in governor.children:
+                    if prep.dep_ == "prep" and prep.lower_ in ("with", "at"):
+                        blamed = [
+                            a
+                            for p in prep.children
+                            if p.dep_ == "pobj"
+                            for a in index.resolve_all(p)
+                        ]
+                        if blamed:
+                            return blamed
             return self._subjects(governor, index, depth + 1)
         if dep == "acl" and head.pos_ in ("NOUN", "PROPN"):
             owners = [a for c in head.children if c.dep_ == "poss" for a in index.resolve_all(c)]
