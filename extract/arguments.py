@@ -23,7 +23,7 @@ _MODIFIER_DEPS = ("compound", "amod", "nmod", "npadvmod")
 _NON_STATE = {
     "REB": ("ArmedGroup", "rebels"),
     "OPP": ("Group", "opposition"),
-    "CVL": ("Group", "civilians"),
+    "CVL": ("Group", "people"),
     "REF": ("Group", "refugees"),
 }
 
@@ -184,8 +184,17 @@ class MentionIndex:
             ]
         if not found and depth < 2:
             of = self._prep_objects(head, ("of",))
-            if of:
-                return [a for pobj in of for a in self.resolve_all(pobj, depth + 1)]
+            if of:  # "the Government of Iraq": cite the whole phrase
+                return [
+                    Argument(
+                        a.actor,
+                        self.doc[head.left_edge.i : max(a.span.end, pobj.i + 1)],
+                        a.via,
+                        a.mention,
+                    )
+                    for pobj in of
+                    for a in self.resolve_all(pobj, depth + 1)
+                ]
             appos = [c for c in head.children if c.dep_ == "appos"]
             if appos:
                 return [a for c in appos for a in self.resolve_all(c, depth + 1)]
@@ -260,6 +269,8 @@ class MentionIndex:
                             )
         if sector == "FAC":
             sector = "CVL"
+        if sector == "LOC" and actor.type == "State":
+            via = "place"  # "Iraqi towns": territory, subject to the own-territory rule
         if actor.type == "State" and (
             sector in _NON_STATE or (sector == "MIL" and self.foreign_backer(head) - {actor.id})
         ):

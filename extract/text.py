@@ -44,6 +44,7 @@ class Article:
     published: date | None = None
     url: str | None = None
     was_html: bool = False
+    author: str | None = None  # who speaks as "we": a government office, an organisation
 
 
 def decode(data: bytes, encoding: str | None = None) -> str:
@@ -148,3 +149,12 @@ def read_article(
             "split it into articles"
         )
     return Article(body, article.title, article.published, article.url, article.was_html)
+
+
+def with_author(article: Article, author: str | None) -> Article:
+    """The same article, attributed to ``author`` (first-person statements are theirs)."""
+    if author is None:
+        return article
+    return Article(
+        article.text, article.title, article.published, article.url, article.was_html, author
+    )

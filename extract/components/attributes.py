@@ -37,6 +37,7 @@ _PATTERN_CONFIDENCE = {
 }
 _VIA_CONFIDENCE = {
     "name": 1.0,
+    "author": 0.85,
     "leader": 0.95,
     "metonym": 0.95,
     "capital": 0.9,

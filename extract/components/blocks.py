@@ -37,6 +37,7 @@ def _register() -> None:
         Doc.set_extension("boilerplate", default=None)  # list of (start_char, end_char)
         Doc.set_extension("published", default=None)  # datetime.date, set by the caller
         Doc.set_extension("era", default=None)  # float year, estimated from the text
+        Doc.set_extension("author", default=None)  # Actor speaking as "we", set by the caller
         Span.set_extension("is_boilerplate", getter=_span_is_boilerplate)
 
 

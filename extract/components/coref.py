@@ -24,6 +24,8 @@ _PERSONAL = {"he", "him", "his", "she", "her", "hers", "himself", "herself"}
 _NEUTER = {"it", "its", "itself"}
 _PLURAL = {"they", "them", "their", "theirs", "themselves"}
 _RELATIVE = {"who", "whom", "which", "that", "whose"}
+_FIRST_PERSON = {"we", "us", "our", "ours", "ourselves", "i", "me", "my"}
+_QUOTES = '"“”«»'
 _PERSON_TYPES = {"Leader", "Person"}
 _DESCRIPTIONS = {
     "regime": {"Government", "State"},
@@ -167,6 +169,8 @@ class Coreference:
 
     def _resolve(self, doc: Doc, token: Token, n: int, history: list[_Entry]) -> list[Span]:
         low = token.lower_
+        if low in _FIRST_PERSON and doc._.author is not None:
+            return self._author(doc, token)
         # Salience (after Lappin & Leass): in the same sentence the nearest mention; in
         # earlier ones, subjects before other mentions, nearer sentences first.
         recent = sorted(
@@ -220,6 +224,20 @@ class Coreference:
         ref._.via = "coref"
         ref._.antecedent = target[0]
         ref._.antecedents = list(target)
+        return [ref]
+
+    def _author(self, doc: Doc, token: Token) -> list[Span]:
+        """'We', 'our', 'I' in the author's own voice: the publishing actor. Inside a
+        quotation the speaker is someone else, so quoted first person is left alone."""
+        if token.lower_ == "i" and token.text != "I":
+            return []
+        sentence = token.sent
+        before = doc[sentence.start : token.i].text
+        if sum(before.count(q) for q in _QUOTES) % 2 == 1:
+            return []
+        ref = Span(doc, token.i, token.i + 1, label="AUTHOR")
+        ref._.actor = doc._.author
+        ref._.via = "author"
         return [ref]
 
     def _description(self, token: Token, recent: list[_Entry]) -> tuple[Span, ...] | None:

@@ -307,10 +307,22 @@ class RelationExtractor:
         trigger_span = verb.doc[verb.i : verb.i + 1]
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
         reduced = verb.dep_ == "acl" and verb.tag_ == "VBN"  # "forces backed by Turkey"
-        if passive or reduced:
+        # "was bombed and killed by ...": the second verb shares the first's voice and
+        # arguments, and the agent may hang off either.
+        shared = (
+            verb.dep_ == "conj"
+            and verb.tag_ == "VBN"
+            and any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.head.children)
+        )
+        if passive or reduced or shared:
+            if shared:
+                voice = [verb, verb.head]
+            else:
+                voice = [verb, *(c for c in verb.children if c.dep_ == "conj")]
             agents = [
                 a
-                for c in verb.children
+                for v in voice
+                for c in v.children
                 if c.dep_ == "agent"
                 for p in c.children
                 if p.dep_ == "pobj"
@@ -320,7 +332,10 @@ class RelationExtractor:
                 patients = index.resolve_all(verb.head)
             else:
                 patients = [
-                    a for c in verb.children if c.dep_ == "nsubjpass" for a in index.resolve_all(c)
+                    a
+                    for c in (verb.head if shared else verb).children
+                    if c.dep_ == "nsubjpass"
+                    for a in index.resolve_all(c)
                 ]
             return self._make(
                 agents,
@@ -450,6 +465,33 @@ class RelationExtractor:
         return []
 
     def _borrowed_subjects(
+        self, noun: Token, verb: Token | None, index: MentionIndex
+    ) -> list[Argument]:
+        helped = self._helped(noun, index)
+        if helped:
+            return helped
+        return self._clause_subjects(noun, verb, index)
+
+    def _helped(self, noun: Token, index: MentionIndex) -> list[Argument]:
+        """'support for Iraq in the fight against ISIL', 'helped the army in its campaign':
+        whoever is supported is the one fighting."""
+        prep = noun.head
+        if noun.dep_ != "pobj" or prep.lower_ not in ("in", "with"):
+            return []
+        holder = prep.head
+        if holder.pos_ == "VERB":
+            helping = next(iter(self._verb_triggers(holder)), None)
+            slots = helping.slots if helping else ()
+        elif holder.pos_ in ("NOUN", "PROPN"):
+            helping = self._noun_trigger(holder)
+            slots = ("prep:for", "prep:to", "prep:of")
+        else:
+            return []
+        if helping is None or helping.predicate not in ("backs", "aids"):
+            return []
+        return self._objects(holder, (*slots, "dobj"), index)
+
+    def _clause_subjects(
         self, noun: Token, verb: Token | None, index: MentionIndex
     ) -> list[Argument]:
         """The agent of the clause around the noun: a light verb's subject, or the subject of
