@@ -306,7 +306,12 @@ class RelationExtractor:
             return []  # a light-verb use ("strike a deal"): the nominal rule reads it
         trigger_span = verb.doc[verb.i : verb.i + 1]
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
-        reduced = verb.dep_ == "acl" and verb.tag_ == "VBN"  # "forces backed by Turkey"
+        # "forces backed by Turkey": a participle with neither subject nor auxiliary
+        reduced = (
+            verb.dep_ == "acl"
+            and verb.tag_ == "VBN"
+            and not any(c.dep_ in ("nsubj", "aux", "auxpass") for c in verb.children)
+        )
         # "was bombed and killed by ...": the second verb shares the first's voice and
         # arguments, and the agent may hang off either.
         shared = (
@@ -450,11 +455,15 @@ class RelationExtractor:
         owners = [a for c in noun.children if c.dep_ == "poss" for a in index.resolve_all(c)]
         if owners:
             return owners
-        for child in noun.children:  # "Russian support", "Western campaign"
+        for child in noun.children:  # "Russian support", "Western campaign", "Iran-Iraq war"
             if child.dep_ in ("amod", "compound", "nmod") and child.i < noun.i:
-                mods = [a for t in (child, *child.conjuncts) for a in index.resolve(t)]
+                mods: dict[str, Argument] = {}
+                for t in (child, *child.conjuncts, *child.subtree):
+                    if t.dep_ in ("amod", "compound", "nmod", "npadvmod", "conj") or t is child:
+                        for a in index.resolve(t):
+                            mods.setdefault(a.actor.id, a)
                 if mods:
-                    return mods
+                    return list(mods.values())
         for child in noun.children:
             if child.dep_ == "prep" and child.lower_ == "by":
                 agents = [
@@ -479,6 +488,10 @@ class RelationExtractor:
         if noun.dep_ != "pobj" or prep.lower_ not in ("in", "with"):
             return []
         holder = prep.head
+        if holder.pos_ == "VERB":  # "reiterates UK support for Iraq in the fight": the noun
+            for child in holder.children:
+                if child.dep_ == "dobj" and self._noun_trigger(child):
+                    holder = child
         if holder.pos_ == "VERB":
             helping = next(iter(self._verb_triggers(holder)), None)
             slots = helping.slots if helping else ()
