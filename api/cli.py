@@ -224,3 +224,182 @@ def evaluate(
         for key, value in summary.items():
             table.add_row(key, json.dumps(value) if isinstance(value, dict | list) else str(value))
         console.print(table)
+
+
+# ---------------------------------------------------------------------- knowledge graph
+STORE_HELP = "Store: a path (embedded, default ./detente-data), memory:, or a SPARQL endpoint URL."
+TEXT_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".xhtml"}
+
+
+def _store(url: str | None):
+    from detente.graph import StoreError, open_store
+
+    try:
+        return open_store(url or os.environ.get("DETENTE_STORE") or None)
+    except StoreError as exc:
+        fail(str(exc))
+
+
+def _expand(paths: list[str]) -> list[Path]:
+    files: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            files += sorted(
+                p for p in path.rglob("*") if p.suffix.lower() in TEXT_SUFFIXES and p.is_file()
+            )
+        else:
+            files.append(path)
+    return files
+
+
+@app.command()
+def ingest(
+    paths: list[str] = typer.Argument(..., help="Article files or folders of them."),
+    store: str | None = typer.Option(None, help=STORE_HELP),
+    published: str | None = typer.Option(None, "--date", help="Publication date (YYYY-MM-DD)."),
+    author: str | None = typer.Option(None, help="Who publishes the texts ('we')."),
+    encoding: str | None = typer.Option(None, help="Input encoding when it is not UTF-8."),
+    check_shapes: bool = typer.Option(False, help="Validate each document graph with SHACL."),
+    n_process: int = typer.Option(1, min=1, help="Worker processes for extraction."),
+) -> None:
+    """Extract relations from articles and store one named graph per document."""
+    from detente.extract import Extractor, InputError, read_article
+    from detente.extract.text import with_author
+    from detente.graph import IngestError, Ingestor, StoreError
+
+    when = _parse_date(published)
+    files = _expand(paths)
+    if not files:
+        fail("no article files found")
+    failures: list[str] = []
+
+    def items():
+        for path in files:
+            try:
+                article = with_author(read_article(path.read_bytes(), encoding=encoding), author)
+            except (InputError, OSError) as exc:
+                failures.append(str(path))
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+                err.print(
+                    f"[bold red]detente: error:[/] {path}: {reason}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
+                continue
+            yield article, str(path.resolve()), when
+
+    counts = {"added": 0, "replaced": 0, "unchanged": 0}
+    relations = 0
+    with _store(store) as kg:
+        ingestor = Ingestor(kg, Extractor(n_process=n_process), check_shapes=check_shapes)
+        progress = Progress(
+            TextColumn("ingesting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            disable=len(files) < 2 or not err.is_terminal,
+        )
+        try:
+            with progress:
+                task = progress.add_task("ingest", total=len(files))
+                for result in ingestor.ingest_many(items()):
+                    counts[result.status] += 1
+                    if result.status != "unchanged":
+                        relations += result.relations
+                    progress.advance(task)
+        except (IngestError, StoreError) as exc:
+            fail(str(exc))
+    summary = ", ".join(f"{n} {status}" for status, n in counts.items())
+    err.print(
+        f"documents: {summary}; {len(failures)} failed; relations stored: {relations} "
+        f"(store {kg.url})",
+        highlight=False,
+    )
+    if failures:
+        raise typer.Exit(2)
+
+
+@app.command()
+def remove(
+    documents: list[str] = typer.Argument(..., help="Document ids (doc-…) or sources (paths)."),
+    store: str | None = typer.Option(None, help=STORE_HELP),
+) -> None:
+    """Retract documents and everything they asserted."""
+    from detente.graph import Ingestor
+
+    missing = []
+    with _store(store) as kg:
+        ingestor = Ingestor(kg)
+        for ref in documents:
+            removed = ingestor.remove(ref)
+            if removed:
+                err.print(f"removed {', '.join(removed)}", highlight=False)
+            else:
+                missing.append(ref)
+    if missing:
+        fail(f"no such document: {', '.join(missing)}")
+
+
+@app.command()
+def documents(store: str | None = typer.Option(None, help=STORE_HELP)) -> None:
+    """List the documents in the store."""
+    from detente.graph import Ingestor
+
+    with _store(store) as kg:
+        rows = Ingestor(kg).documents()
+    table = Table(header_style="bold")
+    for column in ("id", "source", "date", "relations"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(row["id"], row["source"] or "", row["date"] or "", str(row["relations"]))
+    Console().print(table)
+
+
+class QueryFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def query(
+    sparql: str = typer.Argument(..., help="A SPARQL 1.1 query (prefix dt: is predefined)."),
+    store: str | None = typer.Option(None, help=STORE_HELP),
+    output: QueryFormat = typer.Option(QueryFormat.table, "--format", help="Output format."),
+) -> None:
+    """Run a SPARQL query over the knowledge graph (all documents as the default graph)."""
+    import csv
+    import json
+
+    from detente.graph import StoreError
+    from detente.graph.store import PREFIXES, result_to_json
+
+    text = sparql if "PREFIX dt:" in sparql else PREFIXES + sparql
+    with _store(store) as kg:
+        try:
+            result = kg.query(text)
+        except StoreError as exc:
+            fail(str(exc))
+    if result.kind == "graph":
+        sys.stdout.write(result.graph.serialize(format="turtle"))
+        return
+    if result.kind == "ask" or output is QueryFormat.json:
+        sys.stdout.write(json.dumps(result_to_json(result), indent=2) + "\n")
+        return
+    values = [
+        [("" if row.get(v) is None else str(row[v])) for v in result.variables]
+        for row in result.rows
+    ]
+    if output is QueryFormat.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(result.variables)
+        writer.writerows(values)
+        return
+    table = Table(header_style="bold")
+    for v in result.variables:
+        table.add_column(v, overflow="fold")
+    for row in values:
+        table.add_row(*row)
+    Console().print(table)

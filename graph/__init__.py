@@ -1,21 +1,33 @@
-"""The knowledge graph: relations as RDF, stores, and analyses."""
+"""The knowledge graph: relations as RDF, stores, ingest and analyses."""
 
+from detente.graph import oxigraph as _oxigraph  # noqa: F401  (registers memory:, oxigraph:)
+from detente.graph.ingest import IngestError, Ingestor, IngestResult
 from detente.graph.rdf import (
     DOC,
     THEATRE,
     actor_iri,
     actors_to_graph,
+    document_graph,
     document_iri,
     relations_to_graph,
 )
+from detente.graph.store import KnowledgeStore, QueryResult, StoreError, open_store
 from detente.graph.validation import validate
 
 __all__ = [
     "DOC",
     "THEATRE",
+    "IngestError",
+    "IngestResult",
+    "Ingestor",
+    "KnowledgeStore",
+    "QueryResult",
+    "StoreError",
     "actor_iri",
     "actors_to_graph",
+    "document_graph",
     "document_iri",
+    "open_store",
     "relations_to_graph",
     "validate",
 ]

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from datetime import date
 from urllib.parse import quote
 
-from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import DCTERMS, OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
 from detente.extract.model import ActorRef, Relation
 from detente.ontology import ACTOR, NS, Actor, Gazetteer
@@ -119,4 +120,31 @@ def actors_to_graph(gazetteer: Gazetteer, graph: Graph | None = None) -> Graph:
         for name in sorted(names.get(actor.id, ())):
             predicate = NS.demonym if gazetteer.demonyms.get(name) == actor.id else NS.alias
             g.add((node, predicate, Literal(name)))
+    return g
+
+
+def document_graph(
+    doc_id: str,
+    relations: Iterable[Relation],
+    *,
+    source: str | None = None,
+    title: str | None = None,
+    published: date | None = None,
+    content_hash: str | None = None,
+    extractor_version: str | None = None,
+) -> Graph:
+    """Everything one document contributes: its metadata, statements and direct edges."""
+    g = relations_to_graph(relations)
+    doc = document_iri(doc_id)
+    g.add((doc, RDF.type, NS.Document))
+    if source:
+        g.add((doc, DCTERMS.source, Literal(source)))
+    if title:
+        g.add((doc, DCTERMS.title, Literal(title)))
+    if published:
+        g.add((doc, DCTERMS.date, Literal(published.isoformat(), datatype=XSD.date)))
+    if content_hash:
+        g.add((doc, NS.contentHash, Literal(content_hash)))
+    if extractor_version:
+        g.add((doc, NS.extractorVersion, Literal(extractor_version)))
     return g

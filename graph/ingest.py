@@ -1,0 +1,188 @@
+"""Putting documents into the knowledge graph: atomic, idempotent, replaceable.
+
+A document's graph is named by the hash of its text, so ingesting the same text twice
+changes nothing. A document is *identified* by its source (URL or file path): ingesting an
+edited text from the same source replaces the old graph in the same atomic update.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+
+from detente.extract import Article, Extractor, Relation, document_id
+from detente.graph.rdf import DOC, actors_to_graph, document_graph, document_iri
+from detente.graph.store import (
+    GAZETTEER_GRAPH,
+    ONTOLOGY_GRAPH,
+    PREFIXES,
+    KnowledgeStore,
+    nt,
+)
+from detente.graph.validation import validate
+from detente.ontology import NS, load_gazetteer, ontology_path
+
+
+class IngestError(ValueError):
+    """A document that cannot be ingested; nothing was written."""
+
+
+@dataclass
+class IngestResult:
+    doc_id: str
+    source: str
+    status: str  # "added" | "replaced" | "unchanged"
+    relations: int
+    replaced: list[str] = field(default_factory=list)
+
+
+def _vocabulary_version() -> str:
+    """Changes whenever the ontology or gazetteer files change."""
+    digest = hashlib.sha256(ontology_path().read_bytes())
+    for path in sorted((ontology_path().parent / "gazetteer").glob("*")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class Ingestor:
+    def __init__(
+        self,
+        store: KnowledgeStore,
+        extractor: Extractor | None = None,
+        *,
+        check_shapes: bool = False,
+    ) -> None:
+        self.store = store
+        self._extractor = extractor
+        self.check_shapes = check_shapes
+
+    @property
+    def extractor(self) -> Extractor:
+        if self._extractor is None:
+            self._extractor = Extractor()
+        return self._extractor
+
+    # ------------------------------------------------------------------ vocabulary
+    def ensure_vocabulary(self) -> bool:
+        """Load the ontology and gazetteer graphs if absent or outdated. True if loaded."""
+        version = _vocabulary_version()
+        marker = (
+            f"ASK {{ GRAPH {nt(ONTOLOGY_GRAPH)} {{ {nt(ONTOLOGY_GRAPH)} "
+            f'<{NS.contentHash}> "{version}" }} }}'
+        )
+        if self.store.query(marker).boolean:
+            return False
+        ontology = Graph().parse(ontology_path())
+        ontology.add((ONTOLOGY_GRAPH, NS.contentHash, _literal(version)))
+        self.store.replace_graphs([], ONTOLOGY_GRAPH, ontology)
+        self.store.replace_graphs([], GAZETTEER_GRAPH, actors_to_graph(load_gazetteer()))
+        return True
+
+    # ------------------------------------------------------------------ documents
+    def ingest(self, article: Article, source: str, published: date | None = None) -> IngestResult:
+        [result] = self.ingest_many([(article, source, published)])
+        return result
+
+    def ingest_many(
+        self, items: Iterable[tuple[Article, str, date | None]]
+    ) -> Iterator[IngestResult]:
+        """Extract and store each (article, source, publication date), in input order."""
+        self.ensure_vocabulary()
+        pending: list[tuple[str, date | None]] = []
+        unchanged: list[IngestResult] = []
+
+        def stream() -> Iterator[tuple[Article, date | None]]:
+            for article, source, published in items:
+                doc_id = document_id(article.text)
+                if self.store.has_graph(document_iri(doc_id)):
+                    # Same text as before: nothing to extract, nothing to write.
+                    unchanged.append(IngestResult(doc_id, source, "unchanged", 0))
+                    continue
+                pending.append((source, published or article.published))
+                yield article, published
+
+        for article, relations in self.extractor.process(stream()):
+            yield from unchanged
+            unchanged.clear()
+            source, published = pending.pop(0)
+            yield self.store_document(article, relations, source, published)
+        yield from unchanged
+
+    def store_document(
+        self, article: Article, relations: list[Relation], source: str, published: date | None
+    ) -> IngestResult:
+        doc_id = document_id(article.text)
+        graph_iri = document_iri(doc_id)
+        if self.store.has_graph(graph_iri):
+            return IngestResult(doc_id, source, "unchanged", len(relations))
+        previous = [g for g in self.graphs_for_source(source) if g != graph_iri]
+        graph = document_graph(
+            doc_id,
+            relations,
+            source=source,
+            title=article.title,
+            published=published,
+            content_hash=doc_id,
+            extractor_version=self.extractor.version,
+        )
+        if self.check_shapes:
+            ok, report = validate(graph)
+            if not ok:
+                raise IngestError(f"{source}: extracted graph violates the shapes:\n{report}")
+        self.store.replace_graphs(previous, graph_iri, graph)
+        status = "replaced" if previous else "added"
+        return IngestResult(
+            doc_id,
+            source,
+            status,
+            len(relations),
+            [str(g).removeprefix(str(DOC)) for g in previous],
+        )
+
+    def graphs_for_source(self, source: str) -> list[URIRef]:
+        rows = self.store.query(
+            PREFIXES + "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?d a dt:Document ; "
+            f"dct:source {_literal(source).n3()} }} }}"
+        ).rows
+        return [URIRef(str(r["g"])) for r in rows]
+
+    def remove(self, ref: str) -> list[str]:
+        """Retract a document by id (``doc-…``) or source; returns the ids removed."""
+        graphs = [document_iri(ref)] if ref.startswith("doc-") else []
+        graphs = [g for g in graphs if self.store.has_graph(g)]
+        graphs += self.graphs_for_source(ref)
+        if not graphs and not ref.startswith("doc-"):
+            resolved = str(Path(ref).resolve())
+            graphs = self.graphs_for_source(resolved)
+        for g in graphs:
+            self.store.drop_graph(g)
+        return [str(g).removeprefix(str(DOC)) for g in graphs]
+
+    def documents(self) -> list[dict]:
+        rows = self.store.query(
+            PREFIXES + "SELECT ?g ?source ?title ?date (COUNT(?r) AS ?relations) WHERE { "
+            "GRAPH ?g { ?d a dt:Document . OPTIONAL { ?d dct:source ?source } "
+            "OPTIONAL { ?d dct:title ?title } OPTIONAL { ?d dct:date ?date } "
+            "OPTIONAL { ?r dt:document ?d } } } GROUP BY ?g ?source ?title ?date ORDER BY ?source"
+        ).rows
+        return [
+            {
+                "id": str(r["g"]).removeprefix(str(DOC)),
+                "source": str(r["source"]) if r["source"] else None,
+                "title": str(r["title"]) if r["title"] else None,
+                "date": str(r["date"]) if r["date"] else None,
+                "relations": int(r["relations"]),
+            }
+            for r in rows
+        ]
+
+
+def _literal(text: str):
+    from rdflib import Literal
+
+    return Literal(text)

@@ -1,0 +1,156 @@
+"""Where the knowledge graph lives: a small store interface and its backends.
+
+Backends are chosen by a URL-like setting, as rdflib chooses its store plugins:
+
+* ``memory:`` — in-memory pyoxigraph (tests, throwaway analysis);
+* ``oxigraph:PATH`` or a plain path — pyoxigraph on disk (the default, ``./detente-data``);
+* ``sparql:QUERY_URL[|UPDATE_URL]`` or ``http(s)://…`` — any SPARQL 1.1 Query + Update
+  endpoint (Oxigraph server, Virtuoso, GraphDB, Neptune, Stardog; see ``remote.py``).
+
+Every document lives in its own named graph, written in one SPARQL Update request so a
+crash leaves the old graph or the new one, never half of either.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
+
+DEFAULT_LOCATION = "./detente-data"
+ONTOLOGY_GRAPH = URIRef("https://w3id.org/detente/graph/ontology")
+GAZETTEER_GRAPH = URIRef("https://w3id.org/detente/graph/gazetteer")
+PREFIXES = """PREFIX dt: <https://w3id.org/detente/ns#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+"""
+
+
+class StoreError(RuntimeError):
+    """The store cannot do what was asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """A SPARQL result in a backend-neutral form."""
+
+    kind: str  # "select" | "ask" | "graph"
+    variables: list[str]
+    rows: list[dict[str, Node | None]]
+    boolean: bool | None = None
+    graph: Graph | None = None
+
+
+def nt(term: Node) -> str:
+    """A term in N-Triples syntax, for SPARQL Update text."""
+    return term.n3()
+
+
+def insert_data(graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> str:
+    body = " .\n".join(f"{nt(s)} {nt(p)} {nt(o)}" for s, p, o in triples)
+    return f"INSERT DATA {{ GRAPH {nt(graph_iri)} {{\n{body} .\n}} }}"
+
+
+class KnowledgeStore(ABC):
+    """What detente needs from an RDF store."""
+
+    url: str
+
+    @abstractmethod
+    def query(self, sparql: str, *, union_default_graph: bool = True) -> QueryResult:
+        """Evaluate a SPARQL query, given as a string."""
+
+    @abstractmethod
+    def update(self, sparql: str) -> None:
+        """Apply a SPARQL Update request atomically."""
+
+    @abstractmethod
+    def graphs(self) -> list[URIRef]:
+        """The named graphs in the store."""
+
+    def close(self) -> None:  # noqa: B027  (backends without resources need nothing)
+        """Release resources."""
+
+    def __enter__(self) -> KnowledgeStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ built on the above
+    def has_graph(self, iri: URIRef) -> bool:
+        return self.query(f"ASK {{ GRAPH {nt(iri)} {{ ?s ?p ?o }} }}").boolean is True
+
+    def replace_graphs(
+        self, drop: Iterable[URIRef], graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]]
+    ) -> None:
+        """Drop ``drop`` and write ``graph_iri`` in one atomic update."""
+        parts = [f"DROP SILENT GRAPH {nt(g)}" for g in {*drop, graph_iri}]
+        parts.append(insert_data(graph_iri, triples))
+        self.update(" ;\n".join(parts))
+
+    def drop_graph(self, iri: URIRef) -> None:
+        self.update(f"DROP SILENT GRAPH {nt(iri)}")
+
+    def graph_triples(self, iri: URIRef) -> Graph:
+        result = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {nt(iri)} {{ ?s ?p ?o }} }}")
+        return result.graph if result.graph is not None else Graph()
+
+
+# ---------------------------------------------------------------------- registry
+_BACKENDS: dict[str, Callable[[str], KnowledgeStore]] = {}
+
+
+def register_backend(scheme: str, factory: Callable[[str], KnowledgeStore]) -> None:
+    """Make ``scheme:`` URLs open stores built by ``factory`` (plugins call this)."""
+    _BACKENDS[scheme] = factory
+
+
+def open_store(url: str | Path | None = None) -> KnowledgeStore:
+    """The store a setting names: ``memory:``, ``oxigraph:PATH``, a path, or a SPARQL URL."""
+    text = str(url) if url is not None else DEFAULT_LOCATION
+    scheme = text.split(":", 1)[0] if ":" in text else ""
+    if scheme in ("http", "https"):
+        scheme, text = "sparql", f"sparql:{text}"
+    if scheme not in _BACKENDS:
+        if len(scheme) <= 1:  # a bare path (or a Windows drive letter)
+            scheme, text = "oxigraph", f"oxigraph:{text}"
+        else:
+            raise StoreError(
+                f"unknown store {text!r}: use memory:, oxigraph:PATH, a path, "
+                "or a SPARQL endpoint URL"
+            )
+    return _BACKENDS[scheme](text.split(":", 1)[1])
+
+
+def result_to_json(result: QueryResult) -> dict:
+    """SPARQL 1.1 Query Results JSON for a SELECT or ASK result."""
+    if result.kind == "ask":
+        return {"head": {}, "boolean": bool(result.boolean)}
+
+    def term(value: Node | None) -> dict | None:
+        if value is None:
+            return None
+        if isinstance(value, URIRef):
+            return {"type": "uri", "value": str(value)}
+        if isinstance(value, Literal):
+            out = {"type": "literal", "value": str(value)}
+            if value.language:
+                out["xml:lang"] = value.language
+            elif value.datatype:
+                out["datatype"] = str(value.datatype)
+            return out
+        return {"type": "bnode", "value": str(value)}
+
+    rows = [{k: t for k, v in row.items() if (t := term(v)) is not None} for row in result.rows]
+    return {"head": {"vars": result.variables}, "results": {"bindings": rows}}
+
+
+def dumps_json(result: QueryResult) -> str:
+    return json.dumps(result_to_json(result))
