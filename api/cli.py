@@ -403,3 +403,146 @@ def query(
     for row in values:
         table.add_row(*row)
     Console().print(table)
+
+
+def _relations(store: str | None):
+    from detente.graph.views import relation_graph
+
+    with _store(store) as kg:
+        return relation_graph(kg)
+
+
+def _actor_id(graph, name: str) -> str:
+    """An actor id from an id, a label or any gazetteer name."""
+    from detente.ontology import load_gazetteer
+
+    if name in graph:
+        return name
+    for node, data in graph.nodes(data=True):
+        if data.get("label", "").casefold() == name.casefold():
+            return node
+    resolved = load_gazetteer().resolve(name)
+    if resolved and resolved[0].id in graph:
+        return resolved[0].id
+    fail(f"unknown actor {name!r}: not in the knowledge graph")
+    raise AssertionError  # unreachable: fail() exits
+
+
+@app.command()
+def backers(
+    theatre: str | None = typer.Option(None, help="Only relations concerning this theatre."),
+    predicate: str = typer.Option("backs", help="Relation (sub-relations included)."),
+    since: str | None = typer.Option(None, help="From this date (YYYY-MM-DD)."),
+    until: str | None = typer.Option(None, help="Up to this date (YYYY-MM-DD)."),
+    store: str | None = typer.Option(None, help=STORE_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON rows."),
+) -> None:
+    """Who backs whom: aggregated relations with evidence counts and dates."""
+    import json
+
+    from detente.graph.analysis import who_backs_whom
+    from detente.ontology import predicates
+
+    if predicate not in predicates():
+        fail(f"unknown relation {predicate!r}; one of: {', '.join(sorted(predicates()))}")
+    rows = who_backs_whom(
+        _relations(store),
+        theatre=theatre,
+        predicate=predicate,
+        since=_parse_date(since),
+        until=_parse_date(until),
+    )
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    table = Table(header_style="bold")
+    for column in ("subject", "relation", "object", "evidence", "first", "last"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(
+            r["subject"]["label"],
+            r["predicate"],
+            r["object"]["label"],
+            str(r["evidence_count"]),
+            r["first_date"] or "",
+            r["last_date"] or "",
+        )
+    Console().print(table)
+
+
+class PathKind(str, Enum):
+    alignment = "alignment"
+    opposition = "opposition"
+
+
+@app.command()
+def paths(
+    source: str = typer.Argument(..., help="Actor id or name."),
+    target: str = typer.Argument(..., help="Actor id or name."),
+    kind: PathKind = typer.Option(PathKind.alignment, help="alignment or opposition chains."),
+    max_hops: int = typer.Option(3, min=1, max=6, help="Longest chain to consider."),
+    store: str | None = typer.Option(None, help=STORE_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Chains of backing (or opposition) between two actors, with their evidence."""
+    import json
+
+    from detente.graph.analysis import relation_paths
+
+    graph = _relations(store)
+    found = relation_paths(
+        graph,
+        _actor_id(graph, source),
+        _actor_id(graph, target),
+        kind=kind.value,
+        max_hops=max_hops,
+    )
+    if as_json:
+        sys.stdout.write(json.dumps(found, indent=2) + "\n")
+        return
+    if not found:
+        err.print("no such path")
+        return
+    for path in found:
+        steps = [graph.nodes[path[0]["source"]]["label"]]
+        for hop in path:
+            steps.append(f"-{'/'.join(hop['predicates'])}-> {graph.nodes[hop['target']]['label']}")
+        Console().print(" ".join(steps), highlight=False)
+
+
+@app.command()
+def balance(
+    theatre: str | None = typer.Option(None, help="Only relations concerning this theatre."),
+    store: str | None = typer.Option(None, help=STORE_HELP),
+) -> None:
+    """Structural balance of the signed alliance graph, and its two blocs."""
+    import json
+
+    from detente.graph.analysis import signed_graph, structural_balance
+    from detente.graph.views import time_slice
+
+    result = structural_balance(signed_graph(time_slice(_relations(store), theatre=theatre)))
+    sys.stdout.write(json.dumps(result, indent=2) + "\n")
+
+
+class ExportFormat(str, Enum):
+    turtle = "turtle"
+    trig = "trig"
+    nquads = "nquads"
+    jsonld = "jsonld"
+    graphml = "graphml"
+    gexf = "gexf"
+    csv = "csv"
+
+
+@app.command("export")
+def export_(
+    output: ExportFormat = typer.Option(ExportFormat.trig, "--format", help="Output format."),
+    store: str | None = typer.Option(None, help=STORE_HELP),
+) -> None:
+    """Write the knowledge graph to stdout: RDF, GraphML/GEXF, or a PLOVER-style event CSV."""
+    from detente.graph.export import export
+
+    with _store(store) as kg:
+        data = export(kg, output.value)
+    sys.stdout.buffer.write(data)

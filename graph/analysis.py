@@ -1,0 +1,286 @@
+"""Alliance analysis on the relation multigraph of :mod:`detente.graph.views`.
+
+Plain functions, networkx style: each takes a graph and returns plain data.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+import networkx as nx
+import numpy as np
+
+from detente.graph.views import evidence_weight, time_slice
+from detente.ontology import predicates
+
+
+def with_subproperties(names: Iterable[str]) -> set[str]:
+    """``backs`` and every predicate declared a sub-property of it (``aids``)."""
+    vocab = predicates()
+    wanted = set(names)
+    changed = True
+    while changed:
+        extra = {p.name for p in vocab.values() if p.parent in wanted} - wanted
+        wanted |= extra
+        changed = bool(extra)
+    return wanted
+
+
+def who_backs_whom(
+    graph: nx.MultiDiGraph,
+    *,
+    theatre: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    predicate: str | None = "backs",
+    polarity: str | None = None,
+    actor: str | None = None,
+) -> list[dict]:
+    """Aggregated relations: one row per (subject, predicate, object) with its evidence.
+
+    ``predicate`` includes its sub-properties ("backs" covers "aids"); None means any.
+    Rows are ordered by evidence count. O(edges log edges).
+    """
+    sliced = time_slice(graph, since=since, until=until, theatre=theatre)
+    wanted = with_subproperties([predicate]) if predicate else None
+    rows: dict[tuple[str, str, str], dict] = {}
+    for u, v, data in sliced.edges(data=True):
+        if wanted and data["predicate"] not in wanted:
+            continue
+        if polarity and data["polarity"] != polarity:
+            continue
+        if actor and actor not in (u, v):
+            continue
+        key = (u, data["predicate"], v)
+        row = rows.setdefault(
+            key,
+            {
+                "subject": {"id": u, "label": sliced.nodes[u]["label"]},
+                "predicate": data["predicate"],
+                "polarity": data["polarity"],
+                "object": {"id": v, "label": sliced.nodes[v]["label"]},
+                "evidence_count": 0,
+                "first_date": None,
+                "last_date": None,
+                "confidence": 0.0,
+                "documents": [],
+                "evidence": [],
+            },
+        )
+        row["evidence_count"] += 1
+        row["confidence"] = max(row["confidence"], data["confidence"])
+        when = data["date"]
+        if when:
+            row["first_date"] = min(filter(None, [row["first_date"], when]))
+            row["last_date"] = max(filter(None, [row["last_date"], when]))
+        if data["document"] not in row["documents"]:
+            row["documents"].append(data["document"])
+        row["evidence"].append(
+            {
+                "document": data["document"],
+                "sentence": data["evidence"],
+                "date": when.isoformat() if when else None,
+            }
+        )
+    out = sorted(rows.values(), key=lambda r: (-r["evidence_count"], r["subject"]["label"]))
+    for row in out:
+        for field in ("first_date", "last_date"):
+            row[field] = row[field].isoformat() if row[field] else None
+    return out
+
+
+# ---------------------------------------------------------------------- signed graph
+def signed_graph(
+    graph: nx.MultiDiGraph, *, as_of: date | None = None, half_life_days: float = 365.0
+) -> nx.Graph:
+    """The undirected signed graph: one edge per actor pair, ``sign`` +1 (aligned) or -1
+    (opposed) by the weighted vote of every statement between them, ``weight`` the vote's
+    size. Statements count by confidence and, with ``as_of``, recency. O(edges)."""
+    votes: dict[tuple[str, str], float] = defaultdict(float)
+    for u, v, data in graph.edges(data=True):
+        if u == v:
+            continue
+        pair = (u, v) if u <= v else (v, u)
+        votes[pair] += data["sign"] * evidence_weight(
+            data, as_of=as_of, half_life_days=half_life_days
+        )
+    signed = nx.Graph()
+    signed.add_nodes_from(graph.nodes(data=True))
+    for (u, v), vote in votes.items():
+        if vote:
+            signed.add_edge(u, v, sign=1 if vote > 0 else -1, weight=abs(vote))
+    signed.remove_nodes_from([n for n in list(signed) if signed.degree(n) == 0])
+    return signed
+
+
+def structural_balance(signed: nx.Graph, *, exact_limit: int = 16) -> dict:
+    """Heider/Cartwright–Harary structural balance of a signed graph.
+
+    * ``balance``: share of balanced triangles (an even number of negative edges);
+      Cartwright & Harary (1956), "Structural balance: a generalization of Heider's theory".
+      O(triangles), found by ``nx.enumerate_all_cliques`` up to size 3.
+    * ``blocs``: the two-bloc partition that minimises the number of frustrated edges
+      (positive across blocs, negative within one) — the frustration index of Harary
+      (1959), computed exactly by enumeration up to ``exact_limit`` actors (O(2^n m)),
+      otherwise from the sign of the leading eigenvector of the signed adjacency matrix
+      (Kunegis et al. 2010, "Spectral analysis of signed graphs") followed by single-node
+      moves until no move lowers the frustration (O(iterations · m)).
+    * ``frustrated``: the edges that contradict the partition.
+    """
+    nodes = sorted(signed)
+    if not nodes:
+        return {
+            "balance": None,
+            "triangles": 0,
+            "blocs": [[], []],
+            "frustrated": [],
+            "frustration": 0,
+        }
+    triangles = [c for c in nx.enumerate_all_cliques(signed) if len(c) == 3]
+    balanced = sum(
+        1
+        for a, b, c in triangles
+        if signed[a][b]["sign"] * signed[b][c]["sign"] * signed[a][c]["sign"] > 0
+    )
+    side = (
+        _exact_partition(signed, nodes)
+        if len(nodes) <= exact_limit
+        else _spectral_partition(signed, nodes)
+    )
+    frustrated = [
+        {"source": u, "target": v, "sign": d["sign"]}
+        for u, v, d in signed.edges(data=True)
+        if (side[u] == side[v]) != (d["sign"] > 0)
+    ]
+    blocs = [sorted(n for n in nodes if side[n] == s) for s in (0, 1)]
+    blocs.sort(key=lambda b: (-len(b), b))
+    return {
+        "balance": round(balanced / len(triangles), 3) if triangles else None,
+        "triangles": len(triangles),
+        "blocs": blocs,
+        "frustrated": frustrated,
+        "frustration": len(frustrated),
+    }
+
+
+def _frustration(signed: nx.Graph, side: dict[str, int]) -> int:
+    return sum(1 for u, v, d in signed.edges(data=True) if (side[u] == side[v]) != (d["sign"] > 0))
+
+
+def _exact_partition(signed: nx.Graph, nodes: list[str]) -> dict[str, int]:
+    best, best_side = None, {}
+    first, rest = nodes[0], nodes[1:]
+    for bits in itertools.product((0, 1), repeat=len(rest)):
+        side = {first: 0, **dict(zip(rest, bits, strict=True))}
+        cost = _frustration(signed, side)
+        if best is None or cost < best:
+            best, best_side = cost, side
+    return best_side
+
+
+def _spectral_partition(signed: nx.Graph, nodes: list[str]) -> dict[str, int]:
+    matrix = nx.to_numpy_array(signed, nodelist=nodes, weight="sign")
+    _, vectors = np.linalg.eigh(matrix)
+    lead = vectors[:, -1]
+    side = {n: int(lead[i] < 0) for i, n in enumerate(nodes)}
+    improved = True
+    while improved:
+        improved = False
+        for n in nodes:
+            before = _frustration(signed, side)
+            side[n] ^= 1
+            if _frustration(signed, side) < before:
+                improved = True
+            else:
+                side[n] ^= 1
+    return side
+
+
+# ---------------------------------------------------------------------- paths
+def _hop_graph(graph: nx.MultiDiGraph) -> nx.DiGraph:
+    """One directed hop per actor pair and sign, carrying its statements; symmetric
+    predicates ("cooperates", "fights") run both ways."""
+    vocab = predicates()
+    hops = nx.DiGraph()
+    for u, v, data in graph.edges(data=True):
+        pairs = [(u, v)] + ([(v, u)] if vocab[data["predicate"]].symmetric else [])
+        for a, b in pairs:
+            if a == b:
+                continue
+            if not hops.has_edge(a, b):
+                hops.add_edge(a, b, statements=[])
+            hops[a][b]["statements"].append(data)
+    return hops
+
+
+def _hop(hops: nx.DiGraph, a: str, b: str, sign: int) -> dict | None:
+    statements = [s for s in hops[a][b]["statements"] if s["sign"] == sign]
+    if not statements:
+        return None
+    return {
+        "source": a,
+        "target": b,
+        "polarity": "alignment" if sign > 0 else "opposition",
+        "predicates": sorted({s["predicate"] for s in statements}),
+        "evidence": [
+            {
+                "document": s["document"],
+                "sentence": s["evidence"],
+                "date": s["date"].isoformat() if s["date"] else None,
+            }
+            for s in statements
+        ],
+    }
+
+
+def relation_paths(
+    graph: nx.MultiDiGraph,
+    source: str,
+    target: str,
+    *,
+    kind: str = "alignment",
+    max_hops: int = 3,
+    limit: int = 50,
+) -> list[list[dict]]:
+    """Chains of relations from ``source`` to ``target``, shortest first.
+
+    ``alignment``: every hop is alignment (A backs B backs C). ``opposition``: exactly one
+    hop is opposition and the others alignment (A opposes B; B backs C: A stands against
+    C's camp). Each hop lists the statements that evidence it. Depth-first enumeration of
+    simple paths, O(branching^max_hops) in the worst case, bounded by ``limit``.
+    """
+    if kind not in ("alignment", "opposition"):
+        raise ValueError("kind is 'alignment' or 'opposition'")
+    hops = _hop_graph(graph)
+    if source not in hops or target not in hops:
+        return []
+    found: list[list[dict]] = []
+
+    def walk(node: str, path: list[dict], seen: set[str], opposed: int) -> None:
+        if len(found) >= limit * 4:
+            return
+        if node == target and path:
+            if (kind == "alignment" and opposed == 0) or (kind == "opposition" and opposed == 1):
+                found.append(list(path))
+            return
+        if len(path) == max_hops:
+            return
+        for nxt in hops.successors(node):
+            if nxt in seen:
+                continue
+            for sign in (1, -1):
+                if sign < 0 and (kind == "alignment" or opposed):
+                    continue
+                hop = _hop(hops, node, nxt, sign)
+                if hop is None:
+                    continue
+                path.append(hop)
+                walk(nxt, path, seen | {nxt}, opposed + (sign < 0))
+                path.pop()
+
+    walk(source, [], {source}, 0)
+    found.sort(key=lambda p: (len(p), -sum(len(h["evidence"]) for h in p)))
+    return found[:limit]

@@ -1,0 +1,126 @@
+"""Exporting the knowledge graph for other tools: RDF, graph formats, event tables."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import networkx as nx
+from rdflib import Dataset
+
+from detente.graph.store import PREFIXES, KnowledgeStore
+from detente.graph.views import relation_graph
+from detente.ontology import ACTOR, NS
+
+RDF_FORMATS = {"turtle": "turtle", "trig": "trig", "nquads": "nquads", "jsonld": "json-ld"}
+GRAPH_FORMATS = ("graphml", "gexf")
+
+# PLOVER-style event rows, one per statement, so event-data tools can load them.
+_EVENTS = (
+    PREFIXES
+    + """
+SELECT ?r ?date ?docdate ?s ?sl ?sc ?p ?o ?ol ?oc ?plover ?polarity ?negated ?modality
+       ?theatre ?conf ?doc ?evidence
+WHERE { GRAPH ?g {
+  ?r a dt:Relation ; dt:subject ?s ; dt:object ?o ; dt:predicate ?p ; dt:ploverType ?plover ;
+     dt:polarity ?polarity ; dt:negated ?negated ; dt:modality ?modality ;
+     dt:confidence ?conf ; dt:document ?doc ; dt:evidence ?evidence .
+  OPTIONAL { ?r dt:date ?date } OPTIONAL { ?doc dct:date ?docdate }
+  OPTIONAL { ?r dt:theatre/rdfs:label ?theatre }
+  OPTIONAL { ?s rdfs:label ?sl } OPTIONAL { ?s dt:code ?sc }
+  OPTIONAL { ?o rdfs:label ?ol } OPTIONAL { ?o dt:code ?oc }
+} } ORDER BY ?doc ?r"""
+)
+EVENT_COLUMNS = [
+    "event_id",
+    "date",
+    "source_id",
+    "source",
+    "source_code",
+    "event_type",
+    "predicate",
+    "polarity",
+    "goldstein",
+    "target_id",
+    "target",
+    "target_code",
+    "negated",
+    "modality",
+    "theatre",
+    "confidence",
+    "document",
+    "sentence",
+]
+
+
+def export(store: KnowledgeStore, fmt: str) -> bytes:
+    """The whole store (or its relation view) in ``fmt``."""
+    if fmt in RDF_FORMATS:
+        dataset = Dataset()
+        for iri in store.graphs():
+            target = dataset.graph(iri)
+            for triple in store.graph_triples(iri):
+                target.add(triple)
+        if fmt == "turtle":  # Turtle has no graphs: the union
+            union = dataset.graph()
+            for quad in dataset.quads():
+                union.add(quad[:3])
+            return union.serialize(format="turtle").encode()
+        return dataset.serialize(format=RDF_FORMATS[fmt]).encode()
+    if fmt in GRAPH_FORMATS:
+        graph = relation_graph(store, include_hypothetical=True)
+        plain = nx.MultiDiGraph()
+        plain.add_nodes_from(graph.nodes(data=True))
+        for u, v, k, d in graph.edges(keys=True, data=True):
+            plain.add_edge(
+                u,
+                v,
+                key=k,
+                **{
+                    key: ("" if val is None else str(val))
+                    if not isinstance(val, int | float)
+                    else val
+                    for key, val in d.items()
+                },
+            )
+        out = io.BytesIO()
+        (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(plain, out)
+        return out.getvalue()
+    if fmt == "csv":
+        return events_csv(store).encode()
+    raise ValueError(f"unknown export format {fmt!r}")
+
+
+def events_csv(store: KnowledgeStore) -> str:
+    from detente.ontology import predicates
+
+    vocab = predicates()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EVENT_COLUMNS)
+    for row in store.query(_EVENTS).rows:
+        name = str(row["p"]).removeprefix(str(NS))
+        text = {k: "" if v is None else str(v) for k, v in row.items()}
+        writer.writerow(
+            [
+                text["r"].rsplit("/", 1)[1],
+                text["date"] or text["docdate"],
+                text["s"].removeprefix(str(ACTOR)),
+                text["sl"],
+                text["sc"],
+                text["plover"],
+                name,
+                text["polarity"].removeprefix(str(NS)),
+                vocab[name].weight,
+                text["o"].removeprefix(str(ACTOR)),
+                text["ol"],
+                text["oc"],
+                text["negated"],
+                text["modality"].removeprefix(str(NS)),
+                text["theatre"],
+                text["conf"],
+                text["doc"].rsplit("/", 1)[1],
+                text["evidence"],
+            ]
+        )
+    return buffer.getvalue()

@@ -1,0 +1,122 @@
+"""networkx views of the knowledge graph: one edge per sourced statement.
+
+The store is read once with a single SPARQL query; everything else is a plain function on
+the resulting :class:`networkx.MultiDiGraph` (nodes: actor ids with ``label`` and
+``type``; edges: ``predicate``, ``polarity``, ``sign``, ``weight`` (Goldstein),
+``confidence``, ``date``, ``theatre``, ``document``, ``evidence``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import networkx as nx
+
+from detente.graph.store import PREFIXES, KnowledgeStore
+from detente.ontology import ACTOR, NS, predicates
+
+_STATEMENTS = (
+    PREFIXES
+    + """
+SELECT ?s ?sl ?st ?p ?o ?ol ?ot ?date ?docdate ?theatre ?conf ?doc ?evidence ?modality
+WHERE {
+  GRAPH ?g {
+    ?r a dt:Relation ; dt:subject ?s ; dt:object ?o ; dt:predicate ?p ; dt:negated false ;
+       dt:confidence ?conf ; dt:document ?doc ; dt:evidence ?evidence ; dt:modality ?modality .
+    OPTIONAL { ?r dt:date ?date }
+    OPTIONAL { ?r dt:theatre/rdfs:label ?theatre }
+    OPTIONAL { ?doc dct:date ?docdate }
+    OPTIONAL { ?s rdfs:label ?sl } OPTIONAL { ?s a ?st }
+    OPTIONAL { ?o rdfs:label ?ol } OPTIONAL { ?o a ?ot }
+  }
+}"""
+)
+
+
+def _local(iri: object, base: str) -> str:
+    return str(iri).removeprefix(base)
+
+
+def _day(text: str | None) -> date | None:
+    """The first day of a YYYY, YYYY-MM or YYYY-MM-DD date."""
+    if not text:
+        return None
+    parts = [int(x) for x in str(text)[:10].split("-")]
+    return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+
+
+def relation_graph(store: KnowledgeStore, *, include_hypothetical: bool = False) -> nx.MultiDiGraph:
+    """Every asserted (or reported) non-negated relation in ``store`` as a multigraph edge.
+
+    An edge's ``date`` is the date the text gives for the event, else the document's
+    publication date, else None. Complexity: one SPARQL query, O(statements) afterwards.
+    """
+    vocab = predicates()
+    graph = nx.MultiDiGraph()
+    for row in store.query(_STATEMENTS).rows:
+        modality = _local(row["modality"], str(NS))
+        if modality == "hypothetical" and not include_hypothetical:
+            continue
+        subject, obj = _local(row["s"], str(ACTOR)), _local(row["o"], str(ACTOR))
+        for node, label, kind in ((subject, row["sl"], row["st"]), (obj, row["ol"], row["ot"])):
+            if node not in graph:
+                graph.add_node(
+                    node, label=str(label or node), type=_local(kind, str(NS)) if kind else "Actor"
+                )
+        name = _local(row["p"], str(NS))
+        p = vocab[name]
+        graph.add_edge(
+            subject,
+            obj,
+            key=None,
+            predicate=name,
+            polarity=p.polarity,
+            sign=1 if p.polarity == "alignment" else -1,
+            weight=p.weight,
+            confidence=float(row["conf"]),
+            modality=modality,
+            date=_day(row["date"]) or _day(row["docdate"]),
+            theatre=str(row["theatre"]) if row["theatre"] else None,
+            document=_local(row["doc"], "https://w3id.org/detente/doc/"),
+            evidence=str(row["evidence"]),
+        )
+    return graph
+
+
+def time_slice(
+    graph: nx.MultiDiGraph,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    theatre: str | None = None,
+) -> nx.MultiDiGraph:
+    """The relations dated within [since, until] (undated ones only when no bound is
+    given) and, if given, concerning ``theatre``. O(edges)."""
+    out = nx.MultiDiGraph()
+    out.add_nodes_from(graph.nodes(data=True))
+    for u, v, k, data in graph.edges(keys=True, data=True):
+        when = data["date"]
+        if (since or until) and when is None:
+            continue
+        if (since and when < since) or (until and when > until):
+            continue
+        if theatre and (data["theatre"] or "").casefold() != theatre.casefold():
+            continue
+        out.add_edge(u, v, key=k, **data)
+    out.remove_nodes_from([n for n in list(out) if out.degree(n) == 0])
+    return out
+
+
+def evidence_weight(
+    data: dict, *, as_of: date | None = None, half_life_days: float = 365.0
+) -> float:
+    """How much one statement counts: its confidence, halved for every ``half_life_days``
+    between its date and ``as_of`` (undated statements count at half weight)."""
+    weight = data["confidence"]
+    if as_of is not None:
+        if data["date"] is None:
+            weight *= 0.5
+        else:
+            age = max((as_of - data["date"]).days, 0)
+            weight *= 0.5 ** (age / half_life_days)
+    return weight
