@@ -1,6 +1,7 @@
 """The knowledge graph: relations as RDF, stores, ingest and analyses."""
 
 from detente.graph import oxigraph as _oxigraph  # noqa: F401  (registers memory:, oxigraph:)
+from detente.graph import remote as _remote  # noqa: F401  (registers sparql:, http(s)://)
 from detente.graph.ingest import IngestError, Ingestor, IngestResult
 from detente.graph.rdf import (
     DOC,

@@ -77,6 +77,7 @@ class Ingestor:
         )
         if self.store.query(marker).boolean:
             return False
+        self.store.drop_staging()
         ontology = Graph().parse(ontology_path())
         ontology.add((ONTOLOGY_GRAPH, NS.contentHash, _literal(version)))
         self.store.replace_graphs([], ONTOLOGY_GRAPH, ontology)
@@ -167,6 +168,7 @@ class Ingestor:
         rows = self.store.query(
             PREFIXES + "SELECT ?g ?source ?title ?date (COUNT(?r) AS ?relations) WHERE { "
             "GRAPH ?g { ?d a dt:Document . OPTIONAL { ?d dct:source ?source } "
+            'FILTER (STRSTARTS(STR(?g), "https://w3id.org/detente/doc/")) '
             "OPTIONAL { ?d dct:title ?title } OPTIONAL { ?d dct:date ?date } "
             "OPTIONAL { ?r dt:document ?d } } } GROUP BY ?g ?source ?title ?date ORDER BY ?source"
         ).rows

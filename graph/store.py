@@ -14,6 +14,7 @@ crash leaves the old graph or the new one, never half of either.
 from __future__ import annotations
 
 import json
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from rdflib.term import Node
 
 DEFAULT_LOCATION = "./detente-data"
 ONTOLOGY_GRAPH = URIRef("https://w3id.org/detente/graph/ontology")
+STAGING = "https://w3id.org/detente/graph/staging/"
 GAZETTEER_GRAPH = URIRef("https://w3id.org/detente/graph/gazetteer")
 PREFIXES = """PREFIX dt: <https://w3id.org/detente/ns#>
 PREFIX dct: <http://purl.org/dc/terms/>
@@ -61,6 +63,9 @@ class KnowledgeStore(ABC):
     """What detente needs from an RDF store."""
 
     url: str
+    # Largest INSERT DATA a backend takes in one request (None: no limit). Bigger graphs
+    # are written to a staging graph in chunks and moved into place atomically.
+    max_insert_triples: int | None = None
 
     @abstractmethod
     def query(self, sparql: str, *, union_default_graph: bool = True) -> QueryResult:
@@ -90,10 +95,32 @@ class KnowledgeStore(ABC):
     def replace_graphs(
         self, drop: Iterable[URIRef], graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]]
     ) -> None:
-        """Drop ``drop`` and write ``graph_iri`` in one atomic update."""
-        parts = [f"DROP SILENT GRAPH {nt(g)}" for g in {*drop, graph_iri}]
-        parts.append(insert_data(graph_iri, triples))
-        self.update(" ;\n".join(parts))
+        """Drop ``drop`` and write ``graph_iri`` in one atomic update.
+
+        When the graph is larger than the backend takes at once, it is first written to a
+        private staging graph, then ``MOVE``d into place in the same request that drops the
+        old graphs, so readers still see the old graph or the new one, never a half.
+        """
+        rows = list(triples)
+        drops = [f"DROP SILENT GRAPH {nt(g)}" for g in {*drop, graph_iri}]
+        limit = self.max_insert_triples
+        if limit is None or len(rows) <= limit:
+            self.update(" ;\n".join([*drops, insert_data(graph_iri, rows)]))
+            return
+        staging = URIRef(STAGING + uuid.uuid4().hex)
+        try:
+            for start in range(0, len(rows), limit):
+                self.update(insert_data(staging, rows[start : start + limit]))
+            move = f"MOVE SILENT GRAPH {nt(staging)} TO {nt(graph_iri)}"
+            self.update(" ;\n".join([*drops, move]))
+        finally:
+            self.update(f"DROP SILENT GRAPH {nt(staging)}")
+
+    def drop_staging(self) -> None:
+        """Remove staging graphs a crashed writer left behind."""
+        for g in self.graphs():
+            if str(g).startswith(STAGING):
+                self.drop_graph(g)
 
     def drop_graph(self, iri: URIRef) -> None:
         self.update(f"DROP SILENT GRAPH {nt(iri)}")

@@ -1,0 +1,116 @@
+"""The remote backend: any SPARQL 1.1 Query + Update endpoint over HTTP.
+
+``sparql:QUERY_URL`` (updates go to the same URL), ``sparql:QUERY_URL|UPDATE_URL``, or a
+plain ``http(s)://`` URL. Credentials, when the endpoint wants them, come from the
+environment (``DETENTE_STORE_USER`` / ``DETENTE_STORE_PASSWORD``), never from the URL
+that gets logged. Queries use the SPARQL 1.1 Protocol (form-encoded POST) with content
+negotiation: JSON results for SELECT/ASK, N-Triples for CONSTRUCT/DESCRIBE.
+
+Tested against the Oxigraph server and OpenLink Virtuoso (tests/test_remote.py).
+"""
+
+from __future__ import annotations
+
+import os
+
+import httpx
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from detente.graph.store import KnowledgeStore, QueryResult, StoreError, register_backend
+
+_ACCEPT = (
+    "application/sparql-results+json, application/n-triples;q=0.9, "
+    "text/turtle;q=0.8, application/rdf+xml;q=0.5"
+)
+
+
+class RemoteQueryError(StoreError):
+    """The endpoint rejected the request (syntax, permissions)."""
+
+
+def _term(binding: dict) -> Node:
+    kind, value = binding["type"], binding["value"]
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    if "xml:lang" in binding:
+        return Literal(value, lang=binding["xml:lang"])
+    if "datatype" in binding:
+        return Literal(value, datatype=URIRef(binding["datatype"]))
+    return Literal(value)
+
+
+class SparqlStore(KnowledgeStore):
+    # Virtuoso compiles INSERT DATA to SQL and refuses very large requests.
+    max_insert_triples = 500
+
+    def __init__(
+        self, query_url: str, update_url: str | None = None, *, timeout: float = 60.0
+    ) -> None:
+        self.query_url = query_url
+        self.update_url = update_url or query_url
+        self.url = f"sparql:{query_url}"
+        user, password = (
+            os.environ.get("DETENTE_STORE_USER"),
+            os.environ.get("DETENTE_STORE_PASSWORD"),
+        )
+        auth = httpx.DigestAuth(user, password) if user and password else None
+        self._http = httpx.Client(timeout=timeout, auth=auth, follow_redirects=True)
+
+    def _post(self, url: str, form: dict[str, str], accept: str | None = None) -> httpx.Response:
+        headers = {"Accept": accept} if accept else {}
+        try:
+            response = self._http.post(url, data=form, headers=headers)
+        except httpx.HTTPError as exc:
+            raise StoreError(f"cannot reach the SPARQL endpoint {url}: {exc}") from exc
+        if response.status_code >= 400:
+            detail = " ".join(response.text.split())[:300]
+            error = RemoteQueryError if response.status_code < 500 else StoreError
+            raise error(f"the SPARQL endpoint answered {response.status_code}: {detail}")
+        return response
+
+    def query(self, sparql: str, *, union_default_graph: bool = True) -> QueryResult:
+        # The default graph is the endpoint's: Virtuoso's is the union of all graphs; an
+        # Oxigraph server needs --union-default-graph for the same behaviour.
+        response = self._post(self.query_url, {"query": sparql}, _ACCEPT)
+        kind = response.headers.get("content-type", "").split(";")[0].strip()
+        if kind in ("application/sparql-results+json", "application/json"):
+            data = response.json()
+            if "boolean" in data:
+                return QueryResult("ask", [], [], boolean=bool(data["boolean"]))
+            variables = data["head"].get("vars", [])
+            rows = [
+                {v: _term(b[v]) if v in b else None for v in variables}
+                for b in data["results"]["bindings"]
+            ]
+            return QueryResult("select", variables, rows)
+        formats = {
+            "application/n-triples": "nt",
+            "text/plain": "nt",
+            "text/turtle": "turtle",
+            "application/rdf+xml": "xml",
+        }
+        if kind not in formats:
+            raise StoreError(f"the SPARQL endpoint answered with unexpected {kind or 'nothing'}")
+        graph = Graph().parse(data=response.text, format=formats[kind])
+        return QueryResult("graph", [], [], graph=graph)
+
+    def update(self, sparql: str) -> None:
+        self._post(self.update_url, {"update": sparql})
+
+    def graphs(self) -> list[URIRef]:
+        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+        return [URIRef(str(r["g"])) for r in rows if isinstance(r["g"], URIRef)]
+
+    def close(self) -> None:
+        self._http.close()
+
+
+def _open(rest: str) -> SparqlStore:
+    query_url, _, update_url = rest.partition("|")
+    return SparqlStore(query_url, update_url or None)
+
+
+register_backend("sparql", _open)

@@ -1,0 +1,96 @@
+"""Real SPARQL servers for the tests, started by the tests themselves.
+
+* the Oxigraph server from PyPI (``oxigraph serve``), on a free loopback port;
+* OpenLink Virtuoso from Debian (``/etc/init.d/virtuoso-opensource-7``, port 8890).
+
+Each fixture skips, saying exactly why, only when its server is not installed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+VIRTUOSO_INIT = Path("/etc/init.d/virtuoso-opensource-7")
+VIRTUOSO_SPARQL = "http://127.0.0.1:8890/sparql"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 60.0) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} did not come up within {seconds:.0f} s")
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory) -> Iterator[str]:
+    binary = shutil.which("oxigraph")
+    if binary is None:
+        pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
+    port = free_port()
+    location = tmp_path_factory.mktemp("oxigraph-server")
+    proc = subprocess.Popen(
+        [
+            binary,
+            "serve",
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{base}/query")
+        yield f"sparql:{base}/query|{base}/update"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _isql(statement: str) -> None:
+    isql = shutil.which("isql-vt") or shutil.which("isql")
+    if isql is None:
+        raise RuntimeError("Virtuoso's isql client is missing")
+    subprocess.run(
+        [isql, "1111", "dba", "dba", f"exec={statement}"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server() -> Iterator[str]:
+    if not VIRTUOSO_INIT.exists():
+        pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource)")
+    try:
+        wait_for(VIRTUOSO_SPARQL, seconds=1)
+    except RuntimeError:
+        subprocess.run([str(VIRTUOSO_INIT), "start"], check=True, capture_output=True, timeout=120)
+        wait_for(VIRTUOSO_SPARQL, seconds=120)
+    # Let the anonymous SPARQL user write, as a dedicated test instance may.
+    _isql('GRANT SPARQL_UPDATE TO "SPARQL";')
+    _isql("DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);")
+    yield f"sparql:{VIRTUOSO_SPARQL}"
