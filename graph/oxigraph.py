@@ -33,6 +33,20 @@ def to_rdflib(term: object) -> Node | None:
     raise StoreError(f"unsupported RDF term {term!r}")
 
 
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise StoreError(f"unsupported RDF term {term!r}")
+
+
 class OxigraphStore(KnowledgeStore):
     def __init__(self, location: str | None) -> None:
         self.url = f"oxigraph:{location}" if location else "memory:"
@@ -77,6 +91,22 @@ class OxigraphStore(KnowledgeStore):
             raise QuerySyntaxError(f"malformed SPARQL update: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"update failed: {exc}") from exc
+
+    def replace_graphs(self, drop, graph_iri, triples) -> None:
+        """A new document goes in with one transactional ``extend`` (no SPARQL text to
+        build and parse); replacing one still takes a single atomic update."""
+        drop = [g for g in drop if g != graph_iri]
+        if drop or self._store.contains_named_graph(ox.NamedNode(str(graph_iri))):
+            super().replace_graphs(drop, graph_iri, triples)
+            return
+        target = ox.NamedNode(str(graph_iri))
+        try:
+            self._store.extend(
+                ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target)
+                for s, p, o in triples
+            )
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"write failed: {exc}") from exc
 
     def graphs(self) -> list[URIRef]:
         return [URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)]

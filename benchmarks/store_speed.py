@@ -1,0 +1,162 @@
+"""Knowledge-graph speed: ingest, who-backs-whom and alignment paths at scale.
+
+    python benchmarks/store_speed.py [--relations 50000] [--actors 10000]
+
+A synthetic graph in detente's RDF model (statement nodes with their evidence plus the
+direct edges, one named graph per document, about 20 triples per relation) is
+* ingested through detente's store layer, one atomic write per document, and, in the same
+  run, bulk-loaded raw into a fresh pyoxigraph store (the baseline): ratio target <= 1.5;
+* queried: who_backs_whom on one theatre (target < 50 ms) and a 3-hop alignment path
+  between two actors (target < 200 ms), on the networkx view loaded once;
+* measured for peak memory (resident set size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+
+import pyoxigraph as ox
+
+from detente.extract.model import ActorRef, Relation
+from detente.graph.analysis import relation_paths, who_backs_whom
+from detente.graph.oxigraph import to_oxigraph
+from detente.graph.rdf import document_graph, document_iri
+from detente.graph.store import open_store
+from detente.graph.views import relation_graph
+from detente.ontology import predicates
+
+THEATRES = [
+    "Libya",
+    "Syria",
+    "Yemen",
+    "Ukraine",
+    "Sudan",
+    "Gaza",
+    "Iraq",
+    "Somalia",
+    "Mali",
+    "Armenia",
+]
+
+
+def synthetic_documents(n_relations: int, n_actors: int, per_doc: int, seed: int = 7):
+    rng = random.Random(seed)
+    names = sorted(predicates())
+    start = date(2015, 1, 1)
+    docs = []
+    for d in range(0, n_relations, per_doc):
+        doc_id = f"doc-bench{d:010d}"
+        rels = []
+        for i in range(per_doc):
+            s, o = rng.sample(range(n_actors), 2)
+            p = predicates()[rng.choice(names)]
+            sentence = f"Actor {s} {p.name} actor {o} (statement {d + i})."
+            ref = {"type": "Organization", "start": 0, "end": 5, "via": "name"}
+            rels.append(
+                Relation(
+                    document=doc_id,
+                    predicate=p.name,
+                    polarity=p.polarity,
+                    plover=p.plover,
+                    weight=p.weight,
+                    subject=ActorRef(id=f"A{s}", label=f"Actor {s}", text="Actor", **ref),
+                    object=ActorRef(id=f"A{o}", label=f"Actor {o}", text="Actor", **ref),
+                    negated=False,
+                    modality="asserted",
+                    date=str(start + timedelta(days=rng.randrange(3650))),
+                    theatre=rng.choice(THEATRES),
+                    sentence=sentence,
+                    sentence_start=0,
+                    sentence_end=len(sentence),
+                    trigger=p.name,
+                    pattern="verbal",
+                    confidence=round(rng.uniform(0.5, 1.0), 3),
+                    extractor_version="bench",
+                )
+            )
+        docs.append((doc_id, document_graph(doc_id, rels, source=f"bench:{d}")))
+    return docs
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed_ms(run, repeat: int = 5) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - start)
+    return round(best * 1000, 2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--relations", type=int, default=50_000)
+    parser.add_argument("--actors", type=int, default=10_000)
+    parser.add_argument("--per-document", type=int, default=50)
+    args = parser.parse_args()
+
+    docs = synthetic_documents(args.relations, args.actors, args.per_document)
+    n_triples = sum(len(g) for _, g in docs)
+    with tempfile.TemporaryDirectory() as raw_dir, tempfile.TemporaryDirectory() as kg_dir:
+        quads = [
+            ox.Quad(
+                to_oxigraph(s),
+                to_oxigraph(p),
+                to_oxigraph(o),
+                ox.NamedNode(str(document_iri(doc_id))),
+            )
+            for doc_id, g in docs
+            for s, p, o in g
+        ]
+        raw = ox.Store(raw_dir)
+        start = time.perf_counter()
+        raw.bulk_extend(quads)
+        raw.flush()
+        baseline = time.perf_counter() - start
+        del quads, raw
+
+        store = open_store(f"oxigraph:{kg_dir}")
+        start = time.perf_counter()
+        for doc_id, graph in docs:
+            store.replace_graphs([], document_iri(doc_id), graph)
+        store.close()
+        ours = time.perf_counter() - start
+
+        start = time.perf_counter()
+        view = relation_graph(store)
+        load_view = time.perf_counter() - start
+        hub = max(view.out_degree(), key=lambda kv: kv[1])[0]
+        far = next(iter(view.successors(next(iter(view.successors(hub))))))
+        result = {
+            "relations": args.relations,
+            "actors": args.actors,
+            "triples": n_triples,
+            "baseline_bulk_load_triples_per_s": round(n_triples / baseline),
+            "detente_ingest_triples_per_s": round(n_triples / ours),
+            "ingest_ratio": round(ours / baseline, 3),
+            "ingest_ratio_target": 1.5,
+            "view_load_s": round(load_view, 2),
+            "who_backs_whom_ms": timed_ms(lambda: who_backs_whom(view, theatre="Libya")),
+            "who_backs_whom_target_ms": 50,
+            "alignment_path_3_hops_ms": timed_ms(
+                lambda: relation_paths(view, hub, far, max_hops=3, limit=1)
+            ),
+            "alignment_path_target_ms": 200,
+            "peak_rss_mb": round(peak_rss_mb()),
+        }
+    json.dump(result, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
