@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from detente.extract.text import Article
 
 app = typer.Typer(
     help="detente: who backs, fights, sanctions or mediates whom, from news text.",
@@ -48,6 +52,44 @@ def _parse_date(value: str | None) -> date | None:
         raise typer.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form") from None
 
 
+def _progress(label: str, total: int) -> Progress:
+    """A progress bar on stderr, shown for several inputs on a terminal only."""
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=total < 2 or not err.is_terminal,
+    )
+
+
+def _read_inputs(
+    names: Iterable[str | Path],
+    failures: list[str],
+    *,
+    encoding: str | None,
+    kind: str = "auto",
+    author: str | None = None,
+) -> Iterator[tuple[str, Article]]:
+    """(name, article) for each readable input; each unreadable one gets one error line."""
+    from detente.extract import InputError, read_article
+    from detente.extract.text import with_author
+
+    for name in map(str, names):
+        try:
+            data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+            article = with_author(read_article(data, encoding=encoding, kind=kind), author)
+        except (InputError, OSError) as exc:
+            failures.append(name)
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            err.print(
+                f"[bold red]detente: error:[/] {name}: {reason}", highlight=False, soft_wrap=True
+            )
+            continue
+        yield name, article
+
+
 @app.callback()
 def _root() -> None:
     """detente: who backs, fights, sanctions or mediates whom, from news text."""
@@ -70,49 +112,22 @@ def extract(
     batch_size: int = typer.Option(16, min=1, help="Documents per spaCy batch."),
 ) -> None:
     """Print the relations each article states, one JSON object per line (or a table)."""
-    from detente.extract import Extractor, InputError, read_article
-    from detente.extract.text import with_author
+    from detente.extract import Extractor
 
     when = _parse_date(published)
     failures: list[str] = []
-
-    def articles() -> Iterator:
-        for name in files:
-            try:
-                data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-                article = with_author(
-                    read_article(data, encoding=encoding, kind=kind.value), author
-                )
-            except InputError as exc:
-                failures.append(name)
-                err.print(
-                    f"[bold red]detente: error:[/] {name}: {exc}", highlight=False, soft_wrap=True
-                )
-                continue
-            except OSError as exc:
-                failures.append(name)
-                reason = exc.strerror or str(exc)
-                err.print(
-                    f"[bold red]detente: error:[/] {name}: {reason}",
-                    highlight=False,
-                    soft_wrap=True,
-                )
-                continue
-            yield article, when
-
+    articles = (
+        (article, when)
+        for _name, article in _read_inputs(
+            files, failures, encoding=encoding, kind=kind.value, author=author
+        )
+    )
     extractor = Extractor(batch_size=batch_size, n_process=n_process)
     table = _table() if output is OutputFormat.table else None
-    progress = Progress(
-        TextColumn("extracting"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        disable=len(files) < 2 or not err.is_terminal,
-    )
+    progress = _progress("extracting", len(files))
     with progress:
         task = progress.add_task("extract", total=len(files))
-        for _article, relations in extractor.process(articles()):
+        for _article, relations in extractor.process(articles):
             for rel in relations:
                 if rel.confidence < min_confidence:
                     continue
@@ -264,8 +279,7 @@ def ingest(
     n_process: int = typer.Option(1, min=1, help="Worker processes for extraction."),
 ) -> None:
     """Extract relations from articles and store one named graph per document."""
-    from detente.extract import Extractor, InputError, read_article
-    from detente.extract.text import with_author
+    from detente.extract import Extractor
     from detente.graph import IngestError, Ingestor, StoreError
 
     when = _parse_date(published)
@@ -273,38 +287,20 @@ def ingest(
     if not files:
         fail("no article files found")
     failures: list[str] = []
-
-    def items():
-        for path in files:
-            try:
-                article = with_author(read_article(path.read_bytes(), encoding=encoding), author)
-            except (InputError, OSError) as exc:
-                failures.append(str(path))
-                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-                err.print(
-                    f"[bold red]detente: error:[/] {path}: {reason}",
-                    highlight=False,
-                    soft_wrap=True,
-                )
-                continue
-            yield article, str(path.resolve()), when
+    items = (
+        (article, str(Path(name).resolve()), when)
+        for name, article in _read_inputs(files, failures, encoding=encoding, author=author)
+    )
 
     counts = {"added": 0, "replaced": 0, "unchanged": 0}
     relations = 0
     with _store(store) as kg:
         ingestor = Ingestor(kg, Extractor(n_process=n_process), check_shapes=check_shapes)
-        progress = Progress(
-            TextColumn("ingesting"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            disable=len(files) < 2 or not err.is_terminal,
-        )
+        progress = _progress("ingesting", len(files))
         try:
             with progress:
                 task = progress.add_task("ingest", total=len(files))
-                for result in ingestor.ingest_many(items()):
+                for result in ingestor.ingest_many(items):
                     counts[result.status] += 1
                     if result.status != "unchanged":
                         relations += result.relations
