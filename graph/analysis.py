@@ -13,7 +13,7 @@ from datetime import date
 import networkx as nx
 import numpy as np
 
-from detente.graph.views import evidence_weight, time_slice
+from detente.graph.views import evidence_weight, statements
 from detente.ontology import predicates
 
 
@@ -44,10 +44,10 @@ def who_backs_whom(
     ``predicate`` includes its sub-properties ("backs" covers "aids"); None means any.
     Rows are ordered by evidence count. O(edges log edges).
     """
-    sliced = time_slice(graph, since=since, until=until, theatre=theatre)
     wanted = with_subproperties([predicate]) if predicate else None
     rows: dict[tuple[str, str, str], dict] = {}
-    for u, v, data in sliced.edges(data=True):
+    nodes = graph.nodes
+    for u, v, data in statements(graph, theatre=theatre, since=since, until=until):
         if wanted and data["predicate"] not in wanted:
             continue
         if polarity and data["polarity"] != polarity:
@@ -58,10 +58,10 @@ def who_backs_whom(
         row = rows.setdefault(
             key,
             {
-                "subject": {"id": u, "label": sliced.nodes[u]["label"]},
+                "subject": {"id": u, "label": nodes[u]["label"]},
                 "predicate": data["predicate"],
                 "polarity": data["polarity"],
-                "object": {"id": v, "label": sliced.nodes[v]["label"]},
+                "object": {"id": v, "label": nodes[v]["label"]},
                 "evidence_count": 0,
                 "first_date": None,
                 "last_date": None,

@@ -53,6 +53,7 @@ def relation_graph(store: KnowledgeStore, *, include_hypothetical: bool = False)
     """
     vocab = predicates()
     graph = nx.MultiDiGraph()
+    by_theatre: dict[str | None, list[tuple[str, str, int]]] = {}
     for row in store.query(_STATEMENTS).rows:
         modality = _local(row["modality"], str(NS))
         if modality == "hypothetical" and not include_hypothetical:
@@ -65,7 +66,7 @@ def relation_graph(store: KnowledgeStore, *, include_hypothetical: bool = False)
                 )
         name = _local(row["p"], str(NS))
         p = vocab[name]
-        graph.add_edge(
+        key = graph.add_edge(
             subject,
             obj,
             key=None,
@@ -80,7 +81,36 @@ def relation_graph(store: KnowledgeStore, *, include_hypothetical: bool = False)
             document=_local(row["doc"], "https://w3id.org/detente/doc/"),
             evidence=str(row["evidence"]),
         )
+        theatre = str(row["theatre"]).casefold() if row["theatre"] else None
+        by_theatre.setdefault(theatre, []).append((subject, obj, key))
+    # Statements by theatre, so per-theatre questions scan only their own edges.
+    graph.graph["by_theatre"] = by_theatre
     return graph
+
+
+def statements(
+    graph: nx.MultiDiGraph,
+    *,
+    theatre: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+):
+    """(subject, object, data) of the statements matching the filters, without copying the
+    graph; uses the theatre index when the graph has one. O(matching statements)."""
+    index = graph.graph.get("by_theatre")
+    if theatre is not None and index is not None:
+        edges = ((u, v, graph.edges[u, v, k]) for u, v, k in index.get(theatre.casefold(), ()))
+    else:
+        edges = graph.edges(data=True)
+    for u, v, data in edges:
+        when = data["date"]
+        if (since or until) and when is None:
+            continue
+        if (since and when < since) or (until and when > until):
+            continue
+        if theatre and (data["theatre"] or "").casefold() != theatre.casefold():
+            continue
+        yield u, v, data
 
 
 def time_slice(
@@ -91,19 +121,13 @@ def time_slice(
     theatre: str | None = None,
 ) -> nx.MultiDiGraph:
     """The relations dated within [since, until] (undated ones only when no bound is
-    given) and, if given, concerning ``theatre``. O(edges)."""
+    given) and, if given, concerning ``theatre``, as a graph of their own. O(edges)."""
     out = nx.MultiDiGraph()
-    out.add_nodes_from(graph.nodes(data=True))
-    for u, v, k, data in graph.edges(keys=True, data=True):
-        when = data["date"]
-        if (since or until) and when is None:
-            continue
-        if (since and when < since) or (until and when > until):
-            continue
-        if theatre and (data["theatre"] or "").casefold() != theatre.casefold():
-            continue
-        out.add_edge(u, v, key=k, **data)
-    out.remove_nodes_from([n for n in list(out) if out.degree(n) == 0])
+    for u, v, data in statements(graph, theatre=theatre, since=since, until=until):
+        for node in (u, v):
+            if node not in out:
+                out.add_node(node, **graph.nodes[node])
+        out.add_edge(u, v, **data)
     return out
 
 
