@@ -277,6 +277,9 @@ def ingest(
     encoding: str | None = typer.Option(None, help="Input encoding when it is not UTF-8."),
     check_shapes: bool = typer.Option(False, help="Validate each document graph with SHACL."),
     n_process: int = typer.Option(1, min=1, help="Worker processes for extraction."),
+    bulk: int = typer.Option(
+        0, min=0, help="Load new documents in batches of N with the bulk loader (initial loads)."
+    ),
 ) -> None:
     """Extract relations from articles and store one named graph per document."""
     from detente.extract import Extractor
@@ -295,7 +298,9 @@ def ingest(
     counts = {"added": 0, "replaced": 0, "unchanged": 0}
     relations = 0
     with _store(store) as kg:
-        ingestor = Ingestor(kg, Extractor(n_process=n_process), check_shapes=check_shapes)
+        ingestor = Ingestor(
+            kg, Extractor(n_process=n_process), check_shapes=check_shapes, bulk=bulk
+        )
         progress = _progress("ingesting", len(files))
         try:
             with progress:

@@ -12,7 +12,17 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from detente.graph.store import KnowledgeStore, QueryResult, StoreError, register_backend
+from detente.graph.store import (
+    JOURNAL_GRAPH,
+    PREFIXES,
+    KnowledgeStore,
+    QueryResult,
+    StoreError,
+    insert_data,
+    nquads,
+    register_backend,
+)
+from detente.ontology import NS
 
 
 class QuerySyntaxError(StoreError):
@@ -53,11 +63,18 @@ class OxigraphStore(KnowledgeStore):
         try:
             if location:
                 Path(location).mkdir(parents=True, exist_ok=True)
-                self._store = ox.Store(location)
+                self._db: ox.Store | None = ox.Store(location)
             else:
-                self._store = ox.Store()
+                self._db = ox.Store()
         except OSError as exc:
             raise StoreError(f"cannot open the store at {location}: {exc}") from exc
+        self.recover()
+
+    @property
+    def _store(self) -> ox.Store:
+        if self._db is None:
+            raise StoreError("the store is closed")
+        return self._db
 
     @property
     def native(self) -> ox.Store:
@@ -108,11 +125,43 @@ class OxigraphStore(KnowledgeStore):
         except (OSError, ValueError) as exc:
             raise StoreError(f"write failed: {exc}") from exc
 
+    def bulk_write(self, graphs) -> None:
+        """Oxigraph's bulk loader for many new graphs at once, about twice as fast as
+        transactional writes but not atomic. It is made crash-recoverable by a journal:
+        the graphs are recorded as pending (one transaction) before the load and cleared
+        after it; :meth:`recover` drops whatever a crash left pending."""
+        graphs = [(iri, list(triples)) for iri, triples in graphs]
+        if not graphs:
+            return
+        pending = [(iri, NS.pending, Literal(True)) for iri, _ in graphs]
+        self.update(insert_data(JOURNAL_GRAPH, pending))
+        try:
+            self._store.bulk_load(nquads(graphs), format=ox.RdfFormat.N_QUADS)
+        except (OSError, SyntaxError, ValueError) as exc:
+            self.recover()
+            raise StoreError(f"bulk load failed: {exc}") from exc
+        body = " .\n".join(f"<{iri}> <{NS.pending}> true" for iri, _ in graphs)
+        self.update(f"DELETE DATA {{ GRAPH <{JOURNAL_GRAPH}> {{ {body} }} }}")
+
+    def recover(self) -> list[URIRef]:
+        """Drop the graphs an interrupted bulk load left half-written."""
+        rows = self._store.query(
+            PREFIXES + f"SELECT ?g WHERE {{ GRAPH <{JOURNAL_GRAPH}> {{ ?g dt:pending true }} }}"
+        )
+        broken = [URIRef(row["g"].value) for row in rows]
+        if broken:
+            drops = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in broken)
+            self.update(f"{drops} ;\nDROP SILENT GRAPH <{JOURNAL_GRAPH}>")
+        return broken
+
     def graphs(self) -> list[URIRef]:
         return [URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)]
 
     def close(self) -> None:
-        self._store.flush()
+        """Flush and release the store (and its lock on the folder)."""
+        if self._db is not None:
+            self._db.flush()
+            self._db = None
 
 
 register_backend("memory", lambda rest: OxigraphStore(None))

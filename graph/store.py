@@ -18,6 +18,7 @@ import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -26,6 +27,7 @@ from rdflib.term import Node
 DEFAULT_LOCATION = "./detente-data"
 ONTOLOGY_GRAPH = URIRef("https://w3id.org/detente/graph/ontology")
 STAGING = "https://w3id.org/detente/graph/staging/"
+JOURNAL_GRAPH = URIRef("https://w3id.org/detente/graph/journal")
 GAZETTEER_GRAPH = URIRef("https://w3id.org/detente/graph/gazetteer")
 PREFIXES = """PREFIX dt: <https://w3id.org/detente/ns#>
 PREFIX dct: <http://purl.org/dc/terms/>
@@ -49,9 +51,38 @@ class QueryResult:
     graph: Graph | None = None
 
 
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+@lru_cache(maxsize=65536)
+def _iri(term: URIRef) -> str:
+    # Predicates, actors and classes repeat in every statement: format each IRI once.
+    return f"<{term}>"
+
+
 def nt(term: Node) -> str:
-    """A term in N-Triples syntax, for SPARQL Update text."""
+    """A term in N-Triples syntax (valid in N-Quads and in SPARQL Update text).
+
+    rdflib's ``n3()`` writes Turtle long strings for multi-line literals, which N-Triples
+    and N-Quads do not allow.
+    """
+    if isinstance(term, URIRef):
+        return _iri(term)
+    if isinstance(term, Literal):
+        text = f'"{str(term).translate(_ESCAPES)}"'
+        if term.language:
+            return f"{text}@{term.language}"
+        if term.datatype and str(term.datatype) != "http://www.w3.org/2001/XMLSchema#string":
+            return f"{text}^^<{term.datatype}>"
+        return text
     return term.n3()
+
+
+def nquads(graphs: Iterable[tuple[URIRef, Iterable[tuple[Node, Node, Node]]]]) -> bytes:
+    """N-Quads for (graph name, triples) pairs."""
+    return "".join(
+        f"{nt(s)} {nt(p)} {nt(o)} {nt(g)} .\n" for g, triples in graphs for s, p, o in triples
+    ).encode()
 
 
 def insert_data(graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> str:
@@ -115,6 +146,12 @@ class KnowledgeStore(ABC):
             self.update(" ;\n".join([*drops, move]))
         finally:
             self.update(f"DROP SILENT GRAPH {nt(staging)}")
+
+    def bulk_write(self, graphs: list[tuple[URIRef, Iterable[tuple[Node, Node, Node]]]]) -> None:
+        """Write several new graphs as fast as the backend allows. Here: one atomic write
+        each; backends with a bulk loader override it (see ``OxigraphStore``)."""
+        for iri, triples in graphs:
+            self.replace_graphs([], iri, triples)
 
     def drop_staging(self) -> None:
         """Remove staging graphs a crashed writer left behind."""
