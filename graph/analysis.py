@@ -47,9 +47,9 @@ def who_backs_whom(
     wanted = with_subproperties([predicate]) if predicate else None
     rows: dict[tuple[str, str, str], dict] = {}
     nodes = graph.nodes
-    for u, v, data in statements(graph, theatre=theatre, since=since, until=until):
-        if wanted and data["predicate"] not in wanted:
-            continue
+    for u, v, data in statements(
+        graph, theatre=theatre, since=since, until=until, predicates=wanted
+    ):
         if polarity and data["polarity"] != polarity:
             continue
         if actor and actor not in (u, v):
@@ -201,8 +201,11 @@ def _spectral_partition(signed: nx.Graph, nodes: list[str]) -> dict[str, int]:
 
 # ---------------------------------------------------------------------- paths
 def _hop_graph(graph: nx.MultiDiGraph) -> nx.DiGraph:
-    """One directed hop per actor pair and sign, carrying its statements; symmetric
-    predicates ("cooperates", "fights") run both ways."""
+    """One directed hop per actor pair, carrying its statements; symmetric predicates
+    ("cooperates", "fights") run both ways. Built once per view and kept on it."""
+    cached = graph.graph.get("hops")
+    if cached is not None and cached[0] == graph.number_of_edges():
+        return cached[1]
     vocab = predicates()
     hops = nx.DiGraph()
     for u, v, data in graph.edges(data=True):
@@ -213,6 +216,7 @@ def _hop_graph(graph: nx.MultiDiGraph) -> nx.DiGraph:
             if not hops.has_edge(a, b):
                 hops.add_edge(a, b, statements=[])
             hops[a][b]["statements"].append(data)
+    graph.graph["hops"] = (graph.number_of_edges(), hops)
     return hops
 
 
@@ -249,27 +253,33 @@ def relation_paths(
 
     ``alignment``: every hop is alignment (A backs B backs C). ``opposition``: exactly one
     hop is opposition and the others alignment (A opposes B; B backs C: A stands against
-    C's camp). Each hop lists the statements that evidence it. Depth-first enumeration of
-    simple paths, O(branching^max_hops) in the worst case, bounded by ``limit``.
+    C's camp). Each hop lists the statements that evidence it.
+
+    Method: iterative deepening depth-first search over simple paths, pruned by the
+    breadth-first distance of every node to ``target`` (a node that cannot reach it in
+    the hops left is never expanded). Cost O(V + E) for the distances plus the paths'
+    own neighbourhoods; at most ``limit`` paths are returned.
     """
     if kind not in ("alignment", "opposition"):
         raise ValueError("kind is 'alignment' or 'opposition'")
     hops = _hop_graph(graph)
     if source not in hops or target not in hops:
         return []
+    distance = nx.single_source_shortest_path_length(
+        hops.reverse(copy=False), target, cutoff=max_hops
+    )
     found: list[list[dict]] = []
 
-    def walk(node: str, path: list[dict], seen: set[str], opposed: int) -> None:
-        if len(found) >= limit * 4:
+    def walk(node: str, path: list[dict], seen: set[str], opposed: int, depth: int) -> None:
+        if len(found) >= limit:
             return
-        if node == target and path:
-            if (kind == "alignment" and opposed == 0) or (kind == "opposition" and opposed == 1):
+        if node == target:
+            if len(path) == depth and opposed == (kind == "opposition"):
                 found.append(list(path))
             return
-        if len(path) == max_hops:
-            return
+        left = depth - len(path)
         for nxt in hops.successors(node):
-            if nxt in seen:
+            if nxt in seen or distance.get(nxt, max_hops + 1) > left - 1:
                 continue
             for sign in (1, -1):
                 if sign < 0 and (kind == "alignment" or opposed):
@@ -278,9 +288,10 @@ def relation_paths(
                 if hop is None:
                     continue
                 path.append(hop)
-                walk(nxt, path, seen | {nxt}, opposed + (sign < 0))
+                walk(nxt, path, seen | {nxt}, opposed + (sign < 0), depth)
                 path.pop()
 
-    walk(source, [], {source}, 0)
-    found.sort(key=lambda p: (len(p), -sum(len(h["evidence"]) for h in p)))
+    for depth in range(1, max_hops + 1):
+        if distance.get(source, max_hops + 1) <= depth:
+            walk(source, [], {source}, 0, depth)
     return found[:limit]

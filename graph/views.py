@@ -53,7 +53,7 @@ def relation_graph(store: KnowledgeStore, *, include_hypothetical: bool = False)
     """
     vocab = predicates()
     graph = nx.MultiDiGraph()
-    by_theatre: dict[str | None, list[tuple[str, str, int]]] = {}
+    index: dict[tuple[str | None, str], list[tuple[str, str, int]]] = {}
     for row in store.query(_STATEMENTS).rows:
         modality = _local(row["modality"], str(NS))
         if modality == "hypothetical" and not include_hypothetical:
@@ -82,9 +82,9 @@ def relation_graph(store: KnowledgeStore, *, include_hypothetical: bool = False)
             evidence=str(row["evidence"]),
         )
         theatre = str(row["theatre"]).casefold() if row["theatre"] else None
-        by_theatre.setdefault(theatre, []).append((subject, obj, key))
-    # Statements by theatre, so per-theatre questions scan only their own edges.
-    graph.graph["by_theatre"] = by_theatre
+        index.setdefault((theatre, name), []).append((subject, obj, key))
+    # Statements by theatre and predicate: per-theatre questions scan only their own edges.
+    graph.graph["index"] = index
     return graph
 
 
@@ -94,12 +94,16 @@ def statements(
     theatre: str | None = None,
     since: date | None = None,
     until: date | None = None,
+    predicates: set[str] | None = None,
 ):
     """(subject, object, data) of the statements matching the filters, without copying the
-    graph; uses the theatre index when the graph has one. O(matching statements)."""
-    index = graph.graph.get("by_theatre")
+    graph; uses the (theatre, predicate) index when the graph has one, so the cost is
+    O(matching statements) rather than O(all statements)."""
+    index = graph.graph.get("index")
     if theatre is not None and index is not None:
-        edges = ((u, v, graph.edges[u, v, k]) for u, v, k in index.get(theatre.casefold(), ()))
+        wanted = theatre.casefold()
+        keys = [k for k in index if k[0] == wanted and (predicates is None or k[1] in predicates)]
+        edges = ((u, v, graph.edges[u, v, k]) for key in keys for u, v, k in index[key])
     else:
         edges = graph.edges(data=True)
     for u, v, data in edges:
@@ -109,6 +113,8 @@ def statements(
         if (since and when < since) or (until and when > until):
             continue
         if theatre and (data["theatre"] or "").casefold() != theatre.casefold():
+            continue
+        if predicates is not None and data["predicate"] not in predicates:
             continue
         yield u, v, data
 
