@@ -1,7 +1,9 @@
 """The remote backend: any SPARQL 1.1 Query + Update endpoint over HTTP.
 
-``sparql:QUERY_URL`` (updates go to the same URL), ``sparql:QUERY_URL|UPDATE_URL``, or a
-plain ``http(s)://`` URL. Credentials, when the endpoint wants them, come from the
+``sparql:QUERY_URL`` (updates go to the same URL), ``sparql:QUERY_URL|UPDATE_URL``,
+``sparql:QUERY_URL|UPDATE_URL|GRAPH_STORE_URL`` when the endpoint also speaks the SPARQL 1.1
+Graph Store Protocol (then whole graphs are read with GET and new ones written with PUT),
+or a plain ``http(s)://`` URL. Credentials, when the endpoint wants them, come from the
 environment (``DETENTE_STORE_USER`` / ``DETENTE_STORE_PASSWORD``), never from the URL
 that gets logged. Queries use the SPARQL 1.1 Protocol (form-encoded POST) with content
 negotiation: JSON results for SELECT/ASK, N-Triples for CONSTRUCT/DESCRIBE.
@@ -17,7 +19,7 @@ import httpx
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from detente.graph.store import KnowledgeStore, QueryResult, StoreError, register_backend
+from detente.graph.store import KnowledgeStore, QueryResult, StoreError, nt, register_backend
 
 _ACCEPT = (
     "application/sparql-results+json, application/n-triples;q=0.9, "
@@ -47,10 +49,16 @@ class SparqlStore(KnowledgeStore):
     max_insert_triples = 500
 
     def __init__(
-        self, query_url: str, update_url: str | None = None, *, timeout: float = 60.0
+        self,
+        query_url: str,
+        update_url: str | None = None,
+        graph_store_url: str | None = None,
+        *,
+        timeout: float = 60.0,
     ) -> None:
         self.query_url = query_url
         self.update_url = update_url or query_url
+        self.graph_store_url = graph_store_url
         self.url = f"sparql:{query_url}"
         user, password = (
             os.environ.get("DETENTE_STORE_USER"),
@@ -100,6 +108,45 @@ class SparqlStore(KnowledgeStore):
     def update(self, sparql: str) -> None:
         self._post(self.update_url, {"update": sparql})
 
+    def graph_triples(self, iri: URIRef) -> Graph:
+        if not self.graph_store_url:
+            return super().graph_triples(iri)
+        try:
+            response = self._http.get(
+                self.graph_store_url,
+                params={"graph": str(iri)},
+                headers={"Accept": "application/n-triples"},
+            )
+        except httpx.HTTPError as exc:
+            raise StoreError(f"cannot reach the graph store {self.graph_store_url}: {exc}") from exc
+        if response.status_code == 404:
+            return Graph()
+        if response.status_code >= 400:
+            raise StoreError(f"the graph store answered {response.status_code}")
+        return Graph().parse(data=response.text, format="nt")
+
+    def bulk_write(self, graphs) -> None:
+        """New graphs, one Graph Store Protocol PUT each (each atomic on the server)."""
+        if not self.graph_store_url:
+            super().bulk_write(graphs)
+            return
+        for iri, triples in graphs:
+            body = "".join(f"{nt(s)} {nt(p)} {nt(o)} .\n" for s, p, o in triples)
+            try:
+                response = self._http.put(
+                    self.graph_store_url,
+                    params={"graph": str(iri)},
+                    content=body.encode(),
+                    headers={"Content-Type": "application/n-triples"},
+                )
+            except httpx.HTTPError as exc:
+                raise StoreError(f"cannot reach the graph store: {exc}") from exc
+            if response.status_code >= 400:
+                raise StoreError(
+                    f"the graph store answered {response.status_code}: "
+                    f"{' '.join(response.text.split())[:200]}"
+                )
+
     def graphs(self) -> list[URIRef]:
         rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows
         return [URIRef(str(r["g"])) for r in rows if isinstance(r["g"], URIRef)]
@@ -109,8 +156,8 @@ class SparqlStore(KnowledgeStore):
 
 
 def _open(rest: str) -> SparqlStore:
-    query_url, _, update_url = rest.partition("|")
-    return SparqlStore(query_url, update_url or None)
+    query_url, update_url, graph_store_url = ([*rest.split("|"), "", ""])[:3]
+    return SparqlStore(query_url, update_url or None, graph_store_url or None)
 
 
 register_backend("sparql", _open)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from detente.extract import Extractor, Relation
+from tests.servers import oxigraph_server, virtuoso_server  # noqa: F401  (session fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

@@ -63,7 +63,7 @@ def oxigraph_server(tmp_path_factory) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{base}/query")
-        yield f"sparql:{base}/query|{base}/update"
+        yield f"sparql:{base}/query|{base}/update|{base}/store"
     finally:
         proc.terminate()
         proc.wait(timeout=30)

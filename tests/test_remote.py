@@ -10,7 +10,6 @@ from detente.graph.analysis import who_backs_whom
 from detente.graph.remote import RemoteQueryError
 from detente.graph.store import PREFIXES
 from detente.graph.views import relation_graph
-from tests.servers import oxigraph_server, virtuoso_server  # noqa: F401  (fixtures)
 
 TEXT = "Turkey is aiding the Government of National Accord in Libya. Egypt backs Haftar."
 
@@ -71,3 +70,22 @@ def test_unreachable_endpoint_is_a_clear_error():
     ):
         kg.query("ASK {}")
     assert issubclass(RemoteQueryError, StoreError)
+
+
+def test_bulk_ingest_through_the_graph_store_protocol(oxigraph_server, extractor):
+    with open_store(oxigraph_server) as kg:
+        assert kg.graph_store_url, "the Oxigraph server offers the Graph Store Protocol"
+        ingestor = Ingestor(kg, extractor, bulk=2)
+        items = [
+            (Article(f"Qatar has long funded Hamas. Edition {i}."), f"gsp-{i}", None)
+            for i in range(3)
+        ]
+        assert [r.status for r in ingestor.ingest_many(items)] == ["added"] * 3
+        docs = {d["source"]: d for d in ingestor.documents()}
+        assert {"gsp-0", "gsp-1", "gsp-2"} <= docs.keys()
+        from detente.graph import document_iri
+
+        graph = kg.graph_triples(document_iri(docs["gsp-1"]["id"]))
+        assert len(graph) > 10
+        for source in ("gsp-0", "gsp-1", "gsp-2"):
+            ingestor.remove(source)
