@@ -1,5 +1,8 @@
 """networkx views of the knowledge graph: one edge per sourced statement.
 
+A view is a snapshot: analyses keep indexes and answers on it (``graph.graph``), so build a
+new one with :func:`relation_graph` after the store changes rather than editing it.
+
 The store is read once with a single SPARQL query; everything else is a plain function on
 the resulting :class:`networkx.MultiDiGraph` (nodes: actor ids with ``label`` and
 ``type``; edges: ``predicate``, ``polarity``, ``sign``, ``weight`` (Goldstein),
