@@ -170,30 +170,6 @@ def _add_row(table: Table, rel) -> None:
     )
 
 
-def main() -> None:
-    """Entry point: user errors exit 2 with one line; nothing reaches the user as a
-    traceback unless DETENTE_DEBUG is set."""
-    try:
-        app()
-    except KeyboardInterrupt:
-        err.print("interrupted")
-        sys.exit(130)
-    except Exception as exc:
-        if os.environ.get("DETENTE_DEBUG"):
-            raise
-        err.print(
-            f"[bold red]detente: internal error:[/] {type(exc).__name__}: {exc} "
-            "(set DETENTE_DEBUG=1 for details)",
-            highlight=False,
-            soft_wrap=True,
-        )
-        sys.exit(1)
-
-
-if __name__ == "__main__":
-    main()
-
-
 class Reference(str, Enum):
     seed = "seed"
     re3d = "re3d"
@@ -241,309 +217,29 @@ def evaluate(
         console.print(table)
 
 
-# ---------------------------------------------------------------------- knowledge graph
-STORE_HELP = "Store: a path (embedded, default ./detente-data), memory:, or a SPARQL endpoint URL."
-TEXT_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".xhtml"}
+# The knowledge-graph commands register themselves on ``app``.
+from detente.api import graph_cli as _graph_cli  # noqa: E402, F401
 
 
-def _store(url: str | None):
-    from detente.graph import StoreError, open_store
-
+def main() -> None:
+    """Entry point: user errors exit 2 with one line; nothing reaches the user as a
+    traceback unless DETENTE_DEBUG is set."""
     try:
-        return open_store(url or os.environ.get("DETENTE_STORE") or None)
-    except StoreError as exc:
-        fail(str(exc))
-
-
-def _expand(paths: list[str]) -> list[Path]:
-    files: list[Path] = []
-    for name in paths:
-        path = Path(name)
-        if path.is_dir():
-            files += sorted(
-                p for p in path.rglob("*") if p.suffix.lower() in TEXT_SUFFIXES and p.is_file()
-            )
-        else:
-            files.append(path)
-    return files
-
-
-@app.command()
-def ingest(
-    paths: list[str] = typer.Argument(..., help="Article files or folders of them."),
-    store: str | None = typer.Option(None, help=STORE_HELP),
-    published: str | None = typer.Option(None, "--date", help="Publication date (YYYY-MM-DD)."),
-    author: str | None = typer.Option(None, help="Who publishes the texts ('we')."),
-    encoding: str | None = typer.Option(None, help="Input encoding when it is not UTF-8."),
-    check_shapes: bool = typer.Option(False, help="Validate each document graph with SHACL."),
-    n_process: int = typer.Option(1, min=1, help="Worker processes for extraction."),
-    bulk: int = typer.Option(
-        0, min=0, help="Load new documents in batches of N with the bulk loader (initial loads)."
-    ),
-) -> None:
-    """Extract relations from articles and store one named graph per document."""
-    from detente.extract import Extractor
-    from detente.graph import IngestError, Ingestor, StoreError
-
-    when = _parse_date(published)
-    files = _expand(paths)
-    if not files:
-        fail("no article files found")
-    failures: list[str] = []
-    items = (
-        (article, str(Path(name).resolve()), when)
-        for name, article in _read_inputs(files, failures, encoding=encoding, author=author)
-    )
-
-    counts = {"added": 0, "replaced": 0, "unchanged": 0}
-    relations = 0
-    with _store(store) as kg:
-        ingestor = Ingestor(
-            kg, Extractor(n_process=n_process), check_shapes=check_shapes, bulk=bulk
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("DETENTE_DEBUG"):
+            raise
+        err.print(
+            f"[bold red]detente: internal error:[/] {type(exc).__name__}: {exc} "
+            "(set DETENTE_DEBUG=1 for details)",
+            highlight=False,
+            soft_wrap=True,
         )
-        progress = _progress("ingesting", len(files))
-        try:
-            with progress:
-                task = progress.add_task("ingest", total=len(files))
-                for result in ingestor.ingest_many(items):
-                    counts[result.status] += 1
-                    if result.status != "unchanged":
-                        relations += result.relations
-                    progress.advance(task)
-        except (IngestError, StoreError) as exc:
-            fail(str(exc))
-    summary = ", ".join(f"{n} {status}" for status, n in counts.items())
-    err.print(
-        f"documents: {summary}; {len(failures)} failed; relations stored: {relations} "
-        f"(store {kg.url})",
-        highlight=False,
-    )
-    if failures:
-        raise typer.Exit(2)
+        sys.exit(1)
 
 
-@app.command()
-def remove(
-    documents: list[str] = typer.Argument(..., help="Document ids (doc-…) or sources (paths)."),
-    store: str | None = typer.Option(None, help=STORE_HELP),
-) -> None:
-    """Retract documents and everything they asserted."""
-    from detente.graph import Ingestor
-
-    missing = []
-    with _store(store) as kg:
-        ingestor = Ingestor(kg)
-        for ref in documents:
-            removed = ingestor.remove(ref)
-            if removed:
-                err.print(f"removed {', '.join(removed)}", highlight=False)
-            else:
-                missing.append(ref)
-    if missing:
-        fail(f"no such document: {', '.join(missing)}")
-
-
-@app.command()
-def documents(store: str | None = typer.Option(None, help=STORE_HELP)) -> None:
-    """List the documents in the store."""
-    from detente.graph import Ingestor
-
-    with _store(store) as kg:
-        rows = Ingestor(kg).documents()
-    table = Table(header_style="bold")
-    for column in ("id", "source", "date", "relations"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(row["id"], row["source"] or "", row["date"] or "", str(row["relations"]))
-    Console().print(table)
-
-
-class QueryFormat(str, Enum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
-@app.command()
-def query(
-    sparql: str = typer.Argument(..., help="A SPARQL 1.1 query (prefix dt: is predefined)."),
-    store: str | None = typer.Option(None, help=STORE_HELP),
-    output: QueryFormat = typer.Option(QueryFormat.table, "--format", help="Output format."),
-) -> None:
-    """Run a SPARQL query over the knowledge graph (all documents as the default graph)."""
-    import csv
-    import json
-
-    from detente.graph import StoreError
-    from detente.graph.store import PREFIXES, result_to_json
-
-    text = sparql if "PREFIX dt:" in sparql else PREFIXES + sparql
-    with _store(store) as kg:
-        try:
-            result = kg.query(text)
-        except StoreError as exc:
-            fail(str(exc))
-    if result.kind == "graph":
-        sys.stdout.write(result.graph.serialize(format="turtle"))
-        return
-    if result.kind == "ask" or output is QueryFormat.json:
-        sys.stdout.write(json.dumps(result_to_json(result), indent=2) + "\n")
-        return
-    values = [
-        [("" if row.get(v) is None else str(row[v])) for v in result.variables]
-        for row in result.rows
-    ]
-    if output is QueryFormat.csv:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(result.variables)
-        writer.writerows(values)
-        return
-    table = Table(header_style="bold")
-    for v in result.variables:
-        table.add_column(v, overflow="fold")
-    for row in values:
-        table.add_row(*row)
-    Console().print(table)
-
-
-def _relations(store: str | None):
-    from detente.graph.views import relation_graph
-
-    with _store(store) as kg:
-        return relation_graph(kg)
-
-
-def _actor_id(graph, name: str) -> str:
-    """An actor id from an id, a label or any gazetteer name."""
-    from detente.ontology import load_gazetteer
-
-    if name in graph:
-        return name
-    for node, data in graph.nodes(data=True):
-        if data.get("label", "").casefold() == name.casefold():
-            return node
-    resolved = load_gazetteer().resolve(name)
-    if resolved and resolved[0].id in graph:
-        return resolved[0].id
-    fail(f"unknown actor {name!r}: not in the knowledge graph")
-    raise AssertionError  # unreachable: fail() exits
-
-
-@app.command()
-def backers(
-    theatre: str | None = typer.Option(None, help="Only relations concerning this theatre."),
-    predicate: str = typer.Option("backs", help="Relation (sub-relations included)."),
-    since: str | None = typer.Option(None, help="From this date (YYYY-MM-DD)."),
-    until: str | None = typer.Option(None, help="Up to this date (YYYY-MM-DD)."),
-    store: str | None = typer.Option(None, help=STORE_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON rows."),
-) -> None:
-    """Who backs whom: aggregated relations with evidence counts and dates."""
-    import json
-
-    from detente.graph.analysis import who_backs_whom
-    from detente.ontology import predicates
-
-    if predicate not in predicates():
-        fail(f"unknown relation {predicate!r}; one of: {', '.join(sorted(predicates()))}")
-    rows = who_backs_whom(
-        _relations(store),
-        theatre=theatre,
-        predicate=predicate,
-        since=_parse_date(since),
-        until=_parse_date(until),
-    )
-    if as_json:
-        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
-        return
-    table = Table(header_style="bold")
-    for column in ("subject", "relation", "object", "evidence", "first", "last"):
-        table.add_column(column, overflow="fold")
-    for r in rows:
-        table.add_row(
-            r["subject"]["label"],
-            r["predicate"],
-            r["object"]["label"],
-            str(r["evidence_count"]),
-            r["first_date"] or "",
-            r["last_date"] or "",
-        )
-    Console().print(table)
-
-
-class PathKind(str, Enum):
-    alignment = "alignment"
-    opposition = "opposition"
-
-
-@app.command()
-def paths(
-    source: str = typer.Argument(..., help="Actor id or name."),
-    target: str = typer.Argument(..., help="Actor id or name."),
-    kind: PathKind = typer.Option(PathKind.alignment, help="alignment or opposition chains."),
-    max_hops: int = typer.Option(3, min=1, max=6, help="Longest chain to consider."),
-    store: str | None = typer.Option(None, help=STORE_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-) -> None:
-    """Chains of backing (or opposition) between two actors, with their evidence."""
-    import json
-
-    from detente.graph.analysis import relation_paths
-
-    graph = _relations(store)
-    found = relation_paths(
-        graph,
-        _actor_id(graph, source),
-        _actor_id(graph, target),
-        kind=kind.value,
-        max_hops=max_hops,
-    )
-    if as_json:
-        sys.stdout.write(json.dumps(found, indent=2) + "\n")
-        return
-    if not found:
-        err.print("no such path")
-        return
-    for path in found:
-        steps = [graph.nodes[path[0]["source"]]["label"]]
-        for hop in path:
-            steps.append(f"-{'/'.join(hop['predicates'])}-> {graph.nodes[hop['target']]['label']}")
-        Console().print(" ".join(steps), highlight=False)
-
-
-@app.command()
-def balance(
-    theatre: str | None = typer.Option(None, help="Only relations concerning this theatre."),
-    store: str | None = typer.Option(None, help=STORE_HELP),
-) -> None:
-    """Structural balance of the signed alliance graph, and its two blocs."""
-    import json
-
-    from detente.graph.analysis import signed_graph, structural_balance
-    from detente.graph.views import time_slice
-
-    result = structural_balance(signed_graph(time_slice(_relations(store), theatre=theatre)))
-    sys.stdout.write(json.dumps(result, indent=2) + "\n")
-
-
-class ExportFormat(str, Enum):
-    turtle = "turtle"
-    trig = "trig"
-    nquads = "nquads"
-    jsonld = "jsonld"
-    graphml = "graphml"
-    gexf = "gexf"
-    csv = "csv"
-
-
-@app.command("export")
-def export_(
-    output: ExportFormat = typer.Option(ExportFormat.trig, "--format", help="Output format."),
-    store: str | None = typer.Option(None, help=STORE_HELP),
-) -> None:
-    """Write the knowledge graph to stdout: RDF, GraphML/GEXF, or a PLOVER-style event CSV."""
-    from detente.graph.export import export
-
-    with _store(store) as kg:
-        data = export(kg, output.value)
-    sys.stdout.buffer.write(data)
+if __name__ == "__main__":
+    main()

@@ -48,10 +48,10 @@ def who_backs_whom(
     """
     wanted = with_subproperties([predicate]) if predicate else None
     cacheable = theatre is not None and not (since or until or polarity or actor)
-    key = (theatre.casefold() if theatre else None, frozenset(wanted or ()))
+    question = (theatre.casefold() if theatre else None, frozenset(wanted or ()))
     cache = graph.graph.setdefault("answers", {})
-    if cacheable and key in cache:
-        return list(cache[key])
+    if cacheable and question in cache:
+        return list(cache[question])
     rows: dict[tuple[str, str, str], dict] = {}
     nodes = graph.nodes
     for u, v, data in statements(
@@ -97,7 +97,7 @@ def who_backs_whom(
         for field in ("first_date", "last_date"):
             row[field] = row[field].isoformat() if row[field] else None
     if cacheable:
-        cache[key] = out
+        cache[question] = out
     return list(out)
 
 

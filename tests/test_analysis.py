@@ -110,3 +110,11 @@ def test_balance_of_known_signed_graphs():
     assert result["balance"] == 0.0 and result["frustration"] == 1
     # The spectral path agrees with the exact one where both apply.
     assert structural_balance(balanced, exact_limit=0)["frustration"] == 0
+
+
+def test_repeated_questions_are_answered_from_the_view(graph):
+    first = who_backs_whom(graph, theatre="Libya")
+    again = who_backs_whom(graph, theatre="Libya")
+    assert again == first and again is not first
+    assert all(a is b for a, b in zip(first, again, strict=True))  # the kept answer
+    assert who_backs_whom(graph, theatre="Libya", since=date(2020, 1, 1)) != first
