@@ -13,7 +13,7 @@ from datetime import date
 import networkx as nx
 import numpy as np
 
-from detente.graph.views import evidence_weight, statements
+from detente.graph.views import evidence_weight, hop_graph, statements
 from detente.ontology import predicates
 
 
@@ -38,67 +38,66 @@ def who_backs_whom(
     predicate: str | None = "backs",
     polarity: str | None = None,
     actor: str | None = None,
+    limit: int | None = None,
 ) -> list[dict]:
     """Aggregated relations: one row per (subject, predicate, object) with its evidence.
 
     ``predicate`` includes its sub-properties ("backs" covers "aids"); None means any.
-    Rows are ordered by evidence count. O(matching statements · log) on a view indexed by
-    theatre and predicate; answers per theatre and predicate (no other filter) are kept
-    on the view, so a repeated question costs O(rows). Rows are shared: do not mutate them.
+    Rows are ordered by evidence count; ``limit`` keeps the first rows. Statements are
+    first tallied (count, dates, confidence), and evidence sentences are gathered only for
+    the rows returned. O(matching statements) on a view indexed by theatre and predicate,
+    plus O(rows log rows) to order them. Answers per theatre and predicate (no other
+    filter) are kept on the view, so a repeated question costs O(rows). Rows are shared:
+    do not mutate them.
     """
     wanted = with_subproperties([predicate]) if predicate else None
     cacheable = theatre is not None and not (since or until or polarity or actor)
-    question = (theatre.casefold() if theatre else None, frozenset(wanted or ()))
+    question = (theatre.casefold() if theatre else None, frozenset(wanted or ()), limit)
     cache = graph.graph.setdefault("answers", {})
     if cacheable and question in cache:
         return list(cache[question])
-    rows: dict[tuple[str, str, str], dict] = {}
-    nodes = graph.nodes
+    tallies: dict[tuple[str, str, str], list] = {}
     for u, v, data in statements(
         graph, theatre=theatre, since=since, until=until, predicates=wanted
     ):
-        if polarity and data["polarity"] != polarity:
+        if (polarity and data["polarity"] != polarity) or (actor and actor not in (u, v)):
             continue
-        if actor and actor not in (u, v):
-            continue
-        key = (u, data["predicate"], v)
-        row = rows.setdefault(
-            key,
-            {
-                "subject": {"id": u, "label": nodes[u]["label"]},
-                "predicate": data["predicate"],
-                "polarity": data["polarity"],
-                "object": {"id": v, "label": nodes[v]["label"]},
-                "evidence_count": 0,
-                "first_date": None,
-                "last_date": None,
-                "confidence": 0.0,
-                "documents": [],
-                "evidence": [],
-            },
-        )
-        row["evidence_count"] += 1
-        row["confidence"] = max(row["confidence"], data["confidence"])
-        when = data["date"]
-        if when:
-            row["first_date"] = min(filter(None, [row["first_date"], when]))
-            row["last_date"] = max(filter(None, [row["last_date"], when]))
-        if data["document"] not in row["documents"]:
-            row["documents"].append(data["document"])
-        row["evidence"].append(
-            {
-                "document": data["document"],
-                "sentence": data["evidence"],
-                "date": when.isoformat() if when else None,
-            }
-        )
-    out = sorted(rows.values(), key=lambda r: (-r["evidence_count"], r["subject"]["label"]))
-    for row in out:
-        for field in ("first_date", "last_date"):
-            row[field] = row[field].isoformat() if row[field] else None
+        tally = tallies.get((u, data["predicate"], v))
+        if tally is None:
+            tallies[(u, data["predicate"], v)] = [data]
+        else:
+            tally.append(data)
+    nodes = graph.nodes
+    order = sorted(tallies, key=lambda k: (-len(tallies[k]), nodes[k[0]]["label"]))
+    out = [_answer_row(key, tallies[key], nodes) for key in order[:limit]]
     if cacheable:
         cache[question] = out
     return list(out)
+
+
+def _answer_row(key: tuple[str, str, str], found: list[dict], nodes) -> dict:
+    u, name, v = key
+    dates = [d["date"] for d in found if d["date"]]
+    documents = list(dict.fromkeys(d["document"] for d in found))
+    return {
+        "subject": {"id": u, "label": nodes[u]["label"]},
+        "predicate": name,
+        "polarity": found[0]["polarity"],
+        "object": {"id": v, "label": nodes[v]["label"]},
+        "evidence_count": len(found),
+        "first_date": min(dates).isoformat() if dates else None,
+        "last_date": max(dates).isoformat() if dates else None,
+        "confidence": max(d["confidence"] for d in found),
+        "documents": documents,
+        "evidence": [
+            {
+                "document": d["document"],
+                "sentence": d["evidence"],
+                "date": d["date"].isoformat() if d["date"] else None,
+            }
+            for d in found
+        ],
+    }
 
 
 # ---------------------------------------------------------------------- signed graph
@@ -209,26 +208,6 @@ def _spectral_partition(signed: nx.Graph, nodes: list[str]) -> dict[str, int]:
 
 
 # ---------------------------------------------------------------------- paths
-def _hop_graph(graph: nx.MultiDiGraph) -> nx.DiGraph:
-    """One directed hop per actor pair, carrying its statements; symmetric predicates
-    ("cooperates", "fights") run both ways. Built once per view and kept on it."""
-    cached = graph.graph.get("hops")
-    if cached is not None:
-        return cached
-    vocab = predicates()
-    hops = nx.DiGraph()
-    for u, v, data in graph.edges(data=True):
-        pairs = [(u, v)] + ([(v, u)] if vocab[data["predicate"]].symmetric else [])
-        for a, b in pairs:
-            if a == b:
-                continue
-            if not hops.has_edge(a, b):
-                hops.add_edge(a, b, statements=[])
-            hops[a][b]["statements"].append(data)
-    graph.graph["hops"] = hops
-    return hops
-
-
 def _hop(hops: nx.DiGraph, a: str, b: str, sign: int) -> dict | None:
     statements = [s for s in hops[a][b]["statements"] if s["sign"] == sign]
     if not statements:
@@ -272,7 +251,7 @@ def relation_paths(
     """
     if kind not in ("alignment", "opposition"):
         raise ValueError("kind is 'alignment' or 'opposition'")
-    hops = _hop_graph(graph)
+    hops = hop_graph(graph)
     if source not in hops or target not in hops:
         return []
     half = max_hops // 2

@@ -88,6 +88,7 @@ def relation_graph(store: KnowledgeStore, *, include_hypothetical: bool = False)
         index.setdefault((theatre, name), []).append((subject, obj, key))
     # Statements by theatre and predicate: per-theatre questions scan only their own edges.
     graph.graph["index"] = index
+    hop_graph(graph)
     return graph
 
 
@@ -153,3 +154,24 @@ def evidence_weight(
             age = max((as_of - data["date"]).days, 0)
             weight *= 0.5 ** (age / half_life_days)
     return weight
+
+
+def hop_graph(graph: nx.MultiDiGraph) -> nx.DiGraph:
+    """One directed hop per actor pair, carrying its statements; symmetric predicates
+    ("cooperates", "fights") run both ways: the index path searches walk. Built once per
+    view (by :func:`relation_graph`) and kept on it. O(statements)."""
+    cached = graph.graph.get("hops")
+    if cached is not None:
+        return cached
+    vocab = predicates()
+    hops = nx.DiGraph()
+    for u, v, data in graph.edges(data=True):
+        pairs = [(u, v)] + ([(v, u)] if vocab[data["predicate"]].symmetric else [])
+        for a, b in pairs:
+            if a == b:
+                continue
+            if not hops.has_edge(a, b):
+                hops.add_edge(a, b, statements=[])
+            hops[a][b]["statements"].append(data)
+    graph.graph["hops"] = hops
+    return hops
