@@ -38,6 +38,12 @@ class InputKind(str, Enum):
     html = "html"
 
 
+def stdout_console() -> Console:
+    """Standard output; piped or redirected, tables get 160 columns, not 80."""
+    out = Console()
+    return out if out.is_terminal else Console(width=160)
+
+
 def fail(message: str, code: int = 2) -> None:
     err.print(f"[bold red]detente: error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
@@ -138,10 +144,7 @@ def extract(
             progress.advance(task)
             sys.stdout.flush()
     if table is not None:
-        out = Console()
-        if not out.is_terminal:  # piped or redirected: do not squeeze into 80 columns
-            out = Console(width=160)
-        out.print(table)
+        stdout_console().print(table)
     if failures:
         raise typer.Exit(2)
 
@@ -209,7 +212,7 @@ def evaluate(
     if as_json:
         sys.stdout.write(json.dumps(scores, indent=2) + "\n")
         return
-    console = Console()
+    console = stdout_console()
     for name, summary in scores.items():
         table = Table(title=name, show_header=False, title_justify="left")
         for key, value in summary.items():

@@ -8,10 +8,9 @@ from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from detente.api.cli import _parse_date, _progress, _read_inputs, app, err, fail
+from detente.api.cli import _parse_date, _progress, _read_inputs, app, err, fail, stdout_console
 
 # ---------------------------------------------------------------------- knowledge graph
 STORE_HELP = "Store: a path (embedded, default ./detente-data), memory:, or a SPARQL endpoint URL."
@@ -127,7 +126,7 @@ def documents(store: str | None = typer.Option(None, help=STORE_HELP)) -> None:
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(row["id"], row["source"] or "", row["date"] or "", str(row["relations"]))
-    Console().print(table)
+    stdout_console().print(table)
 
 
 class QueryFormat(str, Enum):
@@ -175,7 +174,7 @@ def query(
         table.add_column(v, overflow="fold")
     for row in values:
         table.add_row(*row)
-    Console().print(table)
+    stdout_console().print(table)
 
 
 def _relations(store: str | None):
@@ -240,7 +239,7 @@ def backers(
             r["first_date"] or "",
             r["last_date"] or "",
         )
-    Console().print(table)
+    stdout_console().print(table)
 
 
 class PathKind(str, Enum):
@@ -280,7 +279,7 @@ def paths(
         steps = [graph.nodes[path[0]["source"]]["label"]]
         for hop in path:
             steps.append(f"-{'/'.join(hop['predicates'])}-> {graph.nodes[hop['target']]['label']}")
-        Console().print(" ".join(steps), highlight=False)
+        stdout_console().print(" ".join(steps), highlight=False)
 
 
 @app.command()
