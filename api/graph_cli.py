@@ -51,6 +51,7 @@ def ingest(
     bulk: int = typer.Option(
         0, min=0, help="Load new documents in batches of N with the bulk loader (initial loads)."
     ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="One line per document."),
 ) -> None:
     """Extract relations from articles and store one named graph per document."""
     from detente.extract import Extractor
@@ -80,6 +81,13 @@ def ingest(
                     counts[result.status] += 1
                     if result.status != "unchanged":
                         relations += result.relations
+                    if verbose:
+                        err.print(
+                            f"{result.status} {result.doc_id} {result.source} "
+                            f"({result.relations} relations)",
+                            highlight=False,
+                            soft_wrap=True,
+                        )
                     progress.advance(task)
         except (IngestError, StoreError) as exc:
             fail(str(exc))

@@ -119,16 +119,27 @@ def test_killed_ingest_leaves_only_whole_documents(tmp_path):
         (corpus / f"a{i:03d}.txt").write_text(texts[i % len(texts)] + f"\n\nEdition {i}.\n")
     store = tmp_path / "kg"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "detente.api", "ingest", str(corpus), "--store", str(store)],
+        [
+            sys.executable,
+            "-m",
+            "detente.api",
+            "ingest",
+            str(corpus),
+            "--store",
+            str(store),
+            "--verbose",
+        ],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
-    deadline = time.time() + 120
-    while time.time() < deadline and proc.poll() is None and not store.exists():
-        time.sleep(0.1)
-    time.sleep(4)  # the store is opened after the model loads: let some documents land
-    os.kill(proc.pid, signal.SIGKILL)
+    landed = 0
+    deadline = time.time() + 240
+    while landed < 5 and time.time() < deadline and proc.poll() is None:
+        line = proc.stderr.readline()  # one line per stored document
+        landed += line.startswith(b"added ")
+    os.kill(proc.pid, signal.SIGKILL)  # somewhere in the middle of the next documents
     proc.wait()
+    assert landed >= 5, "the ingest did not get going"
     with open_store(f"oxigraph:{store}") as kg:
         ingestor = Ingestor(kg)
         docs = ingestor.documents()
