@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from detente.extract import Article, Extractor, Relation, document_id
 from detente.graph.rdf import DOC, actors_to_graph, document_graph, document_iri
@@ -84,7 +84,7 @@ class Ingestor:
             return False
         self.store.drop_staging()
         ontology = Graph().parse(ontology_path())
-        ontology.add((ONTOLOGY_GRAPH, NS.contentHash, _literal(version)))
+        ontology.add((ONTOLOGY_GRAPH, NS.contentHash, Literal(version)))
         self.store.replace_graphs([], ONTOLOGY_GRAPH, ontology)
         self.store.replace_graphs([], GAZETTEER_GRAPH, actors_to_graph(load_gazetteer()))
         return True
@@ -177,7 +177,7 @@ class Ingestor:
     def graphs_for_source(self, source: str) -> list[URIRef]:
         rows = self.store.query(
             PREFIXES + "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?d a dt:Document ; "
-            f"dct:source {_literal(source).n3()} }} }}"
+            f"dct:source {nt(Literal(source))} }} }}"
         ).rows
         return [URIRef(str(r["g"])) for r in rows]
 
@@ -211,9 +211,3 @@ class Ingestor:
             }
             for r in rows
         ]
-
-
-def _literal(text: str):
-    from rdflib import Literal
-
-    return Literal(text)

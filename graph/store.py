@@ -13,7 +13,6 @@ crash leaves the old graph or the new one, never half of either.
 
 from __future__ import annotations
 
-import json
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
@@ -214,7 +213,3 @@ def result_to_json(result: QueryResult) -> dict:
 
     rows = [{k: t for k, v in row.items() if (t := term(v)) is not None} for row in result.rows]
     return {"head": {"vars": result.variables}, "results": {"bindings": rows}}
-
-
-def dumps_json(result: QueryResult) -> str:
-    return json.dumps(result_to_json(result))
