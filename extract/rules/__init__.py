@@ -1,0 +1,1 @@
+"""The constructions that state relations, one module each, mixed into the extractor."""
