@@ -75,6 +75,18 @@ def who_backs_whom(
     return list(out)
 
 
+def _evidence(statements: list[dict]) -> list[dict]:
+    """The sentences behind a row or a hop, with their documents and dates."""
+    return [
+        {
+            "document": s["document"],
+            "sentence": s["evidence"],
+            "date": s["date"].isoformat() if s["date"] else None,
+        }
+        for s in statements
+    ]
+
+
 def _answer_row(key: tuple[str, str, str], found: list[dict], nodes) -> dict:
     u, name, v = key
     dates = [d["date"] for d in found if d["date"]]
@@ -89,14 +101,7 @@ def _answer_row(key: tuple[str, str, str], found: list[dict], nodes) -> dict:
         "last_date": max(dates).isoformat() if dates else None,
         "confidence": max(d["confidence"] for d in found),
         "documents": documents,
-        "evidence": [
-            {
-                "document": d["document"],
-                "sentence": d["evidence"],
-                "date": d["date"].isoformat() if d["date"] else None,
-            }
-            for d in found
-        ],
+        "evidence": _evidence(found),
     }
 
 
@@ -217,14 +222,7 @@ def _hop(hops: nx.DiGraph, a: str, b: str, sign: int) -> dict | None:
         "target": b,
         "polarity": "alignment" if sign > 0 else "opposition",
         "predicates": sorted({s["predicate"] for s in statements}),
-        "evidence": [
-            {
-                "document": s["document"],
-                "sentence": s["evidence"],
-                "date": s["date"].isoformat() if s["date"] else None,
-            }
-            for s in statements
-        ],
+        "evidence": _evidence(statements),
     }
 
 

@@ -141,16 +141,6 @@ class Ingestor:
             yield from (result for result, _, _ in batch)
             batch.clear()
 
-    def store_document(
-        self, article: Article, relations: list[Relation], source: str, published: date | None
-    ) -> IngestResult:
-        """Write one extracted document (atomically replacing an earlier text of its source)."""
-        if self.store.has_graph(document_iri(document_id(article.text))):
-            return IngestResult(document_id(article.text), source, "unchanged", len(relations))
-        result, previous, graph = self._prepare(article, relations, source, published)
-        self.store.replace_graphs(previous, document_iri(result.doc_id), graph)
-        return result
-
     def _prepare(
         self, article: Article, relations: list[Relation], source: str, published: date | None
     ) -> tuple[IngestResult, list[URIRef], Graph]:
