@@ -6,6 +6,7 @@ rdflib query object would fall back to rdflib's much slower evaluator).
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -23,6 +24,23 @@ from detente.graph.store import (
     register_backend,
 )
 from detente.ontology import NS
+
+# Large enough that each bulk_load call amortises its setup, small enough to overlap well.
+_BULK_CHUNK_TRIPLES = 50_000
+
+
+def _chunks(graphs: list[tuple[URIRef, list]], size: int):
+    """Consecutive runs of whole graphs holding about ``size`` triples each."""
+    chunk: list[tuple[URIRef, list]] = []
+    count = 0
+    for item in graphs:
+        chunk.append(item)
+        count += len(item[1])
+        if count >= size:
+            yield chunk
+            chunk, count = [], 0
+    if chunk:
+        yield chunk
 
 
 class QuerySyntaxError(StoreError):
@@ -101,6 +119,18 @@ class OxigraphStore(KnowledgeStore):
             )
         return QueryResult("graph", [], [], graph=graph)
 
+    def values(self, sparql: str) -> list[tuple[str | None, ...]]:
+        """Skips building rdflib terms, which costs more than the query on large reads."""
+        try:
+            solutions = self._store.query(sparql, use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"malformed SPARQL query: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"query failed: {exc}") from exc
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise StoreError("values() needs a SELECT query")
+        return [tuple(None if t is None else t.value for t in row) for row in solutions]
+
     def update(self, sparql: str) -> None:
         try:
             self._store.update(sparql)
@@ -129,14 +159,29 @@ class OxigraphStore(KnowledgeStore):
         """Oxigraph's bulk loader for many new graphs at once, about twice as fast as
         transactional writes but not atomic. It is made crash-recoverable by a journal:
         the graphs are recorded as pending (one transaction) before the load and cleared
-        after it; :meth:`recover` drops whatever a crash left pending."""
+        after it; :meth:`recover` drops whatever a crash left pending.
+
+        Serialising N-Quads (Python) and loading them (Rust, without the GIL) overlap:
+        one chunk loads on a worker thread while the next is written, which hides most of
+        the serialising cost.
+        """
         graphs = [(iri, list(triples)) for iri, triples in graphs]
         if not graphs:
             return
         pending = [(iri, NS.pending, Literal(True)) for iri, _ in graphs]
         self.update(insert_data(JOURNAL_GRAPH, pending))
         try:
-            self._store.bulk_load(nquads(graphs), format=ox.RdfFormat.N_QUADS)
+            with ThreadPoolExecutor(max_workers=1) as loader:
+                loading: Future | None = None
+                for chunk in _chunks(graphs, _BULK_CHUNK_TRIPLES):
+                    data = nquads(chunk)
+                    if loading is not None:
+                        loading.result()
+                    loading = loader.submit(
+                        self._store.bulk_load, data, format=ox.RdfFormat.N_QUADS
+                    )
+                if loading is not None:
+                    loading.result()
         except (OSError, SyntaxError, ValueError) as exc:
             self.recover()
             raise StoreError(f"bulk load failed: {exc}") from exc

@@ -119,6 +119,15 @@ class KnowledgeStore(ABC):
         self.close()
 
     # ------------------------------------------------------------------ built on the above
+    def values(self, sparql: str) -> list[tuple[str | None, ...]]:
+        """A SELECT query's rows as the lexical values of its variables, in order (None
+        when unbound): the cheap form for bulk reads such as the networkx views."""
+        result = self.query(sparql)
+        return [
+            tuple(None if row.get(v) is None else str(row[v]) for v in result.variables)
+            for row in result.rows
+        ]
+
     def has_graph(self, iri: URIRef) -> bool:
         return self.query(f"ASK {{ GRAPH {nt(iri)} {{ ?s ?p ?o }} }}").boolean is True
 
