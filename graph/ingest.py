@@ -39,6 +39,7 @@ class IngestResult:
     status: str  # "added" | "replaced" | "unchanged"
     relations: int
     replaced: list[str] = field(default_factory=list)
+    found: list[Relation] = field(default_factory=list, repr=False)  # what was extracted
 
 
 def _vocabulary_version() -> str:
@@ -162,7 +163,8 @@ class Ingestor:
                 raise IngestError(f"{source}: extracted graph violates the shapes:\n{report}")
         status = "replaced" if previous else "added"
         replaced = [str(g).removeprefix(str(DOC)) for g in previous]
-        return IngestResult(doc_id, source, status, len(relations), replaced), previous, graph
+        result = IngestResult(doc_id, source, status, len(relations), replaced, relations)
+        return result, previous, graph
 
     def graphs_for_source(self, source: str) -> list[URIRef]:
         rows = self.store.query(

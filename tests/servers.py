@@ -8,11 +8,14 @@ Each fixture skips, saying exactly why, only when its server is not installed.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -64,6 +67,37 @@ def oxigraph_server(tmp_path_factory) -> Iterator[str]:
     try:
         wait_for(f"{base}/query")
         yield f"sparql:{base}/query|{base}/update|{base}/store"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@contextmanager
+def detente_server(store: str, token: str | None = "test-token", **env: str) -> Iterator[str]:
+    """``detente serve`` on ``store`` in a subprocess; yields its base URL."""
+    port = free_port()
+    environ = {**os.environ, **env}
+    if token:
+        environ["DETENTE_TOKEN"] = token
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "detente.api", "serve", "--store", store, "--port", str(port)],
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"detente serve did not start: {proc.stderr.read().decode()}")
+            time.sleep(0.3)
+        yield base
     finally:
         proc.terminate()
         proc.wait(timeout=30)

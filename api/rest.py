@@ -1,0 +1,256 @@
+"""The REST API: relations, actors, paths, balance and documents.
+
+Handlers are plain functions (FastAPI runs them on its thread pool), so a slow request
+never holds up the event loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from datetime import date
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials
+
+from detente.api.models import (
+    ActorProfile,
+    ActorSummary,
+    Balance,
+    DocumentIn,
+    DocumentInfo,
+    DocumentOut,
+    Health,
+    Hop,
+    PathKind,
+    Polarity,
+    RelationRow,
+)
+from detente.api.security import bearer, check_writer
+from detente.api.service import KnowledgeService
+from detente.extract import InputError, read_article
+from detente.extract.text import with_author
+from detente.graph import IngestError, StoreError
+from detente.graph.analysis import relation_paths, signed_graph, structural_balance, who_backs_whom
+from detente.graph.views import time_slice
+from detente.ontology import load_gazetteer, predicates
+
+router = APIRouter()
+
+
+def service(request: Request) -> KnowledgeService:
+    return request.app.state.service
+
+
+def _actor(svc: KnowledgeService, name: str) -> str:
+    found = svc.actor_id(name)
+    if found is None:
+        raise HTTPException(404, f"unknown actor {name!r}: not in the knowledge graph")
+    return found
+
+
+@router.get("/health", response_model=Health, tags=["service"])
+def health(request: Request, svc: KnowledgeService = Depends(service)) -> Health:
+    return Health(
+        status="ok",
+        store=svc.store.url,
+        writable=request.app.state.settings.token is not None,
+        generation=svc.generation,
+    )
+
+
+@router.get("/relations", response_model=list[RelationRow], tags=["analysis"])
+def relations(
+    request: Request,
+    theatre: str | None = Query(None, description="Theatre label, e.g. Libya."),
+    predicate: str | None = Query(None, description="Relation; sub-relations included."),
+    polarity: Polarity | None = None,
+    actor: str | None = Query(None, description="Actor id or name, as subject or object."),
+    since: date | None = None,
+    until: date | None = None,
+    limit: int = Query(100, ge=1, le=10_000),
+    offset: int = Query(0, ge=0),
+    svc: KnowledgeService = Depends(service),
+) -> list[dict]:
+    """Aggregated relations, most evidenced first: who backs whom in Libya is
+    ``/relations?theatre=Libya&predicate=backs``."""
+    if predicate is not None and predicate not in predicates():
+        raise HTTPException(
+            422, f"unknown relation {predicate!r}; one of: {', '.join(sorted(predicates()))}"
+        )
+    if since and until and since > until:
+        raise HTTPException(422, "since is after until")
+    limit = min(limit, request.app.state.settings.max_rows)
+    rows = who_backs_whom(
+        svc.view(),
+        theatre=theatre,
+        since=since,
+        until=until,
+        predicate=predicate,
+        polarity=polarity.value if polarity else None,
+        actor=_actor(svc, actor) if actor else None,
+        limit=offset + limit,
+    )
+    return rows[offset:]
+
+
+@router.get("/actors", response_model=list[ActorSummary], tags=["actors"])
+def actors(
+    request: Request,
+    q: str | None = Query(None, description="Part of a name or id."),
+    limit: int = Query(100, ge=1, le=10_000),
+    svc: KnowledgeService = Depends(service),
+) -> list[dict]:
+    """Actors in the knowledge graph, most active first."""
+    graph = svc.view()
+    wanted = q.casefold() if q else None
+    found = [
+        {"id": n, "label": d["label"], "type": d["type"], "statements": graph.degree(n)}
+        for n, d in graph.nodes(data=True)
+        if wanted is None or wanted in d["label"].casefold() or wanted in n.casefold()
+    ]
+    found.sort(key=lambda a: (-a["statements"], a["label"]))
+    return found[: min(limit, request.app.state.settings.max_rows)]
+
+
+@router.get("/actors/{actor_id}", response_model=ActorProfile, tags=["actors"])
+def actor_profile(actor_id: str, svc: KnowledgeService = Depends(service)) -> dict:
+    """An actor: its names, Wikidata link, allies and adversaries with evidence counts."""
+    node = _actor(svc, actor_id)
+    graph = svc.view()
+    partners: dict[str, dict[str, list[str]]] = {"alignment": defaultdict(list)}
+    partners["opposition"] = defaultdict(list)
+    edges = [(v, d) for _, v, d in graph.out_edges(node, data=True)]
+    edges += [(u, d) for u, _, d in graph.in_edges(node, data=True)]
+    for other, data in edges:
+        if other != node:
+            partners[data["polarity"]][other].append(data["predicate"])
+    gazetteer = load_gazetteer()
+    entry = gazetteer.actors.get(node)
+    aliases = sorted(
+        name
+        for name, readings in gazetteer.readings.items()
+        if any(r.actor == node for r in readings)
+    )
+
+    def ranked(found: dict[str, list[str]]) -> list[dict]:
+        rows = [
+            {
+                "id": other,
+                "label": graph.nodes[other]["label"],
+                "evidence_count": len(names),
+                "predicates": sorted(set(names)),
+            }
+            for other, names in found.items()
+        ]
+        return sorted(rows, key=lambda r: (-r["evidence_count"], r["label"]))
+
+    data = graph.nodes[node]
+    return {
+        "id": node,
+        "label": data["label"],
+        "type": data["type"],
+        "statements": graph.degree(node),
+        "aliases": aliases,
+        "wikidata": f"http://www.wikidata.org/entity/{entry.qid}" if entry and entry.qid else None,
+        "allies": ranked(partners["alignment"]),
+        "adversaries": ranked(partners["opposition"]),
+    }
+
+
+@router.get("/paths", response_model=list[list[Hop]], tags=["analysis"])
+def paths(
+    source: str = Query(..., description="Actor id or name."),
+    target: str = Query(..., description="Actor id or name."),
+    kind: PathKind = PathKind.alignment,
+    max_hops: int = Query(3, ge=1, le=6),
+    limit: int = Query(50, ge=1, le=1000),
+    svc: KnowledgeService = Depends(service),
+) -> list[list[dict]]:
+    """Chains of backing (A backs B backs C) or opposition (A opposes B, B backs C)
+    between two actors, shortest first, with the evidence of each hop."""
+    return relation_paths(
+        svc.view(),
+        _actor(svc, source),
+        _actor(svc, target),
+        kind=kind.value,
+        max_hops=max_hops,
+        limit=limit,
+    )
+
+
+@router.get("/balance", response_model=Balance, tags=["analysis"])
+def balance(
+    theatre: str | None = Query(None, description="Only relations concerning this theatre."),
+    svc: KnowledgeService = Depends(service),
+) -> dict:
+    """Structural balance of the signed alliance graph and its two-bloc partition."""
+    result = structural_balance(signed_graph(time_slice(svc.view(), theatre=theatre)))
+    return {"theatre": theatre, **result}
+
+
+@router.get("/documents", response_model=list[DocumentInfo], tags=["documents"])
+def documents(svc: KnowledgeService = Depends(service)) -> list[dict]:
+    return svc.documents()
+
+
+@router.post(
+    "/documents",
+    response_model=DocumentOut,
+    status_code=201,
+    tags=["documents"],
+    responses={
+        200: {"description": "The same text was already stored; nothing changed."},
+        401: {"description": "Missing or wrong bearer token."},
+        403: {"description": "Writes are disabled."},
+        413: {"description": "Request body too large."},
+        422: {"description": "The text cannot be read as an article."},
+    },
+)
+def post_document(
+    body: DocumentIn,
+    request: Request,
+    response: Response,
+    credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
+    svc: KnowledgeService = Depends(service),
+) -> dict:
+    """Extract relations from one article (text or HTML) and store them as a document
+    graph; returns the relations found. Needs the write token."""
+    check_writer(request, credentials)
+    try:
+        article = with_author(read_article(body.text, kind=body.format), body.author)
+    except InputError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    # Without a URL the text itself identifies the document.
+    source = body.url or article.url or "text:" + hashlib.sha256(body.text.encode()).hexdigest()
+    try:
+        result, found = svc.ingest(article, source, body.date or article.published)
+    except (IngestError, StoreError) as exc:
+        raise HTTPException(422, str(exc)) from exc
+    if result.status == "unchanged":
+        response.status_code = 200
+    return {
+        "id": result.doc_id,
+        "status": result.status,
+        "replaced": result.replaced,
+        "relations": found,
+    }
+
+
+@router.delete(
+    "/documents/{doc_id}",
+    status_code=204,
+    tags=["documents"],
+    responses={404: {"description": "No such document."}},
+)
+def delete_document(
+    doc_id: str,
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
+    svc: KnowledgeService = Depends(service),
+) -> Response:
+    """Retract a document (by id or source) and everything it asserted."""
+    check_writer(request, credentials)
+    if not svc.remove(doc_id):
+        raise HTTPException(404, f"no such document: {doc_id}")
+    return Response(status_code=204)

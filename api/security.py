@@ -1,0 +1,23 @@
+"""Who may write: a bearer token from configuration; without one, nobody."""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi import HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+bearer = HTTPBearer(auto_error=False, description="The token configured as DETENTE_TOKEN.")
+
+
+def check_writer(request: Request, credentials: HTTPAuthorizationCredentials | None) -> None:
+    """Raise 403 if writes are disabled, 401 if the token is missing or wrong."""
+    token = request.app.state.settings.token
+    if token is None:
+        raise HTTPException(403, "writes are disabled: the server has no DETENTE_TOKEN set")
+    given = credentials.credentials if credentials else ""
+    # Constant-time comparison: response timing must not reveal the token prefix.
+    if not secrets.compare_digest(given.encode(), token.get_secret_value().encode()):
+        raise HTTPException(
+            401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+        )

@@ -1,0 +1,107 @@
+"""The knowledge graph as the HTTP service sees it: one store, one cached analysis view.
+
+The networkx view is built on first use and rebuilt after a write, so reads between
+writes are answered from memory (and from the answers cached on the view).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import networkx as nx
+
+from detente.extract import Article, Extractor, Relation
+from detente.graph import Ingestor, IngestResult, KnowledgeStore, open_store
+from detente.graph.views import relation_graph
+from detente.ontology import load_gazetteer
+
+
+class KnowledgeService:
+    def __init__(self, store: KnowledgeStore | str, extractor: Extractor | None = None) -> None:
+        self.store = open_store(store) if isinstance(store, str) else store
+        self._extractor = extractor
+        self._view: nx.MultiDiGraph | None = None
+        self._generation = 0
+        self._lock = threading.RLock()  # the view is built once, not by every reader
+        self._write_lock = threading.Lock()  # one writer at a time
+        Ingestor(self.store).ensure_vocabulary()
+
+    @property
+    def extractor(self) -> Extractor:
+        with self._lock:
+            if self._extractor is None:
+                self._extractor = Extractor()
+            return self._extractor
+
+    def view(self) -> nx.MultiDiGraph:
+        view = self._view
+        if view is not None:
+            return view
+        with self._lock:
+            if self._view is None:
+                self._view = relation_graph(self.store)
+            return self._view
+
+    def changed(self) -> None:
+        """Forget the view after anything wrote to the store."""
+        with self._lock:
+            self._view = None
+            self._generation += 1
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the write lock (call :meth:`changed` inside when the store changed)."""
+        with self._write_lock:
+            yield
+
+    @property
+    def generation(self) -> int:
+        """Counts writes: clients may use it to tell whether the graph changed."""
+        return self._generation
+
+    def ingest(
+        self, article: Article, source: str, published: date | None
+    ) -> tuple[IngestResult, list[Relation]]:
+        """Store one article; returns the result and the relations its graph holds."""
+        ingestor = Ingestor(self.store, self.extractor)
+        # The pipeline is not thread-safe: extraction happens under the write lock too.
+        with self.writing():
+            result = ingestor.ingest(article, source, published)
+            if result.status != "unchanged":
+                self.changed()
+            else:
+                # Stored already; extraction is deterministic, so this is what it holds.
+                return result, self.extractor.extract(
+                    article.text, published or article.published, article.author
+                )
+        return result, result.found
+
+    def remove(self, ref: str) -> list[str]:
+        with self.writing():
+            removed = Ingestor(self.store).remove(ref)
+            if removed:
+                self.changed()
+            return removed
+
+    def documents(self) -> list[dict]:
+        return Ingestor(self.store).documents()
+
+    def actor_id(self, name: str) -> str | None:
+        """An actor id from an id, a label or any gazetteer name; None if unknown."""
+        graph = self.view()
+        if name in graph:
+            return name
+        folded = name.casefold()
+        for node, data in graph.nodes(data=True):
+            if data.get("label", "").casefold() == folded:
+                return node
+        resolved = load_gazetteer().resolve(name)
+        if resolved and resolved[0].id in graph:
+            return resolved[0].id
+        return None
+
+    def close(self) -> None:
+        self.store.close()

@@ -1,0 +1,215 @@
+"""SPARQL evaluation for the HTTP endpoint: pyoxigraph, from the query string, with a
+dataset, a deadline, a result-size limit and content negotiation.
+
+Results are serialised by Oxigraph itself (no per-row Python objects), into a sink that
+stops the evaluation when the deadline passes or the result grows past the limit: results
+are produced lazily, so this interrupts long queries as they emit rows. A query that
+computes for a long time before its first row (a large aggregate) cannot be interrupted
+inside Oxigraph; the endpoint answers 503 at the deadline all the same and the evaluation
+finishes on its worker thread (the pool bounds how many can).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from detente.api.sparql_text import declares_dataset, with_using
+
+RESULT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "application/xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+# CSV and TSV have no form for a boolean.
+BOOLEAN_FORMATS = {
+    k: v
+    for k, v in RESULT_FORMATS.items()
+    if v in (ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML)
+}
+GRAPH_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+}
+
+
+class SparqlError(Exception):
+    """A request the endpoint refuses; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class _Stop(Exception):
+    pass
+
+
+class _LimitedSink:
+    """A write-only file that refuses to grow past ``limit`` bytes or ``deadline``."""
+
+    def __init__(self, limit: int, deadline: float) -> None:
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.limit = limit
+        self.deadline = deadline
+        self.reason: str | None = None
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            self.reason = "size"
+            raise _Stop
+        if time.monotonic() > self.deadline:
+            self.reason = "time"
+            raise _Stop
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def negotiate(accept: str | None, offered: dict[str, object], default: str) -> str:
+    """The offered media type the ``Accept`` header prefers (RFC 9110 q-values,
+    wildcards); raises 406 when it accepts none of them."""
+    if not accept or not accept.strip():
+        return default
+    ranked: list[tuple[float, int, str]] = []
+    for position, item in enumerate(accept.split(",")):
+        media, *params = (p.strip() for p in item.split(";"))
+        q = 1.0
+        for param in params:
+            if param.lower().startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        if media and q > 0:
+            ranked.append((-q, position, media.lower()))
+    for _, _, media in sorted(ranked):
+        if media in offered:
+            return media
+        if media in ("*/*", "*"):
+            return default
+        if media.endswith("/*"):
+            family = media[:-1]
+            if default.startswith(family):
+                return default
+            for candidate in offered:
+                if candidate.startswith(family):
+                    return candidate
+    raise SparqlError(
+        406, f"cannot produce any of: {accept}; available: {', '.join(sorted(offered))}"
+    )
+
+
+@dataclass(frozen=True)
+class Answer:
+    body: bytes
+    media_type: str
+
+
+class SparqlEngine:
+    def __init__(self, store: ox.Store, *, timeout: float, max_result_bytes: int) -> None:
+        self.store = store
+        self.timeout = timeout
+        self.max_result_bytes = max_result_bytes
+
+    def query(
+        self,
+        text: str,
+        *,
+        default_graphs: list[str],
+        named_graphs: list[str],
+        accept: str | None,
+        base_iri: str | None = None,
+    ) -> Answer:
+        """Evaluate and serialise a query. The default graph is the union of all graphs
+        unless the protocol names a dataset (then exactly that dataset is used)."""
+        deadline = time.monotonic() + self.timeout
+        options: dict = {"base_iri": base_iri}
+        if default_graphs or named_graphs:
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        else:
+            options["use_default_graph_as_union"] = True
+        try:
+            result = self.store.query(text, **options)
+        except SyntaxError as exc:
+            raise SparqlError(400, f"malformed SPARQL query: {exc}") from exc
+        except (OSError, ValueError) as exc:
+            raise SparqlError(400, f"query failed: {exc}") from exc
+        if isinstance(result, ox.QueryBoolean):
+            media = negotiate(accept, BOOLEAN_FORMATS, "application/sparql-results+json")
+            serialize = lambda sink: result.serialize(sink, BOOLEAN_FORMATS[media])  # noqa: E731
+        elif isinstance(result, ox.QuerySolutions):
+            media = negotiate(accept, RESULT_FORMATS, "application/sparql-results+json")
+            serialize = lambda sink: result.serialize(sink, RESULT_FORMATS[media])  # noqa: E731
+        else:
+            media = negotiate(accept, GRAPH_FORMATS, "text/turtle")
+            serialize = lambda sink: result.serialize(sink, GRAPH_FORMATS[media])  # noqa: E731
+        return Answer(self._write(serialize, deadline), media)
+
+    def graph(self, iri: str | None, accept: str | None) -> Answer:
+        """A whole graph (None: the default graph), for the Graph Store Protocol."""
+        if iri is None:
+            graph: ox.NamedNode | ox.DefaultGraph = ox.DefaultGraph()
+        else:
+            graph = ox.NamedNode(iri)
+            if not self.store.contains_named_graph(graph):
+                raise SparqlError(404, f"no graph named <{iri}>")
+        media = negotiate(accept, GRAPH_FORMATS, "text/turtle")
+        triples = (q.triple for q in self.store.quads_for_pattern(None, None, None, graph))
+        deadline = time.monotonic() + self.timeout
+        return Answer(
+            self._write(lambda sink: ox.serialize(triples, sink, GRAPH_FORMATS[media]), deadline),
+            media,
+        )
+
+    def _write(self, serialize, deadline: float) -> bytes:
+        sink = _LimitedSink(self.max_result_bytes, deadline)
+        try:
+            serialize(sink)
+        except Exception as exc:  # Oxigraph re-raises the sink's exception, maybe wrapped
+            if sink.reason == "size":
+                raise SparqlError(
+                    422,
+                    f"result larger than {self.max_result_bytes:,} bytes: "
+                    "add LIMIT or narrow the query",
+                ) from exc
+            if sink.reason == "time":
+                raise SparqlError(503, self.timeout_message()) from exc
+            if isinstance(exc, (OSError, ValueError, SyntaxError)):
+                raise SparqlError(400, f"query failed: {exc}") from exc
+            raise
+        return b"".join(sink.parts)
+
+    def timeout_message(self) -> str:
+        return f"query exceeded the {self.timeout:g} s time limit"
+
+    def update(
+        self, text: str, *, using: list[str], using_named: list[str], base_iri: str | None
+    ) -> None:
+        if (using or using_named) and declares_dataset(text):
+            raise SparqlError(
+                400,
+                "the update names its dataset with USING or WITH and the request with "
+                "using-graph-uri or using-named-graph-uri: use one or the other",
+            )
+        try:
+            rewritten = with_using(text, using, using_named)
+            self.store.update(rewritten, base_iri=base_iri)
+        except SyntaxError as exc:
+            raise SparqlError(400, f"malformed SPARQL update: {exc}") from exc
+        except (OSError, ValueError) as exc:
+            raise SparqlError(400, f"update failed: {exc}") from exc

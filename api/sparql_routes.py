@@ -1,0 +1,215 @@
+"""The SPARQL 1.1 Protocol (query at ``/sparql``, update at ``/sparql/update``) and the
+read operations of the Graph Store Protocol (``/graph-store``).
+
+Updates have their own endpoint, behind the write token, so no read request can ever
+reach one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials
+from starlette.concurrency import run_in_threadpool
+
+from detente.api.security import bearer, check_writer
+from detente.api.sparql_engine import Answer, SparqlEngine, SparqlError
+
+router = APIRouter(tags=["SPARQL"])
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+
+SERVICE_DESCRIPTION = """@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+<{endpoint}> a sd:Service ;
+    sd:endpoint <{endpoint}> ;
+    sd:supportedLanguage sd:SPARQL11Query ;
+    sd:feature sd:UnionDefaultGraph ;
+    sd:resultFormat <http://www.w3.org/ns/formats/SPARQL_Results_JSON>,
+        <http://www.w3.org/ns/formats/SPARQL_Results_XML>,
+        <http://www.w3.org/ns/formats/SPARQL_Results_CSV>,
+        <http://www.w3.org/ns/formats/SPARQL_Results_TSV>,
+        <http://www.w3.org/ns/formats/Turtle>, <http://www.w3.org/ns/formats/N-Triples>,
+        <http://www.w3.org/ns/formats/RDF_XML>, <http://www.w3.org/ns/formats/JSON-LD> .
+"""
+
+
+def engine(request: Request) -> SparqlEngine:
+    found = request.app.state.sparql
+    if found is None:
+        raise SparqlError(
+            501,
+            "this server keeps its graph in a remote SPARQL store: query that endpoint directly",
+        )
+    return found
+
+
+def _media_type(request: Request) -> tuple[str | None, str | None]:
+    header = request.headers.get("content-type")
+    if not header:
+        return None, None
+    media, *params = (p.strip() for p in header.split(";"))
+    charset = None
+    for param in params:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return media.lower(), charset
+
+
+def _utf8(body: bytes, charset: str | None) -> str:
+    if charset not in (None, "utf-8", "utf8"):
+        raise SparqlError(415, f"unsupported charset {charset}: send UTF-8")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SparqlError(400, f"the request body is not UTF-8: {exc}") from exc
+
+
+def _one(params: dict[str, list[str]], name: str) -> str:
+    values = params.get(name, [])
+    if len(values) != 1:
+        raise SparqlError(400, f"expected exactly one '{name}' parameter, got {len(values)}")
+    return values[0]
+
+
+async def _parameters(request: Request, direct_type: str, field: str) -> tuple[str, dict]:
+    """(operation text, all protocol parameters) of a GET or POST request."""
+    url_params = parse_qs(request.url.query, keep_blank_values=True)
+    if request.method == "GET":
+        return _one(url_params, field), url_params
+    media, charset = _media_type(request)
+    body = await request.body()
+    if media == FORM:
+        form = parse_qs(_utf8(body, charset), keep_blank_values=True)
+        merged = {k: url_params.get(k, []) + form.get(k, []) for k in {*url_params, *form}}
+        return _one(form, field), merged
+    if media == direct_type:
+        if field in url_params:
+            raise SparqlError(400, f"'{field}' given both in the URL and as the body")
+        return _utf8(body, charset), url_params
+    raise SparqlError(
+        415,
+        f"POST the {field} as {FORM} (a '{field}' field) or as {direct_type}; "
+        f"got {media or 'no content type'}",
+    )
+
+
+def _answer(answer: Answer, method: str = "GET") -> Response:
+    body = b"" if method == "HEAD" else answer.body
+    headers = {"Content-Length": str(len(answer.body))} if method == "HEAD" else None
+    return Response(body, media_type=answer.media_type, headers=headers)
+
+
+async def _with_deadline(request: Request, run) -> Answer:
+    """Run ``run`` on the query pool; answer 503 when the configured deadline passes
+    (other requests are never held up: they run on their own threads)."""
+    state = request.app.state
+    future = asyncio.get_running_loop().run_in_executor(state.query_pool, run)
+    try:
+        return await asyncio.wait_for(asyncio.shield(future), state.settings.query_timeout + 0.5)
+    except TimeoutError:
+        raise SparqlError(503, engine(request).timeout_message()) from None
+
+
+@router.api_route(
+    "/sparql",
+    methods=["GET", "POST"],
+    summary="SPARQL 1.1 query (Protocol: GET, form POST, direct POST)",
+    responses={
+        200: {"description": "Query results, in the negotiated format."},
+        400: {"description": "Malformed query or protocol request."},
+        406: {"description": "No acceptable result format."},
+        415: {"description": "Unsupported request media type or charset."},
+        503: {"description": "The query exceeded the time limit."},
+    },
+)
+async def sparql_query(request: Request) -> Response:
+    sparql = engine(request)
+    url_params = parse_qs(request.url.query, keep_blank_values=True)
+    if "update" in url_params or (
+        request.method == "POST" and _media_type(request)[0] == UPDATE_TYPE
+    ):
+        raise SparqlError(400, "this is the query endpoint: POST updates to /sparql/update")
+    if request.method == "GET" and "query" not in url_params:
+        endpoint = str(request.url).split("?")[0]
+        return Response(SERVICE_DESCRIPTION.format(endpoint=endpoint), media_type="text/turtle")
+    text, params = await _parameters(request, QUERY_TYPE, "query")
+    if "update" in params:
+        raise SparqlError(400, "this is the query endpoint: POST updates to /sparql/update")
+    accept = request.headers.get("accept")
+    base = str(request.url).split("?")[0]
+    answer = await _with_deadline(
+        request,
+        lambda: sparql.query(
+            text,
+            default_graphs=params.get("default-graph-uri", []),
+            named_graphs=params.get("named-graph-uri", []),
+            accept=accept,
+            base_iri=base,
+        ),
+    )
+    return _answer(answer)
+
+
+@router.post(
+    "/sparql/update",
+    summary="SPARQL 1.1 update (needs the write token)",
+    status_code=204,
+    responses={
+        204: {"description": "Applied."},
+        400: {"description": "Malformed update or protocol request."},
+        401: {"description": "Missing or wrong bearer token."},
+        403: {"description": "Writes are disabled (no token configured)."},
+        415: {"description": "Unsupported request media type or charset."},
+    },
+)
+async def sparql_update(
+    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
+) -> Response:
+    check_writer(request, credentials)
+    sparql = engine(request)
+    text, params = await _parameters(request, UPDATE_TYPE, "update")
+    if "query" in params:
+        raise SparqlError(400, "this is the update endpoint: send queries to /sparql")
+    base = str(request.url).split("?")[0]
+    service = request.app.state.service
+
+    def run() -> None:
+        with service.writing():
+            try:
+                sparql.update(
+                    text,
+                    using=params.get("using-graph-uri", []),
+                    using_named=params.get("using-named-graph-uri", []),
+                    base_iri=base,
+                )
+            finally:
+                service.changed()
+
+    await run_in_threadpool(run)
+    return Response(status_code=204)
+
+
+@router.api_route(
+    "/graph-store",
+    methods=["GET", "HEAD"],
+    summary="Graph Store Protocol: read a named graph (?graph=IRI) or the default graph",
+    responses={
+        200: {"description": "The graph, in the negotiated RDF format."},
+        404: {"description": "No such graph."},
+        406: {"description": "No acceptable RDF format."},
+    },
+)
+async def graph_store(request: Request) -> Response:
+    sparql = engine(request)
+    params = parse_qs(request.url.query, keep_blank_values=True)
+    if ("default" in params) == ("graph" in params):
+        raise SparqlError(400, "give exactly one of ?graph=IRI or ?default")
+    iri = None if "default" in params else _one(params, "graph")
+    accept = request.headers.get("accept")
+    answer = await _with_deadline(request, lambda: sparql.graph(iri, accept))
+    return _answer(answer, request.method)
