@@ -231,6 +231,7 @@ def main() -> None:
                 lambda: who_backs_whom(view, theatre="Libya", limit=100), repeat=1
             ),
             "who_backs_whom_ms": timed_ms(lambda: who_backs_whom(view, theatre="Libya")),
+            "who_backs_whom_rows": len(who_backs_whom(view, theatre="Libya")),
             "who_backs_whom_target_ms": 50,
             "alignment_path_first_call_ms": timed_ms(
                 lambda: relation_paths(view, hub, far, max_hops=3, limit=50), repeat=1

@@ -37,7 +37,10 @@ WHERE {
 _DOCUMENT_DATES = (
     PREFIXES + "SELECT DISTINCT ?doc ?date WHERE { ?doc a dt:Document ; dct:date ?date }"
 )
-_LABELS = PREFIXES + "SELECT DISTINCT ?x ?label ?type WHERE { ?x rdfs:label ?label ; a ?type }"
+_LABELS = (
+    PREFIXES
+    + "SELECT DISTINCT ?x ?label ?type WHERE { ?x rdfs:label ?label OPTIONAL { ?x a ?type } }"
+)
 
 
 def _local(iri: object, base: str) -> str:
@@ -73,8 +76,8 @@ def relation_graph(store: KnowledgeStore, *, include_hypothetical: bool = False)
         subject, obj = _local(s, actor_base), _local(o, actor_base)
         for iri, node in ((s, subject), (o, obj)):
             if node not in graph:
-                label, kind = labels.get(iri, (node, ns + "Actor"))  # type: ignore[arg-type]
-                graph.add_node(node, label=label, type=_local(kind, ns))
+                label, kind = labels.get(iri, (node, None))  # type: ignore[arg-type]
+                graph.add_node(node, label=label, type=_local(kind or ns + "Actor", ns))
         theatre = labels[theatre_iri][0] if theatre_iri in labels else None
         name = _local(p, ns)
         spec = vocab[name]
