@@ -1,0 +1,205 @@
+"""HTTP load: detente's service beside the Oxigraph server, on the same data, in one run.
+
+    python benchmarks/api_load.py [--relations 62500] [--seconds 10] [--concurrency 8]
+
+A synthetic store of about 16 triples per relation (62,500 relations: 1M triples, the
+model of ``store_speed.py``) is loaded into two folders: one served by ``detente serve``,
+one by ``oxigraph serve --union-default-graph`` (the same default-graph semantics). Then,
+with the same client (threads, keep-alive connections), for ``--seconds`` each:
+
+* ``GET /relations?theatre=Libya`` on detente (target p50 < 5 ms);
+* a SPARQL 2-hop query (who backs those an actor backs) on both endpoints (target: detente
+  p50 <= 1.3x Oxigraph's);
+* ``/relations`` again while a query that runs until the 30 s time limit is in flight on
+  detente (it must not delay other requests).
+
+Prints requests/s, p50 and p99 (ms), error counts and the ratios, as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from store_speed import synthetic_nquads
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.servers import free_port
+
+TWO_HOPS = (
+    "PREFIX dt: <https://w3id.org/detente/ns#> "
+    "SELECT ?middle ?far WHERE { <https://w3id.org/detente/actor/A17> dt:backs ?middle . "
+    "?middle dt:backs ?far }"
+)
+# Streams no rows, so only the time limit ends it.
+ENDLESS = "SELECT * WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z FILTER (STR(?x) = STR(?y) && ?z = 0) }"
+
+
+def wait(url: str, proc: subprocess.Popen, seconds: float = 600) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {proc.args}")
+        try:
+            if httpx.get(url, timeout=5).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def load(method: str, url: str, seconds: float, concurrency: int, **kwargs) -> dict:
+    """Closed-loop load: ``concurrency`` clients sending one request after another."""
+    stop = time.monotonic() + seconds
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+
+    def client() -> None:
+        nonlocal errors
+        with httpx.Client(timeout=60) as http:
+            while time.monotonic() < stop:
+                start = time.perf_counter()
+                try:
+                    ok = http.request(method, url, **kwargs).status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                took = time.perf_counter() - start
+                with lock:
+                    latencies.append(took)
+                    errors += not ok
+
+    begin = time.monotonic()
+    with ThreadPoolExecutor(concurrency) as pool:
+        for _ in range(concurrency):
+            pool.submit(client)
+    elapsed = time.monotonic() - begin
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "requests_per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 2),
+        "p99_ms": round(latencies[int(0.99 * (len(latencies) - 1))] * 1000, 2),
+        "errors": errors,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--relations", type=int, default=62_500)
+    parser.add_argument("--actors", type=int, default=10_000)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    oxigraph = shutil.which("oxigraph")
+    if oxigraph is None:
+        sys.exit("the oxigraph server is needed: pip install oxigraph")
+
+    with tempfile.TemporaryDirectory() as work:
+        data = Path(work) / "data.nq"
+        with data.open("wb") as out:
+            for chunk in synthetic_nquads(args.relations, args.actors):
+                out.write(chunk)
+        ours, theirs = Path(work) / "detente", Path(work) / "oxigraph"
+        for folder in (ours, theirs):
+            subprocess.run(
+                [oxigraph, "load", "--location", str(folder), "--file", str(data)],
+                check=True,
+                capture_output=True,
+            )
+        triples = sum(1 for _ in data.open("rb"))
+        p_ours, p_theirs = free_port(), free_port()
+        env = {**os.environ, "DETENTE_QUERY_TIMEOUT": "30"}
+        servers = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "detente.api",
+                    "serve",
+                    "--store",
+                    f"oxigraph:{ours}",
+                    "--port",
+                    str(p_ours),
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            ),
+            subprocess.Popen(
+                [
+                    oxigraph,
+                    "serve",
+                    "--location",
+                    str(theirs),
+                    "--bind",
+                    f"127.0.0.1:{p_theirs}",
+                    "--union-default-graph",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            ),
+        ]
+        try:
+            detente, ox = f"http://127.0.0.1:{p_ours}", f"http://127.0.0.1:{p_theirs}"
+            wait(f"{detente}/health", servers[0])
+            wait(f"{ox}/query?query=ASK%7B%7D", servers[1])
+            relations = f"{detente}/relations?theatre=Libya"
+            start = time.perf_counter()
+            rows = httpx.get(relations, timeout=600).json()  # builds the view
+            first_call = time.perf_counter() - start
+            common = {"seconds": args.seconds, "concurrency": args.concurrency}
+            accept = {"Accept": "application/sparql-results+json"}
+            result = {
+                "triples": triples,
+                "relations_rows": len(rows),
+                "relations_first_call_s": round(first_call, 2),
+                "relations": load("GET", relations, **common),
+                "sparql_2hop_detente": load(
+                    "GET",
+                    f"{detente}/sparql",
+                    params={"query": TWO_HOPS},
+                    headers=accept,
+                    **common,
+                ),
+                "sparql_2hop_oxigraph": load(
+                    "GET", f"{ox}/query", params={"query": TWO_HOPS}, headers=accept, **common
+                ),
+            }
+            with ThreadPoolExecutor(1) as side:
+                slow = side.submit(
+                    httpx.get, f"{detente}/sparql", params={"query": ENDLESS}, timeout=120
+                )
+                time.sleep(1)
+                result["relations_during_30s_query"] = load("GET", relations, **common)
+                answer = slow.result()
+                result["slow_query_status"] = answer.status_code
+            result["sparql_p50_ratio"] = round(
+                result["sparql_2hop_detente"]["p50_ms"] / result["sparql_2hop_oxigraph"]["p50_ms"],
+                2,
+            )
+            result["targets"] = {"relations_p50_ms": 5, "sparql_p50_ratio": 1.3, "errors": 0}
+        finally:
+            for proc in servers:
+                proc.terminate()
+                proc.wait(timeout=30)
+    json.dump(result, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,193 @@
+"""The REST API: answers, security defaults and bad input (in-process ASGI client)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from detente.api.app import create_app
+from detente.api.service import KnowledgeService
+from detente.api.settings import ServiceSettings
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+TOKEN = "s3cret-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def make_client(extractor, **settings) -> TestClient:
+    config = ServiceSettings(store="memory:", **settings)
+    return TestClient(create_app(config, KnowledgeService(config.store, extractor)))
+
+
+@pytest.fixture(scope="module")
+def client(extractor) -> TestClient:
+    """A service holding the bundled example articles, posted through the API."""
+    api = make_client(extractor, token=TOKEN, max_body_bytes=200_000)
+    for path in sorted(EXAMPLES.glob("*.txt")):
+        response = api.post(
+            "/documents", json={"text": path.read_text(), "url": path.name}, headers=AUTH
+        )
+        assert response.status_code == 201, response.text
+    return api
+
+
+def test_who_backs_whom_in_libya(client: TestClient) -> None:
+    rows = client.get("/relations", params={"theatre": "Libya", "predicate": "backs"}).json()
+    pairs = {(r["subject"]["id"], r["object"]["id"]) for r in rows}
+    assert ("TUR", "LBY-GNA") in pairs
+    for row in rows:
+        assert row["predicate"] in ("backs", "aids")
+        assert row["evidence_count"] == len(row["evidence"]) >= 1
+        assert all(e["sentence"] and e["document"].startswith("doc-") for e in row["evidence"])
+        if row["first_date"]:
+            assert row["first_date"] <= row["last_date"]
+
+
+def test_relations_filters(client: TestClient) -> None:
+    opposed = client.get("/relations", params={"polarity": "opposition"}).json()
+    assert opposed and all(r["polarity"] == "opposition" for r in opposed)
+    turkey = client.get("/relations", params={"actor": "Turkey"}).json()
+    assert turkey and all("TUR" in (r["subject"]["id"], r["object"]["id"]) for r in turkey)
+    assert client.get("/relations", params={"until": "1990-01-01"}).json() == []
+    first = client.get("/relations", params={"limit": 1}).json()
+    second = client.get("/relations", params={"limit": 1, "offset": 1}).json()
+    assert len(first) == len(second) == 1 and first != second
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "message"),
+    [
+        ({"predicate": "likes"}, 422, "unknown relation"),
+        ({"actor": "Atlantis"}, 404, "unknown actor"),
+        ({"since": "2024-13-01"}, 422, "invalid request"),
+        ({"since": "2024-01-01", "until": "2023-01-01"}, 422, "since is after until"),
+        ({"polarity": "neutral"}, 422, "invalid request"),
+    ],
+)
+def test_bad_relation_queries_get_clear_4xx(client, params, status, message) -> None:
+    response = client.get("/relations", params=params)
+    assert response.status_code == status
+    assert message in response.text
+
+
+def test_actor_profile(client: TestClient) -> None:
+    listed = client.get("/actors", params={"q": "turk"}).json()
+    assert listed[0]["id"] == "TUR"
+    profile = client.get("/actors/Turkey").json()
+    assert profile["id"] == "TUR" and profile["wikidata"].endswith("Q43")
+    assert "Ankara" in profile["aliases"]
+    assert "LBY-GNA" in {a["id"] for a in profile["allies"]}
+    assert client.get("/actors/Atlantis").status_code == 404
+
+
+def test_paths_and_balance(client: TestClient) -> None:
+    found = client.get(
+        "/paths", params={"source": "TUR", "target": "LBY-GNA", "max_hops": 2}
+    ).json()
+    assert found[0][0]["source"] == "TUR" and found[0][-1]["target"] == "LBY-GNA"
+    assert found[0][0]["evidence"]
+    assert client.get("/paths", params={"source": "TUR", "target": "Nowhere"}).status_code == 404
+    balance = client.get("/balance", params={"theatre": "Libya"}).json()
+    members = {a for bloc in balance["blocs"] for a in bloc}
+    assert {"TUR", "LBY-GNA"} <= members
+    assert balance["frustration"] == len(balance["frustrated"])
+
+
+def test_writes_are_disabled_without_a_configured_token(extractor) -> None:
+    api = make_client(extractor)
+    response = api.post("/documents", json={"text": "Turkey backs the GNA."}, headers=AUTH)
+    assert response.status_code == 403
+    assert "DETENTE_TOKEN" in response.json()["detail"]
+    assert api.delete("/documents/doc-1", headers=AUTH).status_code == 403
+    assert api.get("/health").json()["writable"] is False
+
+
+def test_writes_need_the_right_token(client: TestClient) -> None:
+    body = {"text": "Egypt supports the Libyan National Army."}
+    assert client.post("/documents", json=body).status_code == 401
+    wrong = {"Authorization": "Bearer nope"}
+    assert client.post("/documents", json=body, headers=wrong).status_code == 401
+    assert client.delete("/documents/doc-x", headers=wrong).status_code == 401
+
+
+def test_post_is_idempotent_and_delete_retracts(client: TestClient) -> None:
+    text = "Qatar is funding the Government of National Accord in Libya, diplomats said."
+    first = client.post("/documents", json={"text": text}, headers=AUTH)
+    assert first.status_code == 201
+    found = [
+        (r["subject"]["id"], r["predicate"], r["object"]["id"]) for r in first.json()["relations"]
+    ]
+    assert found and found[0][0] == "QAT"
+    again = client.post("/documents", json={"text": text}, headers=AUTH)
+    assert again.status_code == 200 and again.json()["status"] == "unchanged"
+    assert again.json()["relations"] == first.json()["relations"]
+    doc = first.json()["id"]
+    assert doc in {d["id"] for d in client.get("/documents").json()}
+    assert client.get("/relations", params={"actor": "QAT"}).json()
+    assert client.delete(f"/documents/{doc}", headers=AUTH).status_code == 204
+    assert client.get("/relations", params={"actor": "QAT"}).status_code == 404
+    assert client.delete(f"/documents/{doc}", headers=AUTH).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"text": "   "}, "empty input"),
+        ({"text": ""}, "invalid request"),
+        ({"text": "<html><body><script>x()</script></body></html>", "format": "html"}, "no text"),
+        ({"text": "ok", "format": "pdf"}, "invalid request"),
+        ({"text": "Turkey backs the GNA.", "date": "yesterday"}, "invalid request"),
+    ],
+)
+def test_bad_documents_get_422_and_store_nothing(client, body, message) -> None:
+    before = client.get("/documents").json()
+    response = client.post("/documents", json=body, headers=AUTH)
+    assert response.status_code == 422
+    assert message in response.text
+    assert "Traceback" not in response.text
+    assert client.get("/documents").json() == before
+
+
+def test_bodies_over_the_limit_get_413(client: TestClient) -> None:
+    huge = {"text": "Turkey backs the GNA. " * 20_000}
+    response = client.post("/documents", json=huge, headers=AUTH)
+    assert response.status_code == 413
+    not_json = client.post(
+        "/documents", content=b"\x00\xff" * 10, headers={**AUTH, "Content-Type": "application/json"}
+    )
+    assert not_json.status_code == 422
+
+
+def test_cors_is_off_unless_configured(extractor, client: TestClient) -> None:
+    origin = {"Origin": "https://newsroom.example"}
+    assert "access-control-allow-origin" not in client.get("/health", headers=origin).headers
+    allowed = make_client(extractor, cors_origins=["https://newsroom.example"])
+    response = allowed.get("/health", headers=origin)
+    assert response.headers["access-control-allow-origin"] == "https://newsroom.example"
+
+
+def test_openapi_documents_every_route(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for route in (
+        "/relations",
+        "/actors",
+        "/actors/{actor_id}",
+        "/paths",
+        "/balance",
+        "/documents",
+        "/documents/{doc_id}",
+        "/health",
+        "/sparql",
+        "/graph-store",
+    ):
+        assert route in paths
+
+
+def test_explorer_page_and_its_bundled_library(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and "cytoscape.min.js" in page.text
+    assert "//cdn" not in page.text and "https://" not in page.text
+    library = client.get("/static/vendor/cytoscape.min.js")
+    assert library.status_code == 200 and b"Cytoscape Consortium" in library.content[:400]
