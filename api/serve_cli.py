@@ -11,7 +11,12 @@ import typer
 from detente.api.cli import app, err, fail
 from detente.api.graph_cli import STORE_HELP
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+def _examples() -> Path:
+    """The bundled examples: ./examples in a clone (also after a non-editable install),
+    else next to the source tree of an editable install."""
+    here = Path("examples")
+    return here if here.is_dir() else Path(__file__).resolve().parent.parent / "examples"
 
 
 def _run(settings, service, host: str, port: int) -> None:
@@ -56,13 +61,14 @@ def serve(
 def demo(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8000, min=1, max=65535),
-    examples: Path = typer.Option(EXAMPLES, help="Folder of articles to ingest."),
+    examples: Path | None = typer.Option(None, help="Folder of articles (default: examples/)."),
 ) -> None:
     """Ingest the bundled example articles into a temporary store and serve them."""
     from detente.api.service import KnowledgeService
     from detente.api.settings import ServiceSettings
     from detente.extract import read_article
 
+    examples = examples or _examples()
     files = sorted(examples.glob("*.txt")) if examples.is_dir() else []
     if not files:
         fail(f"no example articles (*.txt) in {examples}")
