@@ -27,11 +27,12 @@ class KnowledgeService:
         self._generation = 0
         self._lock = threading.RLock()  # the view is built once, not by every reader
         self._write_lock = threading.Lock()  # one writer at a time
+        self._model_lock = threading.Lock()  # the pipeline is loaded once, without the view lock
         Ingestor(self.store).ensure_vocabulary()
 
     @property
     def extractor(self) -> Extractor:
-        with self._lock:
+        with self._model_lock:
             if self._extractor is None:
                 self._extractor = Extractor()
             return self._extractor
