@@ -99,13 +99,16 @@ class OxigraphStore(KnowledgeStore):
         """The pyoxigraph store, for bulk loading and benchmarks."""
         return self._store
 
-    def query(self, sparql: str, *, union_default_graph: bool = True) -> QueryResult:
+    def _evaluate(self, sparql: str, union_default_graph: bool):
         try:
-            result = self._store.query(sparql, use_default_graph_as_union=union_default_graph)
+            return self._store.query(sparql, use_default_graph_as_union=union_default_graph)
         except SyntaxError as exc:
             raise QuerySyntaxError(f"malformed SPARQL query: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"query failed: {exc}") from exc
+
+    def query(self, sparql: str, *, union_default_graph: bool = True) -> QueryResult:
+        result = self._evaluate(sparql, union_default_graph)
         if isinstance(result, ox.QueryBoolean):
             return QueryResult("ask", [], [], boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):
@@ -121,12 +124,7 @@ class OxigraphStore(KnowledgeStore):
 
     def values(self, sparql: str) -> list[tuple[str | None, ...]]:
         """Skips building rdflib terms, which costs more than the query on large reads."""
-        try:
-            solutions = self._store.query(sparql, use_default_graph_as_union=True)
-        except SyntaxError as exc:
-            raise QuerySyntaxError(f"malformed SPARQL query: {exc}") from exc
-        except OSError as exc:
-            raise StoreError(f"query failed: {exc}") from exc
+        solutions = self._evaluate(sparql, True)
         if not isinstance(solutions, ox.QuerySolutions):
             raise StoreError("values() needs a SELECT query")
         return [tuple(None if t is None else t.value for t in row) for row in solutions]
