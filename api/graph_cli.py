@@ -193,19 +193,12 @@ def _relations(store: str | None):
 
 
 def _actor_id(graph, name: str) -> str:
-    """An actor id from an id, a label or any gazetteer name."""
-    from detente.ontology import load_gazetteer
+    from detente.graph.views import find_actor
 
-    if name in graph:
-        return name
-    for node, data in graph.nodes(data=True):
-        if data.get("label", "").casefold() == name.casefold():
-            return node
-    resolved = load_gazetteer().resolve(name)
-    if resolved and resolved[0].id in graph:
-        return resolved[0].id
-    fail(f"unknown actor {name!r}: not in the knowledge graph")
-    raise AssertionError  # unreachable: fail() exits
+    found = find_actor(graph, name)
+    if found is None:
+        fail(f"unknown actor {name!r}: not in the knowledge graph")
+    return found  # type: ignore[return-value]  (fail() exits)
 
 
 @app.command()

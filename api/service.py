@@ -15,8 +15,7 @@ import networkx as nx
 
 from detente.extract import Article, Extractor, Relation
 from detente.graph import Ingestor, IngestResult, KnowledgeStore, open_store
-from detente.graph.views import relation_graph
-from detente.ontology import load_gazetteer
+from detente.graph.views import find_actor, relation_graph
 
 
 class KnowledgeService:
@@ -92,17 +91,7 @@ class KnowledgeService:
 
     def actor_id(self, name: str) -> str | None:
         """An actor id from an id, a label or any gazetteer name; None if unknown."""
-        graph = self.view()
-        if name in graph:
-            return name
-        folded = name.casefold()
-        for node, data in graph.nodes(data=True):
-            if data.get("label", "").casefold() == folded:
-                return node
-        resolved = load_gazetteer().resolve(name)
-        if resolved and resolved[0].id in graph:
-            return resolved[0].id
-        return None
+        return find_actor(self.view(), name)
 
     def close(self) -> None:
         self.store.close()

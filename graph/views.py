@@ -16,7 +16,7 @@ from datetime import date
 import networkx as nx
 
 from detente.graph.store import PREFIXES, KnowledgeStore
-from detente.ontology import ACTOR, NS, predicates
+from detente.ontology import ACTOR, NS, load_gazetteer, predicates
 
 # Three flat reads instead of one query with OPTIONAL labels per statement: Oxigraph
 # evaluates each star join per row, so labels and document dates are read once per actor
@@ -103,6 +103,21 @@ def relation_graph(store: KnowledgeStore, *, include_hypothetical: bool = False)
     graph.graph["index"] = index
     hop_graph(graph)
     return graph
+
+
+def find_actor(graph: nx.MultiDiGraph, name: str) -> str | None:
+    """The view's actor id for an id, a label (any case) or any gazetteer name; None if
+    the actor is not in the view. O(1) for an id, O(actors) otherwise."""
+    if name in graph:
+        return name
+    folded = name.casefold()
+    for node, data in graph.nodes(data=True):
+        if data.get("label", "").casefold() == folded:
+            return node
+    resolved = load_gazetteer().resolve(name)
+    if resolved and resolved[0].id in graph:
+        return resolved[0].id
+    return None
 
 
 def statements(
