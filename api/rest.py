@@ -11,7 +11,6 @@ from collections import defaultdict
 from datetime import date
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
-from fastapi.security import HTTPAuthorizationCredentials
 
 from detente.api.models import (
     ActorProfile,
@@ -26,7 +25,7 @@ from detente.api.models import (
     Polarity,
     RelationRow,
 )
-from detente.api.security import bearer, check_writer
+from detente.api.security import WRITE_RESPONSES, require_writer
 from detente.api.service import KnowledgeService
 from detente.extract import InputError, read_article
 from detente.extract.text import with_author
@@ -199,24 +198,21 @@ def documents(svc: KnowledgeService = Depends(service)) -> list[dict]:
     response_model=DocumentOut,
     status_code=201,
     tags=["documents"],
+    dependencies=[Depends(require_writer)],
     responses={
+        **WRITE_RESPONSES,
         200: {"description": "The same text was already stored; nothing changed."},
-        401: {"description": "Missing or wrong bearer token."},
-        403: {"description": "Writes are disabled."},
         413: {"description": "Request body too large."},
         422: {"description": "The text cannot be read as an article."},
     },
 )
 def post_document(
     body: DocumentIn,
-    request: Request,
     response: Response,
-    credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
     svc: KnowledgeService = Depends(service),
 ) -> dict:
     """Extract relations from one article (text or HTML) and store them as a document
     graph; returns the relations found. Needs the write token."""
-    check_writer(request, credentials)
     try:
         article = with_author(read_article(body.text, kind=body.format), body.author)
     except InputError as exc:
@@ -241,16 +237,11 @@ def post_document(
     "/documents/{doc_id}",
     status_code=204,
     tags=["documents"],
-    responses={404: {"description": "No such document."}},
+    dependencies=[Depends(require_writer)],
+    responses={**WRITE_RESPONSES, 404: {"description": "No such document."}},
 )
-def delete_document(
-    doc_id: str,
-    request: Request,
-    credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
-    svc: KnowledgeService = Depends(service),
-) -> Response:
+def delete_document(doc_id: str, svc: KnowledgeService = Depends(service)) -> Response:
     """Retract a document (by id or source) and everything it asserted."""
-    check_writer(request, credentials)
     if not svc.remove(doc_id):
         raise HTTPException(404, f"no such document: {doc_id}")
     return Response(status_code=204)

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import secrets
 
-from fastapi import HTTPException, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 bearer = HTTPBearer(auto_error=False, description="The token configured as DETENTE_TOKEN.")
 
 
-def check_writer(request: Request, credentials: HTTPAuthorizationCredentials | None) -> None:
-    """Raise 403 if writes are disabled, 401 if the token is missing or wrong."""
+# What every write route may answer besides its own responses (for the OpenAPI document).
+WRITE_RESPONSES: dict[int | str, dict] = {
+    401: {"description": "Missing or wrong bearer token."},
+    403: {"description": "Writes are disabled (no token configured)."},
+}
+
+
+def require_writer(
+    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
+) -> None:
+    """Route dependency of every write: 403 if writes are disabled, 401 if the token is
+    missing or wrong."""
     token = request.app.state.settings.token
     if token is None:
         raise HTTPException(403, "writes are disabled: the server has no DETENTE_TOKEN set")

@@ -11,10 +11,9 @@ import asyncio
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.security import HTTPAuthorizationCredentials
 from starlette.concurrency import run_in_threadpool
 
-from detente.api.security import bearer, check_writer
+from detente.api.security import WRITE_RESPONSES, require_writer
 from detente.api.sparql_engine import Answer, SparqlEngine, SparqlError
 
 router = APIRouter(tags=["SPARQL"])
@@ -45,6 +44,11 @@ def engine(request: Request) -> SparqlEngine:
             "this server keeps its graph in a remote SPARQL store: query that endpoint directly",
         )
     return found
+
+
+def _endpoint(request: Request) -> str:
+    """The endpoint's own URL: the service description's subject and the base IRI."""
+    return str(request.url).split("?")[0]
 
 
 def _media_type(request: Request) -> tuple[str | None, str | None]:
@@ -135,13 +139,13 @@ async def sparql_query(request: Request) -> Response:
     ):
         raise SparqlError(400, "this is the query endpoint: POST updates to /sparql/update")
     if request.method == "GET" and "query" not in url_params:
-        endpoint = str(request.url).split("?")[0]
-        return Response(SERVICE_DESCRIPTION.format(endpoint=endpoint), media_type="text/turtle")
+        description = SERVICE_DESCRIPTION.format(endpoint=_endpoint(request))
+        return Response(description, media_type="text/turtle")
     text, params = await _parameters(request, QUERY_TYPE, "query")
     if "update" in params:
         raise SparqlError(400, "this is the query endpoint: POST updates to /sparql/update")
     accept = request.headers.get("accept")
-    base = str(request.url).split("?")[0]
+    base = _endpoint(request)
     answer = await _with_deadline(
         request,
         lambda: sparql.query(
@@ -159,23 +163,20 @@ async def sparql_query(request: Request) -> Response:
     "/sparql/update",
     summary="SPARQL 1.1 update (needs the write token)",
     status_code=204,
+    dependencies=[Depends(require_writer)],
     responses={
+        **WRITE_RESPONSES,
         204: {"description": "Applied."},
         400: {"description": "Malformed update or protocol request."},
-        401: {"description": "Missing or wrong bearer token."},
-        403: {"description": "Writes are disabled (no token configured)."},
         415: {"description": "Unsupported request media type or charset."},
     },
 )
-async def sparql_update(
-    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
-) -> Response:
-    check_writer(request, credentials)
+async def sparql_update(request: Request) -> Response:
     sparql = engine(request)
     text, params = await _parameters(request, UPDATE_TYPE, "update")
     if "query" in params:
         raise SparqlError(400, "this is the update endpoint: send queries to /sparql")
-    base = str(request.url).split("?")[0]
+    base = _endpoint(request)
     service = request.app.state.service
 
     def run() -> None:
