@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -37,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from store_speed import synthetic_nquads
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.servers import free_port
+from tests.servers import detente_server, free_port
 
 TWO_HOPS = (
     "PREFIX dt: <https://w3id.org/detente/ns#> "
@@ -122,83 +121,70 @@ def main() -> None:
                 capture_output=True,
             )
         triples = sum(1 for _ in data.open("rb"))
-        p_ours, p_theirs = free_port(), free_port()
-        env = {**os.environ, "DETENTE_QUERY_TIMEOUT": "30"}
-        servers = [
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "detente.api",
-                    "serve",
-                    "--store",
-                    f"oxigraph:{ours}",
-                    "--port",
-                    str(p_ours),
-                ],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            ),
-            subprocess.Popen(
-                [
-                    oxigraph,
-                    "serve",
-                    "--location",
-                    str(theirs),
-                    "--bind",
-                    f"127.0.0.1:{p_theirs}",
-                    "--union-default-graph",
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            ),
-        ]
+        port = free_port()
+        oxigraph_server = subprocess.Popen(
+            [
+                oxigraph,
+                "serve",
+                "--location",
+                str(theirs),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--union-default-graph",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
-            detente, ox = f"http://127.0.0.1:{p_ours}", f"http://127.0.0.1:{p_theirs}"
-            wait(f"{detente}/health", servers[0])
-            wait(f"{ox}/query?query=ASK%7B%7D", servers[1])
-            relations = f"{detente}/relations?theatre=Libya"
-            start = time.perf_counter()
-            rows = httpx.get(relations, timeout=600).json()  # builds the view
-            first_call = time.perf_counter() - start
-            common = {"seconds": args.seconds, "concurrency": args.concurrency}
-            accept = {"Accept": "application/sparql-results+json"}
-            result = {
-                "triples": triples,
-                "relations_rows": len(rows),
-                "relations_first_call_s": round(first_call, 2),
-                "relations": load("GET", relations, **common),
-                "sparql_2hop_detente": load(
-                    "GET",
-                    f"{detente}/sparql",
-                    params={"query": TWO_HOPS},
-                    headers=accept,
-                    **common,
-                ),
-                "sparql_2hop_oxigraph": load(
-                    "GET", f"{ox}/query", params={"query": TWO_HOPS}, headers=accept, **common
-                ),
-            }
-            with ThreadPoolExecutor(1) as side:
-                slow = side.submit(
-                    httpx.get, f"{detente}/sparql", params={"query": ENDLESS}, timeout=120
-                )
-                time.sleep(1)
-                result["relations_during_30s_query"] = load("GET", relations, **common)
-                answer = slow.result()
-                result["slow_query_status"] = answer.status_code
-            result["sparql_p50_ratio"] = round(
-                result["sparql_2hop_detente"]["p50_ms"] / result["sparql_2hop_oxigraph"]["p50_ms"],
-                2,
-            )
-            result["targets"] = {"relations_p50_ms": 5, "sparql_p50_ratio": 1.3, "errors": 0}
+            with detente_server(
+                f"oxigraph:{ours}", token=None, DETENTE_QUERY_TIMEOUT="30"
+            ) as detente:
+                ox = f"http://127.0.0.1:{port}"
+                wait(f"{ox}/query?query=ASK%7B%7D", oxigraph_server)
+                result = measure(detente, ox, triples, args)
         finally:
-            for proc in servers:
-                proc.terminate()
-                proc.wait(timeout=30)
+            oxigraph_server.terminate()
+            oxigraph_server.wait(timeout=30)
     json.dump(result, sys.stdout, indent=2)
     sys.stdout.write("\n")
+
+
+def measure(detente: str, ox: str, triples: int, args: argparse.Namespace) -> dict:
+    """Every measurement, on the two running servers."""
+    relations = f"{detente}/relations?theatre=Libya"
+    start = time.perf_counter()
+    rows = httpx.get(relations, timeout=600).json()  # builds the view
+    first_call = time.perf_counter() - start
+    common = {"seconds": args.seconds, "concurrency": args.concurrency}
+    accept = {"Accept": "application/sparql-results+json"}
+    result = {
+        "triples": triples,
+        "relations_rows": len(rows),
+        "relations_first_call_s": round(first_call, 2),
+        "relations": load("GET", relations, **common),
+        "sparql_2hop_detente": load(
+            "GET",
+            f"{detente}/sparql",
+            params={"query": TWO_HOPS},
+            headers=accept,
+            **common,
+        ),
+        "sparql_2hop_oxigraph": load(
+            "GET", f"{ox}/query", params={"query": TWO_HOPS}, headers=accept, **common
+        ),
+    }
+    with ThreadPoolExecutor(1) as side:
+        slow = side.submit(httpx.get, f"{detente}/sparql", params={"query": ENDLESS}, timeout=120)
+        time.sleep(1)
+        result["relations_during_30s_query"] = load("GET", relations, **common)
+        answer = slow.result()
+        result["slow_query_status"] = answer.status_code
+    result["sparql_p50_ratio"] = round(
+        result["sparql_2hop_detente"]["p50_ms"] / result["sparql_2hop_oxigraph"]["p50_ms"],
+        2,
+    )
+    result["targets"] = {"relations_p50_ms": 5, "sparql_p50_ratio": 1.3, "errors": 0}
+    return result
 
 
 if __name__ == "__main__":
