@@ -13,7 +13,7 @@ from datetime import date
 import networkx as nx
 import numpy as np
 
-from detente.graph.views import evidence_weight, hop_graph, statements
+from detente.graph.views import date_text, evidence_weight, hop_graph, statements
 from detente.ontology import predicates
 
 
@@ -67,9 +67,11 @@ def who_backs_whom(
             tallies[(u, data["predicate"], v)] = [data]
         else:
             tally.append(data)
-    nodes = graph.nodes
-    order = sorted(tallies, key=lambda k: (-len(tallies[k]), nodes[k[0]]["label"]))
-    out = [_answer_row(key, tallies[key], nodes) for key in order[:limit]]
+    nodes = graph._node  # raw node dicts: the public view wraps every lookup
+    order = sorted(tallies, key=lambda k: (-len(tallies[k]), nodes[k[0]]["label"]))[:limit]
+    # One {"id", "label"} per actor, shared by its rows (rows are read-only).
+    actors = {u: {"id": u, "label": nodes[u]["label"]} for key in order for u in (key[0], key[2])}
+    out = [_answer_row(key, tallies[key], actors) for key in order]
     if cacheable:
         cache[question] = out
     return list(out)
@@ -78,28 +80,32 @@ def who_backs_whom(
 def _evidence(statements: list[dict]) -> list[dict]:
     """The sentences behind a row or a hop, with their documents and dates."""
     return [
-        {
-            "document": s["document"],
-            "sentence": s["evidence"],
-            "date": s["date"].isoformat() if s["date"] else None,
-        }
+        {"document": s["document"], "sentence": s["evidence"], "date": date_text(s)}
         for s in statements
     ]
 
 
-def _answer_row(key: tuple[str, str, str], found: list[dict], nodes) -> dict:
+def _answer_row(key: tuple[str, str, str], found: list[dict], actors: dict[str, dict]) -> dict:
     u, name, v = key
-    dates = [d["date"] for d in found if d["date"]]
-    documents = list(dict.fromkeys(d["document"] for d in found))
+    if len(found) == 1:  # most rows of a large graph: skip the aggregation
+        only = found[0]
+        first = last = date_text(only)
+        documents = [only["document"]]
+        confidence = only["confidence"]
+    else:
+        dated = sorted((d for d in found if d["date"]), key=lambda d: d["date"])
+        first, last = (date_text(dated[0]), date_text(dated[-1])) if dated else (None, None)
+        documents = list(dict.fromkeys(d["document"] for d in found))
+        confidence = max(d["confidence"] for d in found)
     return {
-        "subject": {"id": u, "label": nodes[u]["label"]},
+        "subject": actors[u],
         "predicate": name,
         "polarity": found[0]["polarity"],
-        "object": {"id": v, "label": nodes[v]["label"]},
+        "object": actors[v],
         "evidence_count": len(found),
-        "first_date": min(dates).isoformat() if dates else None,
-        "last_date": max(dates).isoformat() if dates else None,
-        "confidence": max(d["confidence"] for d in found),
+        "first_date": first,
+        "last_date": last,
+        "confidence": confidence,
         "documents": documents,
         "evidence": _evidence(found),
     }
@@ -111,13 +117,15 @@ def signed_graph(
 ) -> nx.Graph:
     """The undirected signed graph: one edge per actor pair, ``sign`` +1 (aligned) or -1
     (opposed) by the weighted vote of every statement between them, ``weight`` the vote's
-    size. Statements count by confidence and, with ``as_of``, recency. O(edges)."""
+    size. A statement's vote is its Goldstein score (so fighting outweighs consulting, as
+    on the cooperation–conflict scale of Goldstein 1992) times its confidence and, with
+    ``as_of``, its recency. O(edges)."""
     votes: dict[tuple[str, str], float] = defaultdict(float)
     for u, v, data in graph.edges(data=True):
         if u == v:
             continue
         pair = (u, v) if u <= v else (v, u)
-        votes[pair] += data["sign"] * evidence_weight(
+        votes[pair] += data["weight"] * evidence_weight(
             data, as_of=as_of, half_life_days=half_life_days
         )
     signed = nx.Graph()
@@ -135,13 +143,16 @@ def structural_balance(signed: nx.Graph, *, exact_limit: int = 16) -> dict:
     * ``balance``: share of balanced triangles (an even number of negative edges);
       Cartwright & Harary (1956), "Structural balance: a generalization of Heider's theory".
       O(triangles), found by ``nx.enumerate_all_cliques`` up to size 3.
-    * ``blocs``: the two-bloc partition that minimises the number of frustrated edges
-      (positive across blocs, negative within one) — the frustration index of Harary
-      (1959), computed exactly by enumeration up to ``exact_limit`` actors (O(2^n m)),
-      otherwise from the sign of the leading eigenvector of the signed adjacency matrix
-      (Kunegis et al. 2010, "Spectral analysis of signed graphs") followed by single-node
-      moves until no move lowers the frustration (O(iterations · m)).
-    * ``frustrated``: the edges that contradict the partition.
+    * ``blocs``: the two-bloc partition that minimises the frustration (positive edges
+      across blocs, negative ones within a bloc), each edge counted by its ``weight`` (the
+      evidence behind it; 1 when absent) so that one mediation does not outvote a
+      well-documented war — the weighted frustration index (Harary 1959; Aref, Mason &
+      Wilson 2018, "Computing the line index of balance using integer programming
+      optimisation"). Computed exactly by enumeration up to ``exact_limit`` actors
+      (O(2^n m)), otherwise from the sign of the leading eigenvector of the weighted signed
+      adjacency matrix (Kunegis et al. 2010, "Spectral analysis of signed graphs") followed
+      by single-node moves until no move lowers the frustration (O(iterations · m)).
+    * ``frustrated``: the edges that contradict the partition; ``frustration`` their number.
     """
     nodes = sorted(signed)
     if not nodes:
@@ -179,8 +190,12 @@ def structural_balance(signed: nx.Graph, *, exact_limit: int = 16) -> dict:
     }
 
 
-def _frustration(signed: nx.Graph, side: dict[str, int]) -> int:
-    return sum(1 for u, v, d in signed.edges(data=True) if (side[u] == side[v]) != (d["sign"] > 0))
+def _frustration(signed: nx.Graph, side: dict[str, int]) -> float:
+    return sum(
+        d.get("weight", 1.0)
+        for u, v, d in signed.edges(data=True)
+        if (side[u] == side[v]) != (d["sign"] > 0)
+    )
 
 
 def _exact_partition(signed: nx.Graph, nodes: list[str]) -> dict[str, int]:
@@ -196,6 +211,7 @@ def _exact_partition(signed: nx.Graph, nodes: list[str]) -> dict[str, int]:
 
 def _spectral_partition(signed: nx.Graph, nodes: list[str]) -> dict[str, int]:
     matrix = nx.to_numpy_array(signed, nodelist=nodes, weight="sign")
+    matrix *= nx.to_numpy_array(signed, nodelist=nodes, weight="weight")
     _, vectors = np.linalg.eigh(matrix)
     lead = vectors[:, -1]
     side = {n: int(lead[i] < 0) for i, n in enumerate(nodes)}

@@ -113,21 +113,21 @@ def test_writes_need_the_right_token(client: TestClient) -> None:
 
 
 def test_post_is_idempotent_and_delete_retracts(client: TestClient) -> None:
-    text = "Qatar is funding the Government of National Accord in Libya, diplomats said."
+    text = "Kuwait is funding the Government of National Accord in Libya, diplomats said."
     first = client.post("/documents", json={"text": text}, headers=AUTH)
     assert first.status_code == 201
     found = [
         (r["subject"]["id"], r["predicate"], r["object"]["id"]) for r in first.json()["relations"]
     ]
-    assert found and found[0][0] == "QAT"
+    assert found and found[0][0] == "KWT"
     again = client.post("/documents", json={"text": text}, headers=AUTH)
     assert again.status_code == 200 and again.json()["status"] == "unchanged"
     assert again.json()["relations"] == first.json()["relations"]
     doc = first.json()["id"]
     assert doc in {d["id"] for d in client.get("/documents").json()}
-    assert client.get("/relations", params={"actor": "QAT"}).json()
+    assert client.get("/relations", params={"actor": "KWT"}).json()
     assert client.delete(f"/documents/{doc}", headers=AUTH).status_code == 204
-    assert client.get("/relations", params={"actor": "QAT"}).status_code == 404
+    assert client.get("/relations", params={"actor": "KWT"}).status_code == 404
     assert client.delete(f"/documents/{doc}", headers=AUTH).status_code == 404
 
 

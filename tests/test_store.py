@@ -160,8 +160,8 @@ def test_bulk_ingest_writes_whole_documents(extractor, tmp_path):
         ]
         items.append((Article("A multi-line text.\nQatar has long funded Hamas."), "q", None))
         results = list(ingestor.ingest_many(items))
-        assert sorted(r.status for r in results) == ["added"] * 4
-        assert len(ingestor.documents()) == 4
+        assert sorted(r.status for r in results) == ["added"] * len(items)
+        assert len(ingestor.documents()) == len(items)
         for doc in ingestor.documents():
             ok, report = validate(store.graph_triples(document_iri(doc["id"])))
             assert ok, report
