@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from detente.api import rest, sparql_routes
+from detente.api.query_workers import QueryWorkers
 from detente.api.service import KnowledgeService
 from detente.api.settings import ServiceSettings
 from detente.api.sparql_engine import SparqlEngine, SparqlError
@@ -34,8 +35,8 @@ class BodyLimit:
         self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD"):
+            await self.app(scope, receive, send)  # nothing to limit (a GET body is ignored)
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
@@ -82,6 +83,8 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         app.state.query_pool.shutdown(wait=False, cancel_futures=True)
+        if app.state.query_workers is not None:
+            app.state.query_workers.close()
         if service is None:
             svc.close()
 
@@ -94,6 +97,18 @@ def create_app(
     app.state.settings = settings
     app.state.service = svc
     app.state.query_pool = ThreadPoolExecutor(settings.query_workers, "sparql")
+    location = svc.store.location if isinstance(svc.store, OxigraphStore) else None
+    app.state.query_workers = (
+        QueryWorkers(
+            location,
+            size=settings.query_workers,
+            timeout=settings.query_timeout,
+            max_result_bytes=settings.max_result_bytes,
+            generation=lambda: svc.generation,
+        )
+        if location and settings.query_processes
+        else None
+    )
     app.state.sparql = (
         SparqlEngine(
             svc.store.native,
@@ -132,11 +147,12 @@ def create_app(
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse({"detail": "internal error; the server log has the details"}, 500)
 
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_methods=["GET", "POST", "DELETE", "HEAD"],
-        allow_headers=["Authorization", "Content-Type", "Accept"],
-    )
+    if settings.cors_origins:  # no layer at all when CORS is off: every request pays for it
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE", "HEAD"],
+            allow_headers=["Authorization", "Content-Type", "Accept"],
+        )
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app

@@ -11,6 +11,7 @@ from collections import defaultdict
 from datetime import date
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from pydantic import TypeAdapter
 
 from detente.api.models import (
     ActorProfile,
@@ -58,6 +59,9 @@ def health(request: Request, svc: KnowledgeService = Depends(service)) -> Health
     )
 
 
+_ROWS = TypeAdapter(list[RelationRow])
+
+
 @router.get("/relations", response_model=list[RelationRow], tags=["analysis"])
 def relations(
     request: Request,
@@ -70,7 +74,7 @@ def relations(
     limit: int = Query(100, ge=1, le=10_000),
     offset: int = Query(0, ge=0),
     svc: KnowledgeService = Depends(service),
-) -> list[dict]:
+) -> Response:
     """Aggregated relations, most evidenced first: who backs whom in Libya is
     ``/relations?theatre=Libya&predicate=backs``."""
     if predicate is not None and predicate not in predicates():
@@ -80,17 +84,22 @@ def relations(
     if since and until and since > until:
         raise HTTPException(422, "since is after until")
     limit = min(limit, request.app.state.settings.max_rows)
-    rows = who_backs_whom(
-        svc.view(),
-        theatre=theatre,
-        since=since,
-        until=until,
-        predicate=predicate,
-        polarity=polarity.value if polarity else None,
-        actor=_actor(svc, actor) if actor else None,
-        limit=offset + limit,
-    )
-    return rows[offset:]
+
+    def answer() -> bytes:
+        rows = who_backs_whom(
+            svc.view(),
+            theatre=theatre,
+            since=since,
+            until=until,
+            predicate=predicate,
+            polarity=polarity.value if polarity else None,
+            actor=_actor(svc, actor) if actor else None,
+            limit=offset + limit,
+        )
+        return _ROWS.dump_json(_ROWS.validate_python(rows[offset:]))
+
+    question = ("relations", theatre, predicate, polarity, actor, since, until, limit, offset)
+    return Response(svc.response(question, answer), media_type="application/json")
 
 
 @router.get("/actors", response_model=list[ActorSummary], tags=["actors"])

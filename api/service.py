@@ -7,7 +7,8 @@ writes are answered from memory (and from the answers cached on the view).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 
@@ -16,6 +17,8 @@ import networkx as nx
 from detente.extract import Article, Extractor, Relation
 from detente.graph import Ingestor, IngestResult, KnowledgeStore, open_store
 from detente.graph.views import find_actor, relation_graph
+
+RESPONSES_KEPT = 512
 
 
 class KnowledgeService:
@@ -27,6 +30,9 @@ class KnowledgeService:
         self._lock = threading.RLock()  # the view is built once, not by every reader
         self._write_lock = threading.Lock()  # one writer at a time
         self._model_lock = threading.Lock()  # the pipeline is loaded once, without the view lock
+        # Serialised answers of this generation, by question: between writes the same
+        # question gets the same bytes, without rebuilding or re-encoding its rows.
+        self._responses: OrderedDict[tuple, bytes] = OrderedDict()
         Ingestor(self.store).ensure_vocabulary()
 
     @property
@@ -46,10 +52,26 @@ class KnowledgeService:
             return self._view
 
     def changed(self) -> None:
-        """Forget the view after anything wrote to the store."""
+        """Forget the view and the answers after anything wrote to the store."""
         with self._lock:
             self._view = None
             self._generation += 1
+            self._responses.clear()
+
+    def response(self, question: tuple, answer: Callable[[], bytes]) -> bytes:
+        """The serialised answer to ``question`` in the current generation, computed by
+        ``answer`` at most once per generation (of the last ``RESPONSES_KEPT`` questions)."""
+        key = (self._generation, *question)
+        found = self._responses.get(key)
+        if found is not None:
+            return found
+        body = answer()
+        with self._lock:
+            if key[0] == self._generation:  # not stale: no write happened meanwhile
+                self._responses[key] = body
+                while len(self._responses) > RESPONSES_KEPT:
+                    self._responses.popitem(last=False)
+        return body
 
     @contextmanager
     def writing(self) -> Iterator[None]:

@@ -18,6 +18,11 @@ class ServiceSettings(BaseSettings):
     query_timeout: float = Field(10.0, gt=0, description="Seconds a SPARQL query may take.")
     max_result_bytes: int = Field(50_000_000, gt=0, description="Largest serialised result.")
     max_body_bytes: int = Field(2_000_000, gt=0, description="Largest request body.")
-    query_workers: int = Field(4, ge=1, description="Threads evaluating SPARQL queries.")
+    query_workers: int = Field(4, ge=1, description="Threads (and processes) evaluating SPARQL.")
+    # On an on-disk store, queries run in worker processes so a runaway one can be ended at
+    # its deadline; threads cannot be stopped, and Oxigraph cannot be interrupted.
+    query_processes: bool = Field(
+        True, description="Evaluate /sparql queries in worker processes (on-disk stores)."
+    )
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS.")
     max_rows: int = Field(1000, ge=1, description="Most rows a REST list returns.")

@@ -80,9 +80,12 @@ def _one(params: dict[str, list[str]], name: str) -> str:
     return values[0]
 
 
-async def _parameters(request: Request, direct_type: str, field: str) -> tuple[str, dict]:
+async def _parameters(
+    request: Request, direct_type: str, field: str, url_params: dict[str, list[str]] | None = None
+) -> tuple[str, dict]:
     """(operation text, all protocol parameters) of a GET or POST request."""
-    url_params = parse_qs(request.url.query, keep_blank_values=True)
+    if url_params is None:
+        url_params = parse_qs(request.url.query, keep_blank_values=True)
     if request.method == "GET":
         return _one(url_params, field), url_params
     media, charset = _media_type(request)
@@ -141,22 +144,20 @@ async def sparql_query(request: Request) -> Response:
     if request.method == "GET" and "query" not in url_params:
         description = SERVICE_DESCRIPTION.format(endpoint=_endpoint(request))
         return Response(description, media_type="text/turtle")
-    text, params = await _parameters(request, QUERY_TYPE, "query")
+    text, params = await _parameters(request, QUERY_TYPE, "query", url_params)
     if "update" in params:
         raise SparqlError(400, "this is the query endpoint: POST updates to /sparql/update")
-    accept = request.headers.get("accept")
-    base = _endpoint(request)
-    answer = await _with_deadline(
-        request,
-        lambda: sparql.query(
-            text,
-            default_graphs=params.get("default-graph-uri", []),
-            named_graphs=params.get("named-graph-uri", []),
-            accept=accept,
-            base_iri=base,
-        ),
-    )
-    return _answer(answer)
+    arguments = {
+        "text": text,
+        "default_graphs": params.get("default-graph-uri", []),
+        "named_graphs": params.get("named-graph-uri", []),
+        "accept": request.headers.get("accept"),
+        "base_iri": _endpoint(request),
+    }
+    workers = request.app.state.query_workers
+    if workers is not None:  # bounds its own deadline, ending the worker if need be
+        return _answer(await workers.query(**arguments))
+    return _answer(await _with_deadline(request, lambda: sparql.query(**arguments)))
 
 
 @router.post(

@@ -67,11 +67,11 @@ def who_backs_whom(
             tallies[(u, data["predicate"], v)] = [data]
         else:
             tally.append(data)
-    nodes = graph._node  # raw node dicts: the public view wraps every lookup
-    order = sorted(tallies, key=lambda k: (-len(tallies[k]), nodes[k[0]]["label"]))[:limit]
-    # One {"id", "label"} per actor, shared by its rows (rows are read-only).
-    actors = {u: {"id": u, "label": nodes[u]["label"]} for key in order for u in (key[0], key[2])}
-    out = [_answer_row(key, tallies[key], actors) for key in order]
+    refs = graph.graph.get("refs") or {
+        n: {"id": n, "label": d["label"]} for n, d in graph.nodes(data=True)
+    }
+    order = sorted(tallies, key=lambda k: (-len(tallies[k]), refs[k[0]]["label"]))[:limit]
+    out = [_answer_row(key, tallies[key], refs) for key in order]
     if cacheable:
         cache[question] = out
     return list(out)

@@ -78,6 +78,7 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 class OxigraphStore(KnowledgeStore):
     def __init__(self, location: str | None) -> None:
         self.url = f"oxigraph:{location}" if location else "memory:"
+        self.location = location  # None: in memory
         try:
             if location:
                 Path(location).mkdir(parents=True, exist_ok=True)

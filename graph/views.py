@@ -79,7 +79,7 @@ def relation_graph(store: KnowledgeStore, *, include_hypothetical: bool = False)
     """
     vocab = predicates()
     graph = nx.MultiDiGraph()
-    index: dict[tuple[str | None, str], list[tuple[str, str, int]]] = {}
+    index: dict[tuple[str | None, str], list[tuple[str, str, dict]]] = {}
     published = dict(store.values(_DOCUMENT_DATES))
     days: dict[str, str] = {}
     labels: dict[str, tuple[str, str]] = {}
@@ -117,10 +117,12 @@ def relation_graph(store: KnowledgeStore, *, include_hypothetical: bool = False)
             evidence=evidence,
         )
         index.setdefault((theatre.casefold() if theatre else None, name), []).append(
-            (subject, obj, key)
+            (subject, obj, graph._adj[subject][obj][key])  # the edge's own attribute dict
         )
     # Statements by theatre and predicate: per-theatre questions scan only their own edges.
     graph.graph["index"] = index
+    # One {"id", "label"} per actor, for answers to share (they are read-only).
+    graph.graph["refs"] = {n: {"id": n, "label": d["label"]} for n, d in graph.nodes(data=True)}
     hop_graph(graph)
     return graph
 
@@ -156,14 +158,13 @@ def statements(
     if theatre is not None and index is not None:
         wanted = theatre.casefold()
         keys = [k for k in index if k[0] == wanted and (predicates is None or k[1] in predicates)]
-        # The index already matched theatre and predicate; raw adjacency dicts, because the
-        # public edge views build a wrapper per lookup (a third of the cost per statement).
-        adjacency = graph._adj
+        # The index already matched theatre and predicate, and holds the edges' attribute
+        # dicts: no adjacency lookups (at 1M statements each is a cache miss).
         for key in keys:
-            for u, v, k in index[key]:
-                data = adjacency[u][v][k]
-                if not dated or _within(data["date"], since, until):
-                    yield u, v, data
+            if dated:
+                yield from (e for e in index[key] if _within(e[2]["date"], since, until))
+            else:
+                yield from index[key]
         return
     folded = theatre.casefold() if theatre else None
     for u, v, data in graph.edges(data=True):

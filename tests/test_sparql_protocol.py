@@ -3,6 +3,7 @@ all over real HTTP to a ``detente serve`` subprocess."""
 
 from __future__ import annotations
 
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -180,6 +181,39 @@ def test_a_slow_query_times_out_without_holding_up_others(numbers: str) -> None:
     assert response.status_code == 503
     assert "time limit" in response.text
     assert slow_seconds < 10
+
+
+def _busy_cores(seconds: float) -> float:
+    """How many cores this machine kept busy over the next ``seconds`` (from /proc/stat)."""
+
+    def sample() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        return sum(fields), fields[3] + fields[4]  # all, idle + iowait
+
+    (total0, idle0), start = sample(), time.monotonic()
+    time.sleep(seconds)
+    (total1, idle1), took = sample(), time.monotonic() - start
+    return ((total1 - total0) - (idle1 - idle0)) / (os.sysconf("SC_CLK_TCK") * took)
+
+
+def test_a_runaway_aggregate_is_ended_at_the_deadline(numbers: str) -> None:
+    """A count over a huge cross product streams nothing before it finishes, so no sink can
+    stop it: its worker process is ended at the deadline and the CPU is free again."""
+    runaway = (
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a <http://example.org/n> ?x . "
+        "?b <http://example.org/n> ?y . ?c <http://example.org/n> ?z . "
+        "?d <http://example.org/n> ?w FILTER (STRLEN(STR(?x + ?y + ?z + ?w)) < 0) }"
+    )
+    if not Path("/proc/stat").exists():
+        pytest.skip("needs /proc to measure CPU use")
+    started = time.monotonic()
+    response = httpx.get(f"{numbers}/sparql", params={"query": runaway}, timeout=60)
+    assert response.status_code == 503 and "time limit" in response.text
+    assert time.monotonic() - started < 6  # 3 s limit, 0.5 s grace
+    time.sleep(0.5)
+    assert _busy_cores(2.0) < 0.5  # a runaway would keep a whole core busy
+    after = httpx.get(f"{numbers}/sparql", params={"query": "ASK { ?s ?p ?o }"})
+    assert after.status_code == 200 and after.json()["boolean"] is True
 
 
 def test_results_over_the_size_limit_are_refused(numbers: str) -> None:
