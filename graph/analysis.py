@@ -70,7 +70,12 @@ def who_backs_whom(
     refs = graph.graph.get("refs") or {
         n: {"id": n, "label": d["label"]} for n, d in graph.nodes(data=True)
     }
-    order = sorted(tallies, key=lambda k: (-len(tallies[k]), refs[k[0]]["label"]))[:limit]
+    # Most evidenced first, then by subject label: two stable sorts on plain keys cost less
+    # than one on (count, label) tuples, which allocates a tuple per row.
+    order = sorted(tallies, key=lambda k: refs[k[0]]["label"])
+    order.sort(key=lambda k: -len(tallies[k]))
+    if limit is not None:
+        del order[limit:]
     out = [_answer_row(key, tallies[key], refs) for key in order]
     if cacheable:
         cache[question] = out
@@ -87,16 +92,18 @@ def _evidence(statements: list[dict]) -> list[dict]:
 
 def _answer_row(key: tuple[str, str, str], found: list[dict], actors: dict[str, dict]) -> dict:
     u, name, v = key
-    if len(found) == 1:  # most rows of a large graph: skip the aggregation
+    if len(found) == 1:  # most rows of a large graph: no aggregation, no helper calls
         only = found[0]
-        first = last = date_text(only)
+        first = last = only.get("when")
         documents = [only["document"]]
         confidence = only["confidence"]
+        evidence = [{"document": only["document"], "sentence": only["evidence"], "date": first}]
     else:
         dated = sorted((d for d in found if d["date"]), key=lambda d: d["date"])
         first, last = (date_text(dated[0]), date_text(dated[-1])) if dated else (None, None)
         documents = list(dict.fromkeys(d["document"] for d in found))
         confidence = max(d["confidence"] for d in found)
+        evidence = _evidence(found)
     return {
         "subject": actors[u],
         "predicate": name,
@@ -107,7 +114,7 @@ def _answer_row(key: tuple[str, str, str], found: list[dict], actors: dict[str, 
         "last_date": last,
         "confidence": confidence,
         "documents": documents,
-        "evidence": _evidence(found),
+        "evidence": evidence,
     }
 
 
