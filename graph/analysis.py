@@ -13,7 +13,13 @@ from datetime import date
 import networkx as nx
 import numpy as np
 
-from detente.graph.views import date_text, evidence_weight, hop_graph, statements
+from detente.graph.views import (
+    date_text,
+    evidence_weight,
+    hop_graph,
+    statement_groups,
+    statements,
+)
 from detente.ontology import predicates
 
 
@@ -56,17 +62,17 @@ def who_backs_whom(
     cache = graph.graph.setdefault("answers", {})
     if cacheable and question in cache:
         return list(cache[question])
-    tallies: dict[tuple[str, str, str], list] = {}
-    for u, v, data in statements(
-        graph, theatre=theatre, since=since, until=until, predicates=wanted
-    ):
-        if (polarity and data["polarity"] != polarity) or (actor and actor not in (u, v)):
-            continue
-        tally = tallies.get((u, data["predicate"], v))
-        if tally is None:
-            tallies[(u, data["predicate"], v)] = [data]
-        else:
-            tally.append(data)
+    grouped = statement_groups(graph, theatre, wanted) if cacheable else None
+    if grouped is not None:  # the index has them tallied already
+        tallies = grouped
+    else:
+        tallies = {}
+        for u, v, data in statements(
+            graph, theatre=theatre, since=since, until=until, predicates=wanted
+        ):
+            if (polarity and data["polarity"] != polarity) or (actor and actor not in (u, v)):
+                continue
+            tallies.setdefault((u, data["predicate"], v), []).append(data)
     refs = graph.graph.get("refs") or {
         n: {"id": n, "label": d["label"]} for n, d in graph.nodes(data=True)
     }

@@ -79,7 +79,7 @@ def relation_graph(store: KnowledgeStore, *, include_hypothetical: bool = False)
     """
     vocab = predicates()
     graph = nx.MultiDiGraph()
-    index: dict[tuple[str | None, str], list[tuple[str, str, dict]]] = {}
+    index: dict[tuple[str | None, str], dict[tuple[str, str], list[dict]]] = {}
     published = dict(store.values(_DOCUMENT_DATES))
     days: dict[str, str] = {}
     labels: dict[str, tuple[str, str]] = {}
@@ -116,10 +116,11 @@ def relation_graph(store: KnowledgeStore, *, include_hypothetical: bool = False)
             document=_local(doc, "https://w3id.org/detente/doc/"),
             evidence=evidence,
         )
-        index.setdefault((theatre.casefold() if theatre else None, name), []).append(
-            (subject, obj, graph._adj[subject][obj][key])  # the edge's own attribute dict
-        )
-    # Statements by theatre and predicate: per-theatre questions scan only their own edges.
+        index.setdefault((theatre.casefold() if theatre else None, name), {}).setdefault(
+            (subject, obj), []
+        ).append(graph._adj[subject][obj][key])  # the edge's own attribute dict
+    # Statements by theatre and predicate, grouped by actor pair: per-theatre questions read
+    # only their own statements, already tallied per (subject, predicate, object).
     graph.graph["index"] = index
     # One {"id", "label"} per actor, for answers to share (they are read-only).
     graph.graph["refs"] = {n: {"id": n, "label": d["label"]} for n, d in graph.nodes(data=True)}
@@ -161,10 +162,10 @@ def statements(
         # The index already matched theatre and predicate, and holds the edges' attribute
         # dicts: no adjacency lookups (at 1M statements each is a cache miss).
         for key in keys:
-            if dated:
-                yield from (e for e in index[key] if _within(e[2]["date"], since, until))
-            else:
-                yield from index[key]
+            for (u, v), found in index[key].items():
+                for data in found:
+                    if not dated or _within(data["date"], since, until):
+                        yield u, v, data
         return
     folded = theatre.casefold() if theatre else None
     for u, v, data in graph.edges(data=True):
@@ -180,6 +181,24 @@ def statements(
 def _within(when: date | None, since: date | None, until: date | None) -> bool:
     """A dated statement inside [since, until]; undated ones are outside any bound."""
     return when is not None and not (since and when < since) and not (until and when > until)
+
+
+def statement_groups(
+    graph: nx.MultiDiGraph, theatre: str, predicates: set[str] | None = None
+) -> dict[tuple[str, str, str], list[dict]] | None:
+    """The statements about ``theatre`` grouped by (subject, predicate, object), straight
+    from the view's index (the lists are the index's own: read them, do not change them);
+    None when the view has no index. O(groups)."""
+    index = graph.graph.get("index")
+    if index is None:
+        return None
+    wanted = theatre.casefold()
+    return {
+        (u, name, v): found
+        for (where, name), groups in index.items()
+        if where == wanted and (predicates is None or name in predicates)
+        for (u, v), found in groups.items()
+    }
 
 
 def time_slice(
