@@ -49,7 +49,10 @@ def ingest(
     check_shapes: bool = typer.Option(False, help="Validate each document graph with SHACL."),
     n_process: int = typer.Option(1, min=1, help="Worker processes for extraction."),
     bulk: int = typer.Option(
-        0, min=0, help="Load new documents in batches of N with the bulk loader (initial loads)."
+        0,
+        min=0,
+        help="Load new documents in batches of N with the bulk loader (initial loads; "
+        "larger batches load faster: 1000 is a good size for a big corpus).",
     ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="One line per document."),
 ) -> None:

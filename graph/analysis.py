@@ -76,9 +76,13 @@ def who_backs_whom(
     refs = graph.graph.get("refs") or {
         n: {"id": n, "label": d["label"]} for n, d in graph.nodes(data=True)
     }
+    rank = graph.graph.get("label_rank")
     # Most evidenced first, then by subject label: two stable sorts on plain keys cost less
     # than one on (count, label) tuples, which allocates a tuple per row.
-    order = sorted(tallies, key=lambda k: refs[k[0]]["label"])
+    if rank is not None:
+        order = sorted(tallies, key=lambda k: rank[k[0]])
+    else:
+        order = sorted(tallies, key=lambda k: refs[k[0]]["label"])
     order.sort(key=lambda k: -len(tallies[k]))
     if limit is not None:
         del order[limit:]

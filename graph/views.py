@@ -122,8 +122,11 @@ def relation_graph(store: KnowledgeStore, *, include_hypothetical: bool = False)
     # Statements by theatre and predicate, grouped by actor pair: per-theatre questions read
     # only their own statements, already tallied per (subject, predicate, object).
     graph.graph["index"] = index
-    # One {"id", "label"} per actor, for answers to share (they are read-only).
+    # One {"id", "label"} per actor, for answers to share (they are read-only), and each
+    # actor's place in label order, so answers sort on integers rather than on strings.
     graph.graph["refs"] = {n: {"id": n, "label": d["label"]} for n, d in graph.nodes(data=True)}
+    by_label = sorted(graph.nodes, key=lambda n: (graph.nodes[n]["label"], n))
+    graph.graph["label_rank"] = {n: i for i, n in enumerate(by_label)}
     hop_graph(graph)
     return graph
 
