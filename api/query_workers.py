@@ -155,6 +155,11 @@ class QueryWorkers:
         except (EOFError, OSError):
             threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
             raise SparqlError(500, "the query worker stopped; try again") from None
+        except asyncio.CancelledError:
+            # The request went away mid-query (shutdown): its answer would be left in the
+            # pipe for the next caller, so the worker goes and a fresh one takes its place.
+            threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
+            raise
         self._idle.put(worker)
         return Answer(body, first)
 

@@ -191,3 +191,18 @@ def test_explorer_page_and_its_bundled_library(client: TestClient) -> None:
     assert "//cdn" not in page.text and "https://" not in page.text
     library = client.get("/static/vendor/cytoscape.min.js")
     assert library.status_code == 200 and b"Cytoscape Consortium" in library.content[:400]
+
+
+def test_answers_are_fresh_after_every_write(extractor) -> None:
+    """/relations answers are kept as bytes between writes; a write must replace them."""
+    api = make_client(extractor, token=TOKEN)
+    question = {"theatre": "Libya", "predicate": "backs"}
+    assert api.get("/relations", params=question).json() == []
+    assert api.get("/relations", params=question).json() == []  # the kept answer
+    text = "Qatar is funding the Government of National Accord in Libya, diplomats said."
+    posted = api.post("/documents", json={"text": text}, headers=AUTH)
+    assert posted.status_code == 201
+    rows = api.get("/relations", params=question).json()
+    assert [(r["subject"]["id"], r["object"]["id"]) for r in rows] == [("QAT", "LBY-GNA")]
+    assert api.delete(f"/documents/{posted.json()['id']}", headers=AUTH).status_code == 204
+    assert api.get("/relations", params=question).json() == []
