@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
-from detente.api.sparql_engine import Answer, SparqlError
+from detente.api.sparql_engine import Answer, SparqlError, timeout_message
 
 # After the deadline, how long the worker's own limit gets to answer 503 itself before the
 # process is ended.
@@ -113,6 +113,11 @@ class QueryWorkers:
         self._processes = [p for p in self._processes if p.is_alive()] + [process]
         return _Worker(process, ours)
 
+    def _retire(self, worker: _Worker) -> None:
+        """:meth:`_replace` on a thread of its own: ending and restarting a process takes a
+        moment, which the event loop must not wait for."""
+        threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
+
     def _replace(self, worker: _Worker) -> None:
         """End ``worker`` (at once: it may be computing) and put a new one in its place."""
         worker.process.kill()
@@ -141,9 +146,8 @@ class QueryWorkers:
         try:
             worker.conn.send((self._generation(), arguments))
             if not await self._readable(worker.conn, deadline - loop.time() + GRACE_S):
-                # Not on the loop: ending and restarting a process takes a moment.
-                threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
-                raise SparqlError(503, self.timeout_message())
+                self._retire(worker)
+                raise SparqlError(503, timeout_message(self.timeout))
             kind, first, second = worker.conn.recv()
             if kind == "error":
                 self._idle.put(worker)
@@ -153,12 +157,12 @@ class QueryWorkers:
             else:
                 body = await loop.run_in_executor(None, worker.conn.recv_bytes)
         except (EOFError, OSError):
-            threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
+            self._retire(worker)
             raise SparqlError(500, "the query worker stopped; try again") from None
         except asyncio.CancelledError:
             # The request went away mid-query (shutdown): its answer would be left in the
             # pipe for the next caller, so the worker goes and a fresh one takes its place.
-            threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
+            self._retire(worker)
             raise
         self._idle.put(worker)
         return Answer(body, first)
@@ -179,9 +183,6 @@ class QueryWorkers:
         finally:
             loop.remove_reader(fd)
             os.set_blocking(fd, True)  # uvloop made it non-blocking; recv expects blocking
-
-    def timeout_message(self) -> str:
-        return f"query exceeded the {self.timeout:g} s time limit"
 
     def close(self) -> None:
         """End every worker: idle ones see their pipe close and exit, busy ones are ended."""

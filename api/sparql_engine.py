@@ -5,8 +5,9 @@ Results are serialised by Oxigraph itself (no per-row Python objects), into a si
 stops the evaluation when the deadline passes or the result grows past the limit: results
 are produced lazily, so this interrupts long queries as they emit rows. A query that
 computes for a long time before its first row (a large aggregate) cannot be interrupted
-inside Oxigraph; the endpoint answers 503 at the deadline all the same and the evaluation
-finishes on its worker thread (the pool bounds how many can).
+inside Oxigraph: on an on-disk store the endpoint runs queries in worker processes that are
+ended at the deadline (:mod:`detente.api.query_workers`); in memory, the endpoint answers
+503 at the deadline and the evaluation finishes on its thread (the pool bounds how many can).
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ GRAPH_FORMATS = {
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
     "application/ld+json": ox.RdfFormat.JSON_LD,
 }
+
+
+def timeout_message(seconds: float) -> str:
+    """What a client is told when its query ran out of time (503)."""
+    return f"query exceeded the {seconds:g} s time limit"
 
 
 class SparqlError(Exception):
@@ -195,7 +201,7 @@ class SparqlEngine:
         return b"".join(sink.parts)
 
     def timeout_message(self) -> str:
-        return f"query exceeded the {self.timeout:g} s time limit"
+        return timeout_message(self.timeout)
 
     def update(
         self, text: str, *, using: list[str], using_named: list[str], base_iri: str | None
