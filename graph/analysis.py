@@ -14,6 +14,7 @@ import networkx as nx
 import numpy as np
 
 from detente.graph.views import (
+    actor_refs,
     date_text,
     evidence_weight,
     hop_graph,
@@ -73,16 +74,10 @@ def who_backs_whom(
             if (polarity and data["polarity"] != polarity) or (actor and actor not in (u, v)):
                 continue
             tallies.setdefault((u, data["predicate"], v), []).append(data)
-    refs = graph.graph.get("refs") or {
-        n: {"id": n, "label": d["label"]} for n, d in graph.nodes(data=True)
-    }
-    rank = graph.graph.get("label_rank")
+    refs, rank = actor_refs(graph)
     # Most evidenced first, then by subject label: two stable sorts on plain keys cost less
     # than one on (count, label) tuples, which allocates a tuple per row.
-    if rank is not None:
-        order = sorted(tallies, key=lambda k: rank[k[0]])
-    else:
-        order = sorted(tallies, key=lambda k: refs[k[0]]["label"])
+    order = sorted(tallies, key=lambda k: rank[k[0]])
     order.sort(key=lambda k: -len(tallies[k]))
     if limit is not None:
         del order[limit:]
@@ -129,6 +124,11 @@ def _answer_row(key: tuple[str, str, str], found: list[dict], actors: dict[str, 
 
 
 # ---------------------------------------------------------------------- signed graph
+def actor_pair(u: str, v: str) -> tuple[str, str]:
+    """The unordered pair of two actors, in one fixed order: the signed graph's edge key."""
+    return (u, v) if u <= v else (v, u)
+
+
 def signed_graph(
     graph: nx.MultiDiGraph, *, as_of: date | None = None, half_life_days: float = 365.0
 ) -> nx.Graph:
@@ -141,7 +141,7 @@ def signed_graph(
     for u, v, data in graph.edges(data=True):
         if u == v:
             continue
-        pair = (u, v) if u <= v else (v, u)
+        pair = actor_pair(u, v)
         votes[pair] += data["weight"] * evidence_weight(
             data, as_of=as_of, half_life_days=half_life_days
         )

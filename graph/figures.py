@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from detente.graph.analysis import signed_graph, structural_balance
+from detente.graph.analysis import actor_pair, signed_graph, structural_balance
 from detente.graph.timeline import period_day
 from detente.graph.views import time_slice
 
@@ -25,10 +25,6 @@ if TYPE_CHECKING:
 ALIGNMENT_COLOUR = "#2e7d32"
 OPPOSITION_COLOUR = "#c62828"
 BLOC_COLOURS = ("#1565c0", "#ef6c00")
-
-
-def _pair(u: str, v: str) -> tuple[str, str]:
-    return (u, v) if u <= v else (v, u)
 
 
 def alliance_data(
@@ -51,14 +47,14 @@ def alliance_data(
     signed = signed_graph(scope, as_of=as_of)
     balance = structural_balance(signed)
     bloc = {node: i for i, members in enumerate(balance["blocs"]) for node in members}
-    frustrated = {_pair(f["source"], f["target"]) for f in balance["frustrated"]}
+    frustrated = {actor_pair(f["source"], f["target"]) for f in balance["frustrated"]}
     involved: Counter[str] = Counter()
     sentences: dict[tuple[str, str], list[str]] = defaultdict(list)
     for u, v, data in scope.edges(data=True):
         if u == v:
             continue
         involved.update((u, v))
-        sentences[_pair(u, v)].append(data["evidence"])
+        sentences[actor_pair(u, v)].append(data["evidence"])
     nodes = [
         {
             "id": node,
@@ -71,7 +67,7 @@ def alliance_data(
     ]
     edges = []
     for u, v, data in signed.edges(data=True):
-        pair = _pair(u, v)
+        pair = actor_pair(u, v)
         edges.append(
             {
                 "source": pair[0],

@@ -122,13 +122,22 @@ def relation_graph(store: KnowledgeStore, *, include_hypothetical: bool = False)
     # Statements by theatre and predicate, grouped by actor pair: per-theatre questions read
     # only their own statements, already tallied per (subject, predicate, object).
     graph.graph["index"] = index
-    # One {"id", "label"} per actor, for answers to share (they are read-only), and each
-    # actor's place in label order, so answers sort on integers rather than on strings.
-    graph.graph["refs"] = {n: {"id": n, "label": d["label"]} for n, d in graph.nodes(data=True)}
-    by_label = sorted(graph.nodes, key=lambda n: (graph.nodes[n]["label"], n))
-    graph.graph["label_rank"] = {n: i for i, n in enumerate(by_label)}
+    actor_refs(graph)
     hop_graph(graph)
     return graph
+
+
+def actor_refs(graph: nx.MultiDiGraph) -> tuple[dict[str, dict], dict[str, int]]:
+    """One ``{"id", "label"}`` per actor, for answers to share (they are read-only), and
+    each actor's place in label order, so answers sort on integers rather than on strings.
+    Kept on the graph: built with a view by :func:`relation_graph`, otherwise on first use.
+    O(actors log actors) once."""
+    cached = graph.graph.get("actor_refs")
+    if cached is None:
+        refs = {n: {"id": n, "label": d["label"]} for n, d in graph.nodes(data=True)}
+        by_label = sorted(refs, key=lambda n: (refs[n]["label"], n))
+        cached = graph.graph["actor_refs"] = (refs, {n: i for i, n in enumerate(by_label)})
+    return cached
 
 
 def find_actor(graph: nx.MultiDiGraph, name: str) -> str | None:
@@ -157,18 +166,15 @@ def statements(
     """(subject, object, data) of the statements matching the filters, without copying the
     graph; uses the (theatre, predicate) index when the graph has one, so the cost is
     O(matching statements) rather than O(all statements)."""
-    index = graph.graph.get("index")
     dated = since is not None or until is not None
-    if theatre is not None and index is not None:
-        wanted = theatre.casefold()
-        keys = [k for k in index if k[0] == wanted and (predicates is None or k[1] in predicates)]
+    grouped = statement_groups(graph, theatre, predicates) if theatre is not None else None
+    if grouped is not None:
         # The index already matched theatre and predicate, and holds the edges' attribute
         # dicts: no adjacency lookups (at 1M statements each is a cache miss).
-        for key in keys:
-            for (u, v), found in index[key].items():
-                for data in found:
-                    if not dated or _within(data["date"], since, until):
-                        yield u, v, data
+        for (u, _, v), found in grouped.items():
+            for data in found:
+                if not dated or _within(data["date"], since, until):
+                    yield u, v, data
         return
     folded = theatre.casefold() if theatre else None
     for u, v, data in graph.edges(data=True):
