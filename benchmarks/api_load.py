@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from store_speed import synthetic_nquads
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.servers import detente_server, free_port
+from tests.servers import detente_server, oxigraph_serve
 
 TWO_HOPS = (
     "PREFIX dt: <https://w3id.org/detente/ns#> "
@@ -52,20 +52,6 @@ ENDLESS = (
     "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?q ?y "
     "FILTER (STRLEN(STR(?x)) + STRLEN(STR(?y)) < 0) }"
 )
-
-
-def wait(url: str, proc: subprocess.Popen, seconds: float = 600) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.args}")
-        try:
-            if httpx.get(url, timeout=5).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} did not come up")
 
 
 def load(method: str, url: str, seconds: float, concurrency: int, **kwargs) -> dict:
@@ -128,30 +114,11 @@ def main() -> None:
                 capture_output=True,
             )
         triples = sum(1 for _ in data.open("rb"))
-        port = free_port()
-        oxigraph_server = subprocess.Popen(
-            [
-                oxigraph,
-                "serve",
-                "--location",
-                str(theirs),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--union-default-graph",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            with detente_server(
-                f"oxigraph:{ours}", token=None, DETENTE_QUERY_TIMEOUT="30"
-            ) as detente:
-                ox = f"http://127.0.0.1:{port}"
-                wait(f"{ox}/query?query=ASK%7B%7D", oxigraph_server)
-                result = measure(detente, ox, triples, args)
-        finally:
-            oxigraph_server.terminate()
-            oxigraph_server.wait(timeout=30)
+        with (
+            oxigraph_serve(theirs, seconds=600) as ox,
+            detente_server(f"oxigraph:{ours}", token=None, DETENTE_QUERY_TIMEOUT="30") as detente,
+        ):
+            result = measure(detente, ox, triples, args)
     json.dump(result, sys.stdout, indent=2)
     sys.stdout.write("\n")
 

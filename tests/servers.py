@@ -31,9 +31,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(url: str, seconds: float = 60.0) -> None:
+def wait_for(url: str, seconds: float = 60.0, proc: subprocess.Popen | None = None) -> None:
+    """Until ``url`` answers a SPARQL ASK below 500; fails early if ``proc`` exits."""
     deadline = time.time() + seconds
     while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited: {proc.args}")
         try:
             if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code < 500:
                 return
@@ -43,13 +46,14 @@ def wait_for(url: str, seconds: float = 60.0) -> None:
     raise RuntimeError(f"{url} did not come up within {seconds:.0f} s")
 
 
-@pytest.fixture(scope="session")
-def oxigraph_server(tmp_path_factory) -> Iterator[str]:
+@contextmanager
+def oxigraph_serve(location: Path, seconds: float = 60.0) -> Iterator[str]:
+    """``oxigraph serve`` (the PyPI server) on ``location``, with the union of all graphs as
+    the default graph; yields its base URL."""
     binary = shutil.which("oxigraph")
     if binary is None:
-        pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
+        raise RuntimeError("the oxigraph server is not installed (pip install oxigraph)")
     port = free_port()
-    location = tmp_path_factory.mktemp("oxigraph-server")
     proc = subprocess.Popen(
         [
             binary,
@@ -65,11 +69,19 @@ def oxigraph_server(tmp_path_factory) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for(f"{base}/query")
-        yield f"sparql:{base}/query|{base}/update|{base}/store"
+        wait_for(f"{base}/query", seconds, proc)
+        yield base
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory) -> Iterator[str]:
+    if shutil.which("oxigraph") is None:
+        pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
+    with oxigraph_serve(tmp_path_factory.mktemp("oxigraph-server")) as base:
+        yield f"sparql:{base}/query|{base}/update|{base}/store"
 
 
 @contextmanager
