@@ -177,46 +177,79 @@ class Reference(str, Enum):
     seed = "seed"
     re3d = "re3d"
     plover = "plover"
+    news = "news"
+    judged = "judged"
     all = "all"
 
 
 @app.command()
 def evaluate(
-    reference: Reference = typer.Argument(Reference.all, help="Which annotated data to score on."),
-    data: Path = typer.Option(Path("../shared/eval"), help="Folder holding seed/, re3d/, plover/."),
+    reference: Reference = typer.Argument(
+        Reference.all, help="Which annotated data to score on; judged: a filled judging sheet."
+    ),
+    sheet: Path | None = typer.Argument(None, help="With judged: the filled sheet (JSON lines)."),
+    data: Path = typer.Option(
+        Path("../shared/eval"), help="Folder holding seed/, re3d/, plover/, news/."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+    part: str = typer.Option(
+        "all", help="news: a (01-35, develop on), b (36-50, held back), all (prints a, b, all)."
+    ),
+    misses: Path | None = typer.Option(
+        None, help="news: write unmatched predictions and missed gold pairs (.tsv: TSV)."
+    ),
+    sample: int = typer.Option(0, min=0, help="news: a judging sheet of N asserted predictions."),
+    seed: int = typer.Option(0, help="Random seed of --sample."),
+    sample_out: Path | None = typer.Option(None, help="Where --sample writes its sheet."),
 ) -> None:
-    """Score the extractor against annotated data and print the numbers."""
+    """Score the extractor against annotated data and print the numbers; `judged SHEET`
+    scores a filled judging sheet instead."""
     import json
 
-    from detente.extract import Extractor
     from detente.extract import evaluation as ev
 
-    if not data.is_dir():
-        fail(f"{data}: no such folder (expected the shared eval data)")
-    extractor = Extractor()
-    wanted = ["seed", "re3d", "plover"] if reference is Reference.all else [reference.value]
+    if reference is Reference.judged and sheet is None:
+        fail("which sheet? detente evaluate judged SHEET")
+    if reference is not Reference.judged and sheet is not None:
+        fail(f"{sheet}: only `detente evaluate judged` reads a sheet")
+    if part not in ev.PARTS:
+        fail(f"--part must be one of {', '.join(ev.PARTS)}")
+    if (misses or sample) and reference not in (Reference.news, Reference.all):
+        fail("--misses and --sample belong to the news reference")
+    if sample and sample_out is None:
+        fail("--sample needs --sample-out PATH")
     scores: dict[str, dict] = {}
-    if "seed" in wanted:
-        scores["seed"] = ev.score_seed(extractor, data / "seed").summary()
-    if "re3d" in wanted:
-        re3d = data / "re3d"
-        scores["re3d"] = {k: v.summary() for k, v in ev.score_re3d(extractor, re3d).items()}
-        scores["re3d (consults counted as alignment)"] = {
-            k: v.summary() for k, v in ev.score_re3d(extractor, re3d, schema_aligned=False).items()
-        }
-    if "plover" in wanted:
-        scores["plover"] = ev.score_plover(
-            extractor, data / "plover" / "PLOVER_GSR_CAMEO.txt"
-        ).summary()
+    if sheet is not None:
+        try:
+            scores["judged"] = ev.read_judged(sheet).summary()
+        except (OSError, ValueError) as exc:  # a missing sheet, or a value it cannot read
+            fail(str(exc))
+    else:
+        every = ("seed", "re3d", "plover", "news")
+        try:
+            scores = ev.evaluate(
+                every if reference is Reference.all else (reference.value,),
+                data,
+                part=part,
+                misses=misses,
+                sample=sample,
+                seed=seed,
+                sample_out=sample_out,
+            )
+        except OSError as exc:  # no eval data, or an output file that cannot be written
+            fail(str(exc))
     if as_json:
         sys.stdout.write(json.dumps(scores, indent=2) + "\n")
         return
+    from rich.text import Text  # cells are data: brackets in them are not markup
+
     console = stdout_console()
-    for name, summary in scores.items():
-        table = Table(title=name, show_header=False, title_justify="left")
-        for key, value in summary.items():
-            table.add_row(key, json.dumps(value) if isinstance(value, dict | list) else str(value))
+    for title, header, rows in ev.tables(scores):
+        table = Table(title=Text(title), show_header=bool(header), title_justify="left")
+        for column in header or ["", ""]:
+            table.add_column(Text(column), overflow="fold")
+        for row in rows:
+            table.add_row(*map(Text, row))
         console.print(table)
 
 
