@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -20,15 +20,22 @@ from detente.api import rest, sparql_routes
 from detente.api.query_workers import QueryWorkers
 from detente.api.service import KnowledgeService
 from detente.api.settings import ServiceSettings
+from detente.api.snapshots import Snapshots
 from detente.api.sparql_engine import SparqlEngine, SparqlError
 from detente.graph.oxigraph import OxigraphStore
+from detente.graph.store import PREFIX_MAP
 
 log = logging.getLogger("detente.api")
 EXPLORER = Path(__file__).parent / "explorer"
 
 
 class BodyLimit:
-    """413 for request bodies over ``limit`` bytes, declared or streamed."""
+    """413 for request bodies over ``limit`` bytes, declared or streamed.
+
+    The body is read here, up to the limit, before the app sees it: a streamed (chunked)
+    body that grows too large is refused before any handler or body parser starts, which
+    would otherwise turn the interruption into its own 400.
+    """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -42,20 +49,29 @@ class BodyLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             await self._refuse(send)
             return
-        seen = 0
-
-        async def limited() -> Message:
-            nonlocal seen
+        parts: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.limit:
-                raise _TooLarge
-            return message
+            if message["type"] == "http.disconnect":
+                return
+            size += len(message.get("body", b""))
+            if size > self.limit:
+                await self._refuse(send)
+                return
+            parts.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        replayed = False
 
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await self._refuse(send)
+        async def buffered() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()  # after the body: a disconnect, when it comes
+            replayed = True
+            return {"type": "http.request", "body": b"".join(parts), "more_body": False}
+
+        await self.app(scope, buffered, send)
 
     async def _refuse(self, send: Send) -> None:
         response = PlainTextResponse(
@@ -64,12 +80,19 @@ class BodyLimit:
         await response({"type": "http"}, _nothing, send)
 
 
-class _TooLarge(Exception):
-    pass
-
-
 async def _nothing() -> Message:
     return {"type": "http.request", "body": b""}
+
+
+def _methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the OpenAPI document lists for ``path`` (what a 405's Allow says)."""
+    found: set[str] = set()
+    for template, operations in app.openapi()["paths"].items():
+        parts = re.split(r"(\{[^/}]+\})", template)
+        pattern = "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts)
+        if re.fullmatch(pattern, path):
+            found |= {method.upper() for method in operations}
+    return sorted(found)
 
 
 def create_app(
@@ -81,10 +104,16 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The query workers start on first use or when the server starts (serve, demo,
+        # BackgroundServer): an app whose lifespan runs around single calls (some test
+        # clients) should not start processes it never uses.
         yield
-        app.state.query_pool.shutdown(wait=False, cancel_futures=True)
+        close(app)
+
+    def close(app: FastAPI) -> None:
         if app.state.query_workers is not None:
             app.state.query_workers.close()
+            app.state.query_workers.snapshots.close()
         if service is None:
             svc.close()
 
@@ -96,33 +125,39 @@ def create_app(
     )
     app.state.settings = settings
     app.state.service = svc
-    app.state.query_pool = ThreadPoolExecutor(settings.query_workers, "sparql")
-    location = svc.store.location if isinstance(svc.store, OxigraphStore) else None
+    allowed = frozenset(settings.federation_allow)
+    store = svc.store
+    local = isinstance(store, OxigraphStore) and store.location is not None
     app.state.query_workers = (
         QueryWorkers(
-            location,
+            Snapshots(store, lambda: svc.generation),  # type: ignore[arg-type]
             size=settings.query_workers,
             timeout=settings.query_timeout,
             max_result_bytes=settings.max_result_bytes,
-            generation=lambda: svc.generation,
+            memory_mb=settings.query_memory_mb,
+            allowed_calls=allowed,
+            prefixes=PREFIX_MAP,
         )
-        if location and settings.query_processes
+        if local
         else None
     )
+    # Updates run in this process, on the live store, under the service's write lock.
     app.state.sparql = (
         SparqlEngine(
-            svc.store.native,
+            store.native,
             timeout=settings.query_timeout,
             max_result_bytes=settings.max_result_bytes,
+            allowed_calls=allowed,
+            prefixes=PREFIX_MAP,
         )
-        if isinstance(svc.store, OxigraphStore)
+        if local
         else None
     )
     app.include_router(rest.router)
     app.include_router(sparql_routes.router)
     app.mount("/static", StaticFiles(directory=EXPLORER / "static"), name="static")
 
-    @app.get("/", include_in_schema=False)
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     def explorer() -> FileResponse:
         return FileResponse(EXPLORER / "static" / "index.html")
 
@@ -132,7 +167,10 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # every method of the path, not only the first route's
+            headers["Allow"] = ", ".join(_methods(request.app, request.url.path))
+        return JSONResponse({"detail": exc.detail}, exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -33,6 +33,8 @@ class BackgroundServer:
         port: int = 0,  # 0: any free port
     ) -> None:
         app = create_app(settings, service)
+        if app.state.query_workers is not None:
+            app.state.query_workers.start()
         self._server = uvicorn.Server(
             uvicorn.Config(app, host=host, port=port, log_level="warning")
         )

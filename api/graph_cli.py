@@ -17,11 +17,26 @@ STORE_HELP = "Store: a path (embedded, default ./detente-data), memory:, or a SP
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".xhtml"}
 
 
-def _store(url: str | None):
+def _store(url: str | None, *, write: bool = False):
+    """The store a command works on. An embedded store that ``detente serve`` holds open is
+    read through that server; a command that writes is refused with a line saying so."""
+    from detente.api.discovery import ServedStore, running_server
     from detente.graph import StoreError, open_store
+    from detente.graph.store import local_location
 
+    setting = url or os.environ.get("DETENTE_STORE") or None
+    location = local_location(setting)
+    served = running_server(location) if location else None
+    if served is not None:
+        server, pid = served
+        if write:
+            fail(
+                f"the store {location} is open in detente serve at {server} (process {pid}): "
+                f"post documents to {server}/documents with the write token, or stop it first"
+            )
+        return ServedStore(server)
     try:
-        return open_store(url or os.environ.get("DETENTE_STORE") or None)
+        return open_store(setting)
     except StoreError as exc:
         fail(str(exc))
 
@@ -59,20 +74,23 @@ def ingest(
     """Extract relations from articles and store one named graph per document."""
     from detente.extract import Extractor
     from detente.graph import IngestError, Ingestor, StoreError
+    from detente.graph.ingest import content_source, path_source
 
     when = _parse_date(published)
     files = _expand(paths)
     if not files:
         fail("no article files found")
     failures: list[str] = []
+    # A file is identified by its path as typed; standard input by its content only, so
+    # one stdin ingest never replaces another.
     items = (
-        (article, str(Path(name).resolve()), when)
+        (article, content_source(article.text) if name == "-" else path_source(name), when)
         for name, article in _read_inputs(files, failures, encoding=encoding, author=author)
     )
 
     counts = {"added": 0, "replaced": 0, "unchanged": 0}
     relations = 0
-    with _store(store) as kg:
+    with _store(store, write=True) as kg:
         ingestor = Ingestor(
             kg, Extractor(n_process=n_process), check_shapes=check_shapes, bulk=bulk
         )
@@ -113,7 +131,7 @@ def remove(
     from detente.graph import Ingestor
 
     missing = []
-    with _store(store) as kg:
+    with _store(store, write=True) as kg:
         ingestor = Ingestor(kg)
         for ref in documents:
             removed = ingestor.remove(ref)
@@ -159,8 +177,9 @@ def query(
     from detente.graph import StoreError
     from detente.graph.store import PREFIXES, result_to_json
 
-    text = sparql if "PREFIX dt:" in sparql else PREFIXES + sparql
     with _store(store) as kg:
+        # Stores that predeclare the prefixes get the text as typed (error positions match).
+        text = sparql if kg.predeclares_prefixes else PREFIXES + sparql
         try:
             result = kg.query(text)
         except StoreError as exc:

@@ -3,11 +3,44 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import Enum
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from detente.extract.model import Relation
+from detente.ontology import predicates
+
+
+def _iso_day(value: object) -> object:
+    """Only an ISO 8601 calendar date as text: pydantic would also read 0 or 1700000000 as
+    a date (seconds since 1970), which no client means."""
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_day)]
+
+
+class Where(BaseModel):
+    where: str = Field(description="The parameter or body field, e.g. query.limit.")
+    problem: str
+
+
+class Problem(BaseModel):
+    """What every 4xx answer of the REST API carries (SPARQL routes answer plain text)."""
+
+    detail: str = Field(description="What is wrong, in one line.")
+    errors: list[Where] | None = Field(None, description="Each invalid parameter (422 only).")
+
+
+Predicate = Enum(  # type: ignore[misc]
+    "Predicate", {name: name for name in sorted(predicates())}, type=str, module=__name__
+)
 
 
 class Polarity(str, Enum):
@@ -92,7 +125,7 @@ class DocumentIn(BaseModel):
     text: str = Field(min_length=1, description="Plain text or HTML of one article.")
     title: str | None = None
     url: str | None = Field(None, description="Where it came from; identifies the document.")
-    date: dt.date | None = Field(None, description="Publication date.")
+    date: IsoDate | None = Field(None, description="Publication date (YYYY-MM-DD).")
     author: str | None = Field(None, description="Who speaks as 'we' in the text.")
     format: str = Field("auto", pattern="^(auto|text|html)$")
 
@@ -114,6 +147,6 @@ class DocumentInfo(BaseModel):
 
 class Health(BaseModel):
     status: str
-    store: str
-    writable: bool
-    generation: int
+    store: str = Field(description="The kind of store: oxigraph, memory or sparql.")
+    writable: bool = Field(description="Whether a write token is configured.")
+    generation: int = Field(description="Counts writes since the service started.")

@@ -1,117 +1,138 @@
-"""SPARQL queries evaluated in worker processes that can be ended at the deadline.
+"""SPARQL evaluated in worker processes that can be ended at the deadline, with a memory cap.
 
 Oxigraph cannot be interrupted while it computes (a large aggregate or sort runs to its end
 before the first row), and a thread cannot be killed: a runaway query on a thread keeps a
-core and a pool slot until it finishes, which may be never. Each worker here is a process
-holding a read-only handle on the on-disk store (RocksDB admits one writer and any number
-of read-only openers, which also read the writer's log); a query past its deadline is ended
-by ending its process, and a fresh worker takes its place.
+core, a pool slot and its memory until it finishes, which may be never. Each worker here is
+a process; a query past its deadline is ended by ending its process, and a fresh worker
+takes its place. Each worker's private memory is capped (``RLIMIT_DATA``), so a query that
+would take the machine's memory ends its own worker instead, and is answered 503.
 
-A worker reopens its handle when the service's write generation has changed since it last
-opened it, so a query always sees every write that completed before it was sent.
+Workers read checkpoints of the store (:mod:`detente.api.snapshots`), never the live store:
+each request carries the checkpoint that holds every write finished before it was sent.
 """
 
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
+import logging
 import os
 import queue
+import signal
+import socket
+import subprocess
+import sys
 import threading
-from collections.abc import Callable
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
+from detente.api.query_worker import memory_message
+from detente.api.snapshots import Snapshots
 from detente.api.sparql_engine import Answer, SparqlError, timeout_message
+
+log = logging.getLogger("detente.api")
 
 # After the deadline, how long the worker's own limit gets to answer 503 itself before the
 # process is ended.
 GRACE_S = 0.5
+# How long a new worker may take to load before it is given up on.
+STARTUP_S = 60.0
 # Answers up to this size are read on the event loop; larger ones on a thread.
 INLINE_BYTES = 256 * 1024
 
 
-def _serve(conn: Connection, location: str, timeout: float, max_result_bytes: int) -> None:
-    """A worker's loop: (generation, query arguments) in, ("ok", body, media type) or
-    ("error", status, message) out."""
-    import pyoxigraph as ox
-
-    from detente.api.sparql_engine import SparqlEngine
-
-    opened: int | None = None
-    engine: SparqlEngine | None = None
-    while True:
-        try:
-            generation, arguments = conn.recv()
-        except (EOFError, OSError):
-            return
-        try:
-            if engine is None or generation != opened:
-                engine = SparqlEngine(
-                    ox.Store.read_only(location),
-                    timeout=timeout,
-                    max_result_bytes=max_result_bytes,
-                )
-                opened = generation
-            answer = engine.query(**arguments)
-            header: tuple = ("ok", answer.media_type, len(answer.body))
-            body = answer.body
-        except SparqlError as exc:
-            header, body = ("error", exc.status, exc.message), b""
-        except Exception as exc:  # reported to the caller as a 500, without a trace
-            header = ("error", 500, f"query failed in its worker: {type(exc).__name__}")
-            body = b""
-        try:
-            conn.send(header)  # small: the caller reads it as soon as it arrives
-            if header[0] == "ok":
-                conn.send_bytes(body)
-        except (EOFError, OSError):
-            return
-
-
 @dataclass
 class _Worker:
-    process: multiprocessing.process.BaseProcess
+    process: subprocess.Popen
     conn: Connection
+    path: str | None = None  # the checkpoint it has open
 
 
 class QueryWorkers:
-    """``size`` worker processes answering :meth:`SparqlEngine.query` calls for the store at
-    ``location``; ``generation`` tells the current write generation."""
+    """``size`` worker processes answering SPARQL queries and Graph Store reads over
+    checkpoints from ``snapshots``. Started on first use."""
 
     def __init__(
         self,
-        location: str,
+        snapshots: Snapshots,
         *,
         size: int,
         timeout: float,
         max_result_bytes: int,
-        generation: Callable[[], int],
+        memory_mb: int,
+        allowed_calls: frozenset[str] = frozenset(),
+        prefixes: dict[str, str] | None = None,
     ) -> None:
-        self.location = location
+        self.snapshots = snapshots
+        self.size = size
         self.timeout = timeout
-        self.max_result_bytes = max_result_bytes
-        self._generation = generation
-        # spawn, not fork: the server process has threads and an open RocksDB.
-        self._context = multiprocessing.get_context("spawn")
+        self.memory_mb = memory_mb
+        self._options = {
+            "timeout": timeout,
+            "max_result_bytes": max_result_bytes,
+            "memory_mb": memory_mb,
+            "allowed_calls": allowed_calls,
+            "prefixes": dict(prefixes or {}),
+        }
         self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._processes: list[multiprocessing.process.BaseProcess] = []  # for close()
+        self._processes: list[subprocess.Popen] = []  # for close()
         self._closed = False
-        for _ in range(size):
-            self._idle.put(self._start())
+        self._started = False
+        self._starting = 0  # processes started that have not said they are ready yet
+        self._start_lock = threading.Lock()
+        self._count_lock = threading.Lock()
 
-    def _start(self) -> _Worker:
-        ours, theirs = self._context.Pipe()
-        process = self._context.Process(
-            target=_serve,
-            args=(theirs, self.location, self.timeout, self.max_result_bytes),
-            name="detente-sparql-worker",
-            daemon=True,
+    def start(self) -> None:
+        """Start the workers (if not yet): each joins the idle pool once it has loaded;
+        a query that finds the pool still starting waits for it without using its own
+        deadline. Also after :meth:`close` (an app's lifespan may run more than once)."""
+        if self._started:
+            return
+        with self._start_lock:
+            if not self._started:
+                self._closed = False
+                for _ in range(self.size):
+                    self._start()
+                self._started = True
+
+    def _start(self) -> None:
+        ours, theirs = socket.socketpair()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "detente.api.query_worker", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
         )
-        process.start()
         theirs.close()
-        self._processes = [p for p in self._processes if p.is_alive()] + [process]
-        return _Worker(process, ours)
+        conn = Connection(ours.detach())
+        conn.send(self._options)
+        self._processes = [p for p in self._processes if p.poll() is None] + [process]
+        with self._count_lock:
+            self._starting += 1
+        threading.Thread(target=self._admit, args=(_Worker(process, conn),), daemon=True).start()
+
+    def _admit(self, worker: _Worker) -> None:
+        """Into the idle pool once the worker says it is ready; a worker that dies while
+        starting is logged and replaced after a pause (not in a tight loop)."""
+        try:
+            if worker.conn.poll(STARTUP_S) and worker.conn.recv() == ("ready",):
+                if self._closed:
+                    worker.conn.close()
+                else:
+                    self._idle.put(worker)
+                return
+        except (EOFError, OSError):
+            pass
+        finally:
+            with self._count_lock:
+                self._starting -= 1
+        if self._closed:
+            return
+        worker.process.kill()
+        log.error("a SPARQL worker failed to start (exit code %s)", worker.process.wait())
+        worker.conn.close()
+        if not self._closed:
+            time.sleep(1)
+            self._start()
 
     def _retire(self, worker: _Worker) -> None:
         """:meth:`_replace` on a thread of its own: ending and restarting a process takes a
@@ -121,44 +142,69 @@ class QueryWorkers:
     def _replace(self, worker: _Worker) -> None:
         """End ``worker`` (at once: it may be computing) and put a new one in its place."""
         worker.process.kill()
-        worker.process.join(timeout=5)
+        worker.process.wait()
         worker.conn.close()
+        self.snapshots.opened(None, worker.path)
         if not self._closed:
-            self._idle.put(self._start())
+            self._start()
 
     async def query(self, **arguments: object) -> Answer:
-        """Evaluate on an idle worker; 503 when the deadline passes first (waiting for a
-        free worker counts towards it).
+        """Evaluate a query (:meth:`SparqlEngine.query` arguments) on an idle worker."""
+        return await self._run("query", arguments)
 
-        Runs on the event loop without a thread hop: the request is written to the worker's
-        pipe and the loop wakes when the answer is readable. Only a large answer is read on
-        a thread, so that copying it never stalls the loop.
+    async def graph(self, iri: str | None, accept: str | None) -> Answer:
+        """A whole graph (:meth:`SparqlEngine.graph`) read on an idle worker."""
+        return await self._run("graph", {"iri": iri, "accept": accept})
+
+    async def _run(self, operation: str, arguments: dict) -> Answer:
+        """503 when the deadline passes first (waiting for a free worker counts towards it)
+        or when the worker dies (its memory cap).
+
+        Runs on the event loop: the request is written to the worker's pipe and the loop
+        wakes when the answer is readable. Only making a checkpoint after a write, waiting
+        for a busy pool and reading a large answer happen on threads.
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
+        self.start()
+        snapshot = self.snapshots.fresh() or await loop.run_in_executor(
+            None, self.snapshots.current
+        )
+        path = snapshot.path
         try:
             worker = self._idle.get_nowait()
         except queue.Empty:
+            starting = self._starting > 0
+            wait = STARTUP_S if starting else self.timeout
             try:
-                worker = await loop.run_in_executor(None, self._idle.get, True, self.timeout)
+                worker = await loop.run_in_executor(None, self._idle.get, True, wait)
             except queue.Empty:
                 raise SparqlError(503, "every query worker is busy: try again shortly") from None
+            if starting:  # the pool was still loading: that is not the query's time
+                deadline = loop.time() + self.timeout
+        if worker.path != path:
+            self.snapshots.opened(path, worker.path)
+            worker.path = path
         try:
-            worker.conn.send((self._generation(), arguments))
+            worker.conn.send((path, operation, arguments))
             if not await self._readable(worker.conn, deadline - loop.time() + GRACE_S):
                 self._retire(worker)
                 raise SparqlError(503, timeout_message(self.timeout))
-            kind, first, second = worker.conn.recv()
+            kind, first, second, detail = worker.conn.recv()
             if kind == "error":
-                self._idle.put(worker)
+                if detail:
+                    log.error("SPARQL worker failed on %s: %s", operation, detail)
+                if first == 503 and second == memory_message(self.memory_mb):
+                    self._retire(worker)
+                else:
+                    self._idle.put(worker)
                 raise SparqlError(first, second)
             if second <= INLINE_BYTES:
                 body = worker.conn.recv_bytes()
             else:
                 body = await loop.run_in_executor(None, worker.conn.recv_bytes)
         except (EOFError, OSError):
-            self._retire(worker)
-            raise SparqlError(500, "the query worker stopped; try again") from None
+            raise self._died(worker) from None
         except asyncio.CancelledError:
             # The request went away mid-query (shutdown): its answer would be left in the
             # pipe for the next caller, so the worker goes and a fresh one takes its place.
@@ -166,6 +212,20 @@ class QueryWorkers:
             raise
         self._idle.put(worker)
         return Answer(body, first)
+
+    def _died(self, worker: _Worker) -> SparqlError:
+        """The answer for a worker that ended mid-query, and a replacement for it."""
+        try:
+            code: int | None = worker.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            code = None
+        self._retire(worker)
+        # Oxigraph (Rust) aborts when an allocation fails under the memory cap.
+        if code in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGKILL):
+            log.warning("SPARQL worker ended by its memory cap (exit code %s)", code)
+            return SparqlError(503, memory_message(self.memory_mb))
+        log.error("SPARQL worker ended unexpectedly (exit code %s)", code)
+        return SparqlError(503, "the query's worker ended unexpectedly; try again")
 
     @staticmethod
     async def _readable(conn: Connection, seconds: float) -> bool:
@@ -185,15 +245,21 @@ class QueryWorkers:
             os.set_blocking(fd, True)  # uvloop made it non-blocking; recv expects blocking
 
     def close(self) -> None:
-        """End every worker: idle ones see their pipe close and exit, busy ones are ended."""
-        self._closed = True
-        while True:
-            try:
-                self._idle.get_nowait().conn.close()
-            except queue.Empty:
-                break
-        for process in self._processes:
-            process.join(timeout=2)
-            if process.is_alive():
-                process.kill()
-                process.join(timeout=5)
+        """End every worker: idle ones see their pipe close and exit; busy ones and ones
+        still loading are ended. :meth:`start` may start the pool again."""
+        with self._start_lock:
+            self._closed = True
+            self._started = False
+            while True:
+                try:
+                    self._idle.get_nowait().conn.close()
+                except queue.Empty:
+                    break
+            deadline = time.monotonic() + 1.0
+            for process in self._processes:
+                try:
+                    process.wait(timeout=max(deadline - time.monotonic(), 0.01))
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+            self._processes = []

@@ -6,9 +6,8 @@ never holds up the event loop.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
-from datetime import date
+from dataclasses import replace
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import TypeAdapter
@@ -22,8 +21,11 @@ from detente.api.models import (
     DocumentOut,
     Health,
     Hop,
+    IsoDate,
     PathKind,
     Polarity,
+    Predicate,
+    Problem,
     RelationRow,
 )
 from detente.api.security import WRITE_RESPONSES, require_writer
@@ -32,10 +34,18 @@ from detente.extract import InputError, read_article
 from detente.extract.text import with_author
 from detente.graph import IngestError, StoreError
 from detente.graph.analysis import relation_paths, signed_graph, structural_balance, who_backs_whom
+from detente.graph.ingest import content_source
 from detente.graph.views import time_slice
-from detente.ontology import load_gazetteer, predicates
+from detente.ontology import load_gazetteer
 
-router = APIRouter()
+
+def _problem(description: str) -> dict:
+    return {"model": Problem, "description": description}
+
+
+# Every route may answer these; FastAPI's own 422 schema does not match this service's body.
+router = APIRouter(responses={422: _problem("Invalid parameters or body.")})
+UNKNOWN_ACTOR = {404: _problem("Unknown actor.")}
 
 
 def service(request: Request) -> KnowledgeService:
@@ -53,8 +63,8 @@ def _actor(svc: KnowledgeService, name: str) -> str:
 def health(request: Request, svc: KnowledgeService = Depends(service)) -> Health:
     return Health(
         status="ok",
-        store=svc.store.url,
-        writable=request.app.state.settings.token is not None,
+        store=svc.store.url.partition(":")[0],  # the kind only: no server paths or hosts
+        writable=request.app.state.settings.writable,
         generation=svc.generation,
     )
 
@@ -62,25 +72,23 @@ def health(request: Request, svc: KnowledgeService = Depends(service)) -> Health
 _ROWS = TypeAdapter(list[RelationRow])
 
 
-@router.get("/relations", response_model=list[RelationRow], tags=["analysis"])
+@router.get(
+    "/relations", response_model=list[RelationRow], tags=["analysis"], responses=UNKNOWN_ACTOR
+)
 def relations(
     request: Request,
     theatre: str | None = Query(None, description="Theatre label, e.g. Libya."),
-    predicate: str | None = Query(None, description="Relation; sub-relations included."),
+    predicate: Predicate | None = Query(None, description="Relation; sub-relations included."),
     polarity: Polarity | None = None,
     actor: str | None = Query(None, description="Actor id or name, as subject or object."),
-    since: date | None = None,
-    until: date | None = None,
+    since: IsoDate | None = Query(None, description="From this date (YYYY-MM-DD)."),
+    until: IsoDate | None = Query(None, description="Up to this date (YYYY-MM-DD)."),
     limit: int = Query(100, ge=1, le=10_000),
     offset: int = Query(0, ge=0),
     svc: KnowledgeService = Depends(service),
 ) -> Response:
     """Aggregated relations, most evidenced first: who backs whom in Libya is
     ``/relations?theatre=Libya&predicate=backs``."""
-    if predicate is not None and predicate not in predicates():
-        raise HTTPException(
-            422, f"unknown relation {predicate!r}; one of: {', '.join(sorted(predicates()))}"
-        )
     if since and until and since > until:
         raise HTTPException(422, "since is after until")
     limit = min(limit, request.app.state.settings.max_rows)
@@ -91,7 +99,7 @@ def relations(
             theatre=theatre,
             since=since,
             until=until,
-            predicate=predicate,
+            predicate=predicate.value if predicate else None,
             polarity=polarity.value if polarity else None,
             actor=_actor(svc, actor) if actor else None,
             limit=offset + limit,
@@ -121,7 +129,9 @@ def actors(
     return found[: min(limit, request.app.state.settings.max_rows)]
 
 
-@router.get("/actors/{actor_id}", response_model=ActorProfile, tags=["actors"])
+@router.get(
+    "/actors/{actor_id}", response_model=ActorProfile, tags=["actors"], responses=UNKNOWN_ACTOR
+)
 def actor_profile(actor_id: str, svc: KnowledgeService = Depends(service)) -> dict:
     """An actor: its names, Wikidata link, allies and adversaries with evidence counts."""
     node = _actor(svc, actor_id)
@@ -166,7 +176,9 @@ def actor_profile(actor_id: str, svc: KnowledgeService = Depends(service)) -> di
     }
 
 
-@router.get("/paths", response_model=list[list[Hop]], tags=["analysis"])
+@router.get(
+    "/paths", response_model=list[list[Hop]], tags=["analysis"], responses=UNKNOWN_ACTOR
+)
 def paths(
     source: str = Query(..., description="Actor id or name."),
     target: str = Query(..., description="Actor id or name."),
@@ -211,8 +223,9 @@ def documents(svc: KnowledgeService = Depends(service)) -> list[dict]:
     responses={
         **WRITE_RESPONSES,
         200: {"description": "The same text was already stored; nothing changed."},
-        413: {"description": "Request body too large."},
-        422: {"description": "The text cannot be read as an article."},
+        400: _problem("The body is not JSON."),
+        413: {"description": "Request body too large.", "content": {"text/plain": {}}},
+        422: _problem("The text cannot be read as an article, or a field is invalid."),
     },
 )
 def post_document(
@@ -226,8 +239,11 @@ def post_document(
         article = with_author(read_article(body.text, kind=body.format), body.author)
     except InputError as exc:
         raise HTTPException(422, str(exc)) from exc
-    # Without a URL the text itself identifies the document.
-    source = body.url or article.url or "text:" + hashlib.sha256(body.text.encode()).hexdigest()
+    if body.title:
+        article = replace(article, title=body.title)
+    # Without a URL the text itself identifies the document. A page's canonical link is not
+    # an identity: sites give one canonical to many pages, which would replace each other.
+    source = body.url or content_source(article.text)
     try:
         result, found = svc.ingest(article, source, body.date or article.published)
     except (IngestError, StoreError) as exc:
@@ -247,7 +263,7 @@ def post_document(
     status_code=204,
     tags=["documents"],
     dependencies=[Depends(require_writer)],
-    responses={**WRITE_RESPONSES, 404: {"description": "No such document."}},
+    responses={**WRITE_RESPONSES, 404: _problem("No such document.")},
 )
 def delete_document(doc_id: str, svc: KnowledgeService = Depends(service)) -> Response:
     """Retract a document (by id or source) and everything it asserted."""

@@ -7,13 +7,15 @@ import secrets
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from detente.api.models import Problem
+
 bearer = HTTPBearer(auto_error=False, description="The token configured as DETENTE_TOKEN.")
 
 
 # What every write route may answer besides its own responses (for the OpenAPI document).
 WRITE_RESPONSES: dict[int | str, dict] = {
-    401: {"description": "Missing or wrong bearer token."},
-    403: {"description": "Writes are disabled (no token configured)."},
+    401: {"model": Problem, "description": "Missing or wrong bearer token."},
+    403: {"model": Problem, "description": "Writes are disabled (no token configured)."},
 }
 
 

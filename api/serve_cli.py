@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import tempfile
 from pathlib import Path
 
@@ -11,21 +13,56 @@ import typer
 from detente.api.cli import app, err, fail
 from detente.api.graph_cli import STORE_HELP
 
+HTTP_PROTOCOL = os.environ.get("DETENTE_UVICORN_HTTP", "h11")
+
 
 def _examples() -> Path:
-    """The bundled examples: ./examples in a clone (also after a non-editable install),
-    else next to the source tree of an editable install."""
-    here = Path("examples")
-    return here if here.is_dir() else Path(__file__).resolve().parent.parent / "examples"
+    """The bundled example articles (installed with the package as ``detente.examples``)."""
+    from importlib.resources import files
+
+    return Path(str(files("detente.examples")))
+
+
+def _exit_on_sigterm() -> None:
+    """SIGTERM ends the process through SystemExit, so ``finally`` blocks run (temporary
+    stores are removed, the server's advert is withdrawn). uvicorn shuts down gracefully on
+    SIGTERM and then raises the signal again, which lands here."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def _run(settings, service, host: str, port: int) -> None:
     import uvicorn
 
     from detente.api.app import create_app
+    from detente.api.discovery import advertised, local_url
+    from detente.graph.oxigraph import OxigraphStore
 
+    app_ = create_app(settings, service)
+    if app_.state.query_workers is not None:
+        app_.state.query_workers.start()  # loaded before the first query arrives
+    store = app_.state.service.store
+    if not settings.writable:
+        err.print(
+            "[bold yellow]detente: writes are disabled:[/] DETENTE_TOKEN is not set"
+            + (" (it is empty)" if "DETENTE_TOKEN" in os.environ else "")
+            + "; the service is read-only",
+            highlight=False,
+            soft_wrap=True,
+        )
     err.print(f"detente: serving {settings.store} at http://{host}:{port}/", highlight=False)
-    uvicorn.run(create_app(settings, service), host=host, port=port, log_level="warning")
+    _exit_on_sigterm()
+    location = store.location if isinstance(store, OxigraphStore) else None
+    advert = (
+        advertised(location, local_url(host, port))
+        if location and settings.store != "memory:"
+        else contextlib.nullcontext()
+    )
+    with advert:
+        uvicorn.run(app_, host=host, port=port, log_level="warning", http=HTTP_PROTOCOL)
 
 
 @app.command()
@@ -72,14 +109,15 @@ def demo(
     files = sorted(examples.glob("*.txt")) if examples.is_dir() else []
     if not files:
         fail(f"no example articles (*.txt) in {examples}")
+    _exit_on_sigterm()
     with tempfile.TemporaryDirectory(prefix="detente-demo-") as folder:
-        token = os.environ.get("DETENTE_TOKEN")
-        settings = ServiceSettings(store=f"oxigraph:{folder}", token=token)
+        settings = ServiceSettings(store=f"oxigraph:{folder}/store")
         service = KnowledgeService(settings.store)
-        for path in files:
-            _, found = service.ingest(read_article(path.read_bytes()), str(path), None)
-            err.print(f"ingested {path.name}: {len(found)} relations", highlight=False)
         try:
+            for path in files:
+                article = read_article(path.read_bytes())
+                _, found = service.ingest(article, f"examples/{path.name}", None)
+                err.print(f"ingested {path.name}: {len(found)} relations", highlight=False)
             _run(settings, service, host, port)
         finally:
             service.close()

@@ -16,6 +16,7 @@ import networkx as nx
 
 from detente.extract import Article, Extractor, Relation
 from detente.graph import Ingestor, IngestResult, KnowledgeStore, open_store
+from detente.graph.oxigraph import OxigraphStore
 from detente.graph.views import find_actor, relation_graph
 
 RESPONSES_KEPT = 512
@@ -23,7 +24,11 @@ RESPONSES_KEPT = 512
 
 class KnowledgeService:
     def __init__(self, store: KnowledgeStore | str, extractor: Extractor | None = None) -> None:
-        self.store = open_store(store) if isinstance(store, str) else store
+        if isinstance(store, str):
+            # A server's query workers are other processes: they need files to read, so a
+            # server's "memory:" store is a temporary folder removed when it closes.
+            store = OxigraphStore.temporary() if store == "memory:" else open_store(store)
+        self.store = store
         self._extractor = extractor
         self._view: nx.MultiDiGraph | None = None
         self._generation = 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -13,16 +13,32 @@ class ServiceSettings(BaseSettings):
 
     store: str = Field("./detente-data", description="Store URL or path (see open_store).")
     # Writes are disabled unless a token is configured: a public read-only service is the
-    # safe default, and nobody can write by forgetting to set a password.
+    # safe default, and nobody can write by forgetting to set a password. An empty token
+    # (``DETENTE_TOKEN=`` in a compose file) counts as none, never as "anyone may write".
     token: SecretStr | None = Field(None, description="Bearer token required for writes.")
     query_timeout: float = Field(10.0, gt=0, description="Seconds a SPARQL query may take.")
     max_result_bytes: int = Field(50_000_000, gt=0, description="Largest serialised result.")
     max_body_bytes: int = Field(2_000_000, gt=0, description="Largest request body.")
-    query_workers: int = Field(4, ge=1, description="Threads (and processes) evaluating SPARQL.")
-    # On an on-disk store, queries run in worker processes so a runaway one can be ended at
-    # its deadline; threads cannot be stopped, and Oxigraph cannot be interrupted.
-    query_processes: bool = Field(
-        True, description="Evaluate /sparql queries in worker processes (on-disk stores)."
+    query_workers: int = Field(4, ge=1, description="Processes evaluating SPARQL queries.")
+    # Each query worker's private memory (heap and anonymous mappings, RLIMIT_DATA): a
+    # query that needs more ends with 503 instead of taking the machine.
+    query_memory_mb: int = Field(1024, ge=256, description="Memory cap of each query worker.")
+    # Oxigraph calls any URL a query names in SERVICE (and an update in LOAD). That is off:
+    # only these exact absolute IRIs may be called.
+    federation_allow: list[str] = Field(
+        default_factory=list, description="SERVICE endpoints and LOAD sources that may be called."
     )
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS.")
     max_rows: int = Field(1000, ge=1, description="Most rows a REST list returns.")
+
+    @field_validator("token", mode="before")
+    @classmethod
+    def _blank_token_is_none(cls, value: object) -> object:
+        secret = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if secret is None or (isinstance(secret, str) and not secret.strip()):
+            return None
+        return value
+
+    @property
+    def writable(self) -> bool:
+        return self.token is not None

@@ -1,13 +1,16 @@
 """SPARQL evaluation for the HTTP endpoint: pyoxigraph, from the query string, with a
-dataset, a deadline, a result-size limit and content negotiation.
+dataset, a deadline, a result-size limit, content negotiation and no outbound calls.
 
 Results are serialised by Oxigraph itself (no per-row Python objects), into a sink that
 stops the evaluation when the deadline passes or the result grows past the limit: results
 are produced lazily, so this interrupts long queries as they emit rows. A query that
 computes for a long time before its first row (a large aggregate) cannot be interrupted
-inside Oxigraph: on an on-disk store the endpoint runs queries in worker processes that are
-ended at the deadline (:mod:`detente.api.query_workers`); in memory, the endpoint answers
-503 at the deadline and the evaluation finishes on its thread (the pool bounds how many can).
+inside Oxigraph: the endpoint evaluates in worker processes that are ended at the deadline
+(:mod:`detente.api.query_workers`).
+
+Oxigraph calls whatever URL a query names in ``SERVICE`` (or an update in ``LOAD``) and has
+no switch to stop it, so the engine refuses such text before evaluation unless the target
+is on the configured allow-list (:func:`check_outbound`).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from detente.api.sparql_text import declares_dataset, with_using
+from detente.api.sparql_text import declares_dataset, outbound_calls, with_using
 
 RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -125,11 +128,55 @@ class Answer:
     media_type: str
 
 
+def check_outbound(
+    text: str, *, base_iri: str | None, allowed: frozenset[str], prefixes: dict[str, str]
+) -> None:
+    """400 unless every ``SERVICE`` / ``LOAD`` in ``text`` calls an allowed IRI."""
+    for call in outbound_calls(text, base_iri=base_iri, prefixes=prefixes):
+        if call.target is None:
+            raise SparqlError(
+                400,
+                f"{call.operation} whose target is not a fixed IRI is refused: this endpoint "
+                "does not call other servers (a variable, or a name that reads as the keyword: "
+                "rename prefixes that contain SERVICE or LOAD)",
+            )
+        if call.target not in allowed:
+            reason = (
+                "federated queries are off on this endpoint"
+                if not allowed
+                else "it is not on this endpoint's allow-list"
+            )
+            raise SparqlError(400, f"{call.operation} <{call.target}> is refused: {reason}")
+
+
+def named_node(iri: str, parameter: str) -> ox.NamedNode:
+    """A protocol parameter as an IRI; 400 when it is not an absolute IRI."""
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as exc:
+        raise SparqlError(400, f"{parameter}: {iri!r} is not an absolute IRI ({exc})") from None
+
+
 class SparqlEngine:
-    def __init__(self, store: ox.Store, *, timeout: float, max_result_bytes: int) -> None:
+    def __init__(
+        self,
+        store: ox.Store,
+        *,
+        timeout: float,
+        max_result_bytes: int,
+        allowed_calls: frozenset[str] = frozenset(),
+        prefixes: dict[str, str] | None = None,
+    ) -> None:
         self.store = store
         self.timeout = timeout
         self.max_result_bytes = max_result_bytes
+        self.allowed_calls = allowed_calls
+        self.prefixes = prefixes or {}
+
+    def _guard(self, text: str, base_iri: str | None) -> None:
+        check_outbound(
+            text, base_iri=base_iri, allowed=self.allowed_calls, prefixes=self.prefixes
+        )
 
     def query(
         self,
@@ -143,17 +190,18 @@ class SparqlEngine:
         """Evaluate and serialise a query. The default graph is the union of all graphs
         unless the protocol names a dataset (then exactly that dataset is used)."""
         deadline = time.monotonic() + self.timeout
-        options: dict = {"base_iri": base_iri}
+        options: dict = {"base_iri": base_iri, "prefixes": self.prefixes}
         if default_graphs or named_graphs:
-            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+            options["default_graph"] = [named_node(g, "default-graph-uri") for g in default_graphs]
+            options["named_graphs"] = [named_node(g, "named-graph-uri") for g in named_graphs]
         else:
             options["use_default_graph_as_union"] = True
+        self._guard(text, base_iri)
         try:
             result = self.store.query(text, **options)
         except SyntaxError as exc:
             raise SparqlError(400, f"malformed SPARQL query: {exc}") from exc
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RuntimeError) as exc:
             raise SparqlError(400, f"query failed: {exc}") from exc
         if isinstance(result, ox.QueryBoolean):
             media = negotiate(accept, BOOLEAN_FORMATS, "application/sparql-results+json")
@@ -167,15 +215,18 @@ class SparqlEngine:
         return Answer(self._write(serialize, deadline), media)
 
     def graph(self, iri: str | None, accept: str | None) -> Answer:
-        """A whole graph (None: the default graph), for the Graph Store Protocol."""
+        """A whole graph, for the Graph Store Protocol. None is the default graph, which
+        is what ``/sparql`` queries see by default: the union of all graphs."""
+        media = negotiate(accept, GRAPH_FORMATS, "text/turtle")
         if iri is None:
-            graph: ox.NamedNode | ox.DefaultGraph = ox.DefaultGraph()
+            triples = self.store.query(
+                "CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True
+            )
         else:
-            graph = ox.NamedNode(iri)
+            graph = named_node(iri, "graph")
             if not self.store.contains_named_graph(graph):
                 raise SparqlError(404, f"no graph named <{iri}>")
-        media = negotiate(accept, GRAPH_FORMATS, "text/turtle")
-        triples = (q.triple for q in self.store.quads_for_pattern(None, None, None, graph))
+            triples = (q.triple for q in self.store.quads_for_pattern(None, None, None, graph))
         deadline = time.monotonic() + self.timeout
         return Answer(
             self._write(lambda sink: ox.serialize(triples, sink, GRAPH_FORMATS[media]), deadline),
@@ -195,7 +246,7 @@ class SparqlEngine:
                 ) from exc
             if sink.reason == "time":
                 raise SparqlError(503, self.timeout_message()) from exc
-            if isinstance(exc, (OSError, ValueError, SyntaxError)):
+            if isinstance(exc, (OSError, ValueError, SyntaxError, RuntimeError)):
                 raise SparqlError(400, f"query failed: {exc}") from exc
             raise
         return b"".join(sink.parts)
@@ -212,10 +263,15 @@ class SparqlEngine:
                 "the update names its dataset with USING or WITH and the request with "
                 "using-graph-uri or using-named-graph-uri: use one or the other",
             )
+        for iri in using:
+            named_node(iri, "using-graph-uri")
+        for iri in using_named:
+            named_node(iri, "using-named-graph-uri")
+        self._guard(text, base_iri)
         try:
             rewritten = with_using(text, using, using_named)
-            self.store.update(rewritten, base_iri=base_iri)
+            self.store.update(rewritten, base_iri=base_iri, prefixes=self.prefixes)
         except SyntaxError as exc:
             raise SparqlError(400, f"malformed SPARQL update: {exc}") from exc
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RuntimeError) as exc:
             raise SparqlError(400, f"update failed: {exc}") from exc

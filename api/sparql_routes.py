@@ -7,14 +7,23 @@ reach one.
 
 from __future__ import annotations
 
-import asyncio
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from detente.api.query_workers import QueryWorkers
 from detente.api.security import WRITE_RESPONSES, require_writer
 from detente.api.sparql_engine import Answer, SparqlEngine, SparqlError
+from detente.api.sparql_openapi import (
+    GRAPH_STORE_GET,
+    GRAPH_STORE_RESPONSES,
+    QUERY_GET,
+    QUERY_POST,
+    QUERY_RESPONSES,
+    UPDATE_POST,
+    UPDATE_RESPONSES,
+)
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -37,13 +46,24 @@ SERVICE_DESCRIPTION = """@prefix sd: <http://www.w3.org/ns/sparql-service-descri
 
 
 def engine(request: Request) -> SparqlEngine:
+    """The update engine (this process, live store)."""
     found = request.app.state.sparql
     if found is None:
-        raise SparqlError(
-            501,
-            "this server keeps its graph in a remote SPARQL store: query that endpoint directly",
-        )
+        raise SparqlError(501, REMOTE_MESSAGE)
     return found
+
+
+def workers(request: Request) -> QueryWorkers:
+    """The query workers (other processes, checkpoints of the store)."""
+    found = request.app.state.query_workers
+    if found is None:
+        raise SparqlError(501, REMOTE_MESSAGE)
+    return found
+
+
+REMOTE_MESSAGE = (
+    "this server keeps its graph in a remote SPARQL store: query that endpoint directly"
+)
 
 
 def _endpoint(request: Request) -> str:
@@ -111,66 +131,62 @@ def _answer(answer: Answer, method: str = "GET") -> Response:
     return Response(body, media_type=answer.media_type, headers=headers)
 
 
-async def _with_deadline(request: Request, run) -> Answer:
-    """Run ``run`` on the query pool; answer 503 when the configured deadline passes
-    (other requests are never held up: they run on their own threads)."""
-    state = request.app.state
-    future = asyncio.get_running_loop().run_in_executor(state.query_pool, run)
-    try:
-        return await asyncio.wait_for(asyncio.shield(future), state.settings.query_timeout + 0.5)
-    except TimeoutError:
-        raise SparqlError(503, engine(request).timeout_message()) from None
-
-
-@router.api_route(
-    "/sparql",
-    methods=["GET", "POST"],
-    summary="SPARQL 1.1 query (Protocol: GET, form POST, direct POST)",
-    responses={
-        200: {"description": "Query results, in the negotiated format."},
-        400: {"description": "Malformed query or protocol request."},
-        406: {"description": "No acceptable result format."},
-        415: {"description": "Unsupported request media type or charset."},
-        503: {"description": "The query exceeded the time limit."},
-    },
-)
-async def sparql_query(request: Request) -> Response:
-    sparql = engine(request)
+async def _query(request: Request) -> Response:
+    pool = workers(request)
     url_params = parse_qs(request.url.query, keep_blank_values=True)
     if "update" in url_params or (
         request.method == "POST" and _media_type(request)[0] == UPDATE_TYPE
     ):
         raise SparqlError(400, "this is the query endpoint: POST updates to /sparql/update")
     if request.method == "GET" and "query" not in url_params:
+        if url_params:
+            given = ", ".join(sorted(url_params))
+            raise SparqlError(400, f"{given} given without a query")
         description = SERVICE_DESCRIPTION.format(endpoint=_endpoint(request))
         return Response(description, media_type="text/turtle")
     text, params = await _parameters(request, QUERY_TYPE, "query", url_params)
     if "update" in params:
         raise SparqlError(400, "this is the query endpoint: POST updates to /sparql/update")
-    arguments = {
-        "text": text,
-        "default_graphs": params.get("default-graph-uri", []),
-        "named_graphs": params.get("named-graph-uri", []),
-        "accept": request.headers.get("accept"),
-        "base_iri": _endpoint(request),
-    }
-    workers = request.app.state.query_workers
-    if workers is not None:  # bounds its own deadline, ending the worker if need be
-        return _answer(await workers.query(**arguments))
-    return _answer(await _with_deadline(request, lambda: sparql.query(**arguments)))
+    answer = await pool.query(  # bounds its own deadline, ending the worker if need be
+        text=text,
+        default_graphs=params.get("default-graph-uri", []),
+        named_graphs=params.get("named-graph-uri", []),
+        accept=request.headers.get("accept"),
+        base_iri=_endpoint(request),
+    )
+    return _answer(answer)
+
+
+@router.get(
+    "/sparql",
+    summary="SPARQL 1.1 query by GET (without a query: the service description)",
+    operation_id="sparql_query_get",
+    responses=QUERY_RESPONSES,
+    openapi_extra=QUERY_GET,
+)
+async def sparql_query_get(request: Request) -> Response:
+    return await _query(request)
+
+
+@router.post(
+    "/sparql",
+    summary="SPARQL 1.1 query by POST (form or direct)",
+    operation_id="sparql_query_post",
+    responses=QUERY_RESPONSES,
+    openapi_extra=QUERY_POST,
+)
+async def sparql_query_post(request: Request) -> Response:
+    return await _query(request)
 
 
 @router.post(
     "/sparql/update",
     summary="SPARQL 1.1 update (needs the write token)",
+    operation_id="sparql_update",
     status_code=204,
     dependencies=[Depends(require_writer)],
-    responses={
-        **WRITE_RESPONSES,
-        204: {"description": "Applied."},
-        400: {"description": "Malformed update or protocol request."},
-        415: {"description": "Unsupported request media type or charset."},
-    },
+    responses={**WRITE_RESPONSES, **UPDATE_RESPONSES},
+    openapi_extra=UPDATE_POST,
 )
 async def sparql_update(request: Request) -> Response:
     sparql = engine(request)
@@ -196,22 +212,33 @@ async def sparql_update(request: Request) -> Response:
     return Response(status_code=204)
 
 
-@router.api_route(
-    "/graph-store",
-    methods=["GET", "HEAD"],
-    summary="Graph Store Protocol: read a named graph (?graph=IRI) or the default graph",
-    responses={
-        200: {"description": "The graph, in the negotiated RDF format."},
-        404: {"description": "No such graph."},
-        406: {"description": "No acceptable RDF format."},
-    },
-)
-async def graph_store(request: Request) -> Response:
-    sparql = engine(request)
+async def _graph_store(request: Request) -> Response:
+    pool = workers(request)
     params = parse_qs(request.url.query, keep_blank_values=True)
     if ("default" in params) == ("graph" in params):
         raise SparqlError(400, "give exactly one of ?graph=IRI or ?default")
     iri = None if "default" in params else _one(params, "graph")
-    accept = request.headers.get("accept")
-    answer = await _with_deadline(request, lambda: sparql.graph(iri, accept))
+    answer = await pool.graph(iri, request.headers.get("accept"))
     return _answer(answer, request.method)
+
+
+@router.get(
+    "/graph-store",
+    summary="Graph Store Protocol: read a named graph (?graph=IRI) or the default graph",
+    operation_id="graph_store_get",
+    responses=GRAPH_STORE_RESPONSES,
+    openapi_extra=GRAPH_STORE_GET,
+)
+async def graph_store_get(request: Request) -> Response:
+    return await _graph_store(request)
+
+
+@router.head(
+    "/graph-store",
+    summary="Graph Store Protocol: the headers of a graph read",
+    operation_id="graph_store_head",
+    responses=GRAPH_STORE_RESPONSES,
+    openapi_extra=GRAPH_STORE_GET,
+)
+async def graph_store_head(request: Request) -> Response:
+    return await _graph_store(request)

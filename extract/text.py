@@ -64,10 +64,16 @@ def decode(data: bytes, encoding: str | None = None) -> str:
         raise InputError(
             f"not UTF-8: invalid byte 0x{data[exc.start]:02x} at offset {exc.start}{hint}"
         ) from exc
-    controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\n\r\f\v")
-    if controls > 0.05 * min(len(text), 65536):
-        raise InputError("binary input: too many control characters for text")
+    _refuse_controls(text)
     return text
+
+
+def _refuse_controls(text: str) -> None:
+    """Text that is mostly control characters is binary data, however it arrived."""
+    sample = text[:65536]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    if controls > 0.05 * len(sample):
+        raise InputError("binary input: too many control characters for text")
 
 
 def _guess_encoding(data: bytes) -> str | None:
@@ -136,6 +142,8 @@ def read_article(
     text = data if isinstance(data, str) else decode(data, encoding)
     if not text.strip():
         raise InputError("empty input: nothing to extract")
+    if isinstance(data, str):
+        _refuse_controls(text)
     if len(text) > max_chars * 4:
         raise InputError(f"input too large: {len(text):,} characters (limit {max_chars:,})")
     is_html = kind == "html" or (kind == "auto" and looks_like_html(text))

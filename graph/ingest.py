@@ -8,6 +8,7 @@ edited text from the same source replaces the old graph in the same atomic updat
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,6 +27,25 @@ from detente.graph.store import (
 )
 from detente.graph.validation import validate
 from detente.ontology import NS, load_gazetteer, ontology_path
+
+
+def path_source(name: str | Path) -> str:
+    """The source recorded for a file: its path as the user typed it, normalised, and
+    relative to the current folder when it lies inside it. Never an absolute path the user
+    did not type: sources are shown to anonymous readers of the service."""
+    path = Path(name)
+    if path.is_absolute():
+        try:
+            return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        except ValueError:
+            return Path(os.path.normpath(path)).as_posix()
+    return Path(os.path.normpath(path)).as_posix()
+
+
+def content_source(text: str) -> str:
+    """The source of a text that came without one (standard input, a POST without a URL):
+    its content hash, so that only the same text is ever the same document."""
+    return "text:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class IngestError(ValueError):
@@ -179,8 +199,7 @@ class Ingestor:
         graphs = [g for g in graphs if self.store.has_graph(g)]
         graphs += self.graphs_for_source(ref)
         if not graphs and not ref.startswith("doc-"):
-            resolved = str(Path(ref).resolve())
-            graphs = self.graphs_for_source(resolved)
+            graphs = self.graphs_for_source(path_source(ref))
         for g in graphs:
             self.store.drop_graph(g)
         return [str(g).removeprefix(str(DOC)) for g in graphs]

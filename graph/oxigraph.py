@@ -6,6 +6,8 @@ rdflib query object would fall back to rdflib's much slower evaluator).
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from rdflib.term import Node
 
 from detente.graph.store import (
     JOURNAL_GRAPH,
+    PREFIX_MAP,
     PREFIXES,
     KnowledgeStore,
     QueryResult,
@@ -76,9 +79,12 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 
 class OxigraphStore(KnowledgeStore):
+    predeclares_prefixes = True
+
     def __init__(self, location: str | None) -> None:
         self.url = f"oxigraph:{location}" if location else "memory:"
         self.location = location  # None: in memory
+        self._temporary = False
         try:
             if location:
                 Path(location).mkdir(parents=True, exist_ok=True)
@@ -88,6 +94,16 @@ class OxigraphStore(KnowledgeStore):
         except OSError as exc:
             raise StoreError(f"cannot open the store at {location}: {exc}") from exc
         self.recover()
+
+    @classmethod
+    def temporary(cls) -> OxigraphStore:
+        """A store on disk in a fresh temporary folder, removed by :meth:`close`: the
+        ``memory:`` of a server, whose query workers (other processes) need files to read."""
+        folder = tempfile.mkdtemp(prefix="detente-store-")
+        store = cls(folder)
+        store.url = "memory:"
+        store._temporary = True
+        return store
 
     @property
     def _store(self) -> ox.Store:
@@ -102,7 +118,9 @@ class OxigraphStore(KnowledgeStore):
 
     def _evaluate(self, sparql: str, union_default_graph: bool):
         try:
-            return self._store.query(sparql, use_default_graph_as_union=union_default_graph)
+            return self._store.query(
+                sparql, use_default_graph_as_union=union_default_graph, prefixes=PREFIX_MAP
+            )
         except SyntaxError as exc:
             raise QuerySyntaxError(f"malformed SPARQL query: {exc}") from exc
         except OSError as exc:
@@ -132,7 +150,7 @@ class OxigraphStore(KnowledgeStore):
 
     def update(self, sparql: str) -> None:
         try:
-            self._store.update(sparql)
+            self._store.update(sparql, prefixes=PREFIX_MAP)
         except SyntaxError as exc:
             raise QuerySyntaxError(f"malformed SPARQL update: {exc}") from exc
         except OSError as exc:
@@ -201,11 +219,22 @@ class OxigraphStore(KnowledgeStore):
     def graphs(self) -> list[URIRef]:
         return [URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)]
 
+    def checkpoint(self, target: str | Path) -> None:
+        """A consistent copy of the store as of now in the new folder ``target`` (hard
+        links on the same file system, so it takes milliseconds); other processes may open
+        it read-only while this one keeps writing."""
+        try:
+            self._store.backup(str(target))
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(f"cannot checkpoint the store into {target}: {exc}") from exc
+
     def close(self) -> None:
         """Flush and release the store (and its lock on the folder)."""
         if self._db is not None:
             self._db.flush()
             self._db = None
+        if self._temporary and self.location:
+            shutil.rmtree(self.location, ignore_errors=True)
 
 
 register_backend("memory", lambda rest: OxigraphStore(None))

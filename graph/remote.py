@@ -89,6 +89,10 @@ class SparqlStore(KnowledgeStore):
             if "boolean" in data:
                 return QueryResult("ask", [], [], boolean=bool(data["boolean"]))
             variables = data["head"].get("vars", [])
+            if variables == ["__ASK_RETVAL"]:  # how some Virtuoso set-ups answer ASK
+                bindings = data["results"]["bindings"]
+                value = bindings[0]["__ASK_RETVAL"]["value"] if bindings else "0"
+                return QueryResult("ask", [], [], boolean=value in ("1", "true"))
             rows = [
                 {v: _term(b[v]) if v in b else None for v in variables}
                 for b in data["results"]["bindings"]

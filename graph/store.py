@@ -28,11 +28,22 @@ ONTOLOGY_GRAPH = URIRef("https://w3id.org/detente/graph/ontology")
 STAGING = "https://w3id.org/detente/graph/staging/"
 JOURNAL_GRAPH = URIRef("https://w3id.org/detente/graph/journal")
 GAZETTEER_GRAPH = URIRef("https://w3id.org/detente/graph/gazetteer")
-PREFIXES = """PREFIX dt: <https://w3id.org/detente/ns#>
-PREFIX dct: <http://purl.org/dc/terms/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-"""
+# The project's namespaces, predeclared wherever detente evaluates SPARQL (the embedded
+# store, the HTTP endpoint, ``detente query``): a query may use them without PREFIX lines.
+PREFIX_MAP = {
+    "dt": "https://w3id.org/detente/ns#",
+    "actor": "https://w3id.org/detente/actor/",
+    "doc": "https://w3id.org/detente/doc/",
+    "theatre": "https://w3id.org/detente/theatre/",
+    "dct": "http://purl.org/dc/terms/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "wd": "http://www.wikidata.org/entity/",
+}
+# The same as PREFIX lines, for stores that do not predeclare them (remote endpoints).
+PREFIXES = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIX_MAP.items())
 
 
 class StoreError(RuntimeError):
@@ -93,6 +104,8 @@ class KnowledgeStore(ABC):
     """What detente needs from an RDF store."""
 
     url: str
+    # Whether queries may use PREFIX_MAP's prefixes without declaring them.
+    predeclares_prefixes: bool = False
     # Largest INSERT DATA a backend takes in one request (None: no limit). Bigger graphs
     # are written to a staging graph in chunks and moved into place atomically.
     max_insert_triples: int | None = None
@@ -182,6 +195,15 @@ _BACKENDS: dict[str, Callable[[str], KnowledgeStore]] = {}
 def register_backend(scheme: str, factory: Callable[[str], KnowledgeStore]) -> None:
     """Make ``scheme:`` URLs open stores built by ``factory`` (plugins call this)."""
     _BACKENDS[scheme] = factory
+
+
+def local_location(url: str | Path | None) -> str | None:
+    """The folder of an embedded on-disk store setting (None for memory: or a remote)."""
+    text = str(url) if url is not None else DEFAULT_LOCATION
+    scheme, _, rest = text.partition(":") if ":" in text else ("", "", text)
+    if scheme == "oxigraph":
+        return rest or None
+    return text if len(scheme) <= 1 else None
 
 
 def open_store(url: str | Path | None = None) -> KnowledgeStore:

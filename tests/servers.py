@@ -1,7 +1,8 @@
 """Real SPARQL servers for the tests, started by the tests themselves.
 
 * the Oxigraph server from PyPI (``oxigraph serve``), on a free loopback port;
-* OpenLink Virtuoso from Debian (``/etc/init.d/virtuoso-opensource-7``, port 8890).
+* OpenLink Virtuoso from Debian (``virtuoso-t``), an instance of the tests' own on free
+  loopback ports, with a throw-away password.
 
 Each fixture skips, saying exactly why, only when its server is not installed.
 """
@@ -9,6 +10,7 @@ Each fixture skips, saying exactly why, only when its server is not installed.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -21,8 +23,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-VIRTUOSO_INIT = Path("/etc/init.d/virtuoso-opensource-7")
-VIRTUOSO_SPARQL = "http://127.0.0.1:8890/sparql"
+# Base URL -> process id of each server the tests started and have not stopped yet.
+SERVERS: dict[str, int] = {}
 
 
 def free_port() -> int:
@@ -86,7 +88,8 @@ def oxigraph_server(tmp_path_factory) -> Iterator[str]:
 
 @contextmanager
 def detente_server(store: str, token: str | None = "test-token", **env: str) -> Iterator[str]:
-    """``detente serve`` on ``store`` in a subprocess; yields its base URL."""
+    """``detente serve`` on ``store`` in a subprocess; yields its base URL (its process id
+    is ``SERVERS[url]`` while it runs)."""
     port = free_port()
     environ = {**os.environ, **env}
     if token:
@@ -109,34 +112,92 @@ def detente_server(store: str, token: str | None = "test-token", **env: str) -> 
             if proc.poll() is not None or time.time() > deadline:
                 raise RuntimeError(f"detente serve did not start: {proc.stderr.read().decode()}")
             time.sleep(0.3)
+        SERVERS[base] = proc.pid
         yield base
     finally:
+        SERVERS.pop(base, None)
         proc.terminate()
         proc.wait(timeout=30)
 
 
-def _isql(statement: str) -> None:
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {folder}/virtuoso.db
+ErrorLogFile = {folder}/virtuoso.log
+LockFile = {folder}/virtuoso.lck
+TransactionFile = {folder}/virtuoso.trx
+xa_persistent_file = {folder}/virtuoso.pxa
+[TempDatabase]
+DatabaseFile = {folder}/virtuoso-temp.db
+TransactionFile = {folder}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+CheckpointInterval = 0
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = .
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerThreads = 10
+[SPARQL]
+ResultSetMaxRows = 100000
+MaxQueryExecutionTime = 60
+"""
+
+
+def _isql(port: int, password: str, statement: str) -> None:
     isql = shutil.which("isql-vt") or shutil.which("isql")
     if isql is None:
         raise RuntimeError("Virtuoso's isql client is missing")
     subprocess.run(
-        [isql, "1111", "dba", "dba", f"exec={statement}"],
+        [isql, f"127.0.0.1:{port}", "dba", password, f"exec={statement}"],
         check=True,
         capture_output=True,
         timeout=60,
     )
 
 
-@pytest.fixture(scope="session")
-def virtuoso_server() -> Iterator[str]:
-    if not VIRTUOSO_INIT.exists():
-        pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource)")
+@contextmanager
+def virtuoso_serve(folder: Path, seconds: float = 120.0) -> Iterator[str]:
+    """A Virtuoso instance of the tests' own: its database in ``folder``, both ports on
+    127.0.0.1, a dba password made up for this run; stopped on exit. Yields the SPARQL
+    endpoint's URL. Anonymous SPARQL may write: only this process's loopback clients can
+    reach it, and it is gone when the tests end."""
+    binary = shutil.which("virtuoso-t")
+    if binary is None:
+        raise RuntimeError("Virtuoso is not installed (apt-get install virtuoso-opensource)")
+    sql_port, http_port = free_port(), free_port()
+    ini = folder / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(folder=folder, sql_port=sql_port, http_port=http_port))
+    proc = subprocess.Popen(
+        [binary, "+foreground", "+configfile", str(ini)],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{http_port}/sparql"
     try:
-        wait_for(VIRTUOSO_SPARQL, seconds=1)
-    except RuntimeError:
-        subprocess.run([str(VIRTUOSO_INIT), "start"], check=True, capture_output=True, timeout=120)
-        wait_for(VIRTUOSO_SPARQL, seconds=120)
-    # Let the anonymous SPARQL user write, as a dedicated test instance may.
-    _isql('GRANT SPARQL_UPDATE TO "SPARQL";')
-    _isql("DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);")
-    yield f"sparql:{VIRTUOSO_SPARQL}"
+        wait_for(endpoint, seconds, proc)
+        password = secrets.token_urlsafe(18)
+        # A new database starts with Virtuoso's well-known dba password: replace it first.
+        _isql(sql_port, "dba", f"USER_SET_PASSWORD('dba', '{password}');")
+        _isql(sql_port, password, 'GRANT SPARQL_UPDATE TO "SPARQL";')
+        _isql(sql_port, password, "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);")
+        SERVERS[endpoint] = proc.pid
+        yield endpoint
+    finally:
+        SERVERS.pop(endpoint, None)
+        proc.terminate()
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory) -> Iterator[str]:
+    if shutil.which("virtuoso-t") is None:
+        pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource)")
+    with virtuoso_serve(tmp_path_factory.mktemp("virtuoso")) as endpoint:
+        yield f"sparql:{endpoint}"

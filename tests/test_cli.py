@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -24,9 +25,15 @@ FIELDS = {
 }
 
 
-def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+def run(
+    *args: str, stdin: bytes | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "detente.api", *args], input=stdin, capture_output=True, timeout=300
+        [sys.executable, "-m", "detente.api", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=300,
+        cwd=cwd,
     )
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+
+import psutil
 import pytest
 
 from detente.extract import Article
@@ -10,6 +14,7 @@ from detente.graph.analysis import who_backs_whom
 from detente.graph.remote import RemoteQueryError
 from detente.graph.store import PREFIXES
 from detente.graph.views import relation_graph
+from tests.servers import SERVERS, _isql, virtuoso_serve
 
 TEXT = "Turkey is aiding the Government of National Accord in Libya. Egypt backs Haftar."
 
@@ -89,3 +94,18 @@ def test_bulk_ingest_through_the_graph_store_protocol(oxigraph_server, extractor
         assert len(graph) > 10
         for source in ("gsp-0", "gsp-1", "gsp-2"):
             ingestor.remove(source)
+
+
+def test_the_test_virtuoso_is_private_and_stopped(tmp_path):
+    """The tests' Virtuoso listens on loopback only and does not take the well-known dba
+    password; it is gone when its context ends."""
+    if shutil.which("virtuoso-t") is None:
+        pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource)")
+    with virtuoso_serve(tmp_path) as endpoint:
+        process = psutil.Process(SERVERS[endpoint])
+        listening = [c.laddr for c in process.net_connections() if c.status == "LISTEN"]
+        assert len(listening) == 2 and {a.ip for a in listening} == {"127.0.0.1"}
+        sql_port = next(a.port for a in listening if str(a.port) not in endpoint)
+        with pytest.raises(subprocess.CalledProcessError):
+            _isql(sql_port, "dba", "select 1;")
+    assert not process.is_running() or process.status() == psutil.STATUS_ZOMBIE

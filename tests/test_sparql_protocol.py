@@ -3,19 +3,19 @@ all over real HTTP to a ``detente serve`` subprocess."""
 
 from __future__ import annotations
 
-import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from tests.protocol_runner import run
-from tests.servers import detente_server
+from tests.servers import SERVERS, detente_server
 
 TOKEN = "test-token"
 
@@ -170,50 +170,53 @@ def test_a_slow_query_times_out_without_holding_up_others(numbers: str) -> None:
         started = time.monotonic()
         pending = pool.submit(httpx.get, f"{numbers}/sparql", params={"query": slow}, timeout=60)
         time.sleep(0.5)
-        quick_start = time.monotonic()
-        quick = httpx.get(f"{numbers}/sparql", params={"query": "ASK { ?s ?p ?o }"})
-        health = httpx.get(f"{numbers}/health")
-        quick_seconds = time.monotonic() - quick_start
+        quick = httpx.get(f"{numbers}/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
+        health = httpx.get(f"{numbers}/health", timeout=30)
+        answered_while_running = not pending.done()
         response = pending.result()
         slow_seconds = time.monotonic() - started
     assert quick.status_code == 200 and health.status_code == 200
-    assert quick_seconds < 1.5  # answered while the slow query was running
+    assert answered_while_running
     assert response.status_code == 503
     assert "time limit" in response.text
-    assert slow_seconds < 10
+    assert slow_seconds < 30  # a 3 s limit; generous for a loaded machine
 
 
-def _busy_cores(seconds: float) -> float:
-    """How many cores this machine kept busy over the next ``seconds`` (from /proc/stat)."""
-
-    def sample() -> tuple[int, int]:
-        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
-        return sum(fields), fields[3] + fields[4]  # all, idle + iowait
-
-    (total0, idle0), start = sample(), time.monotonic()
-    time.sleep(seconds)
-    (total1, idle1), took = sample(), time.monotonic() - start
-    return ((total1 - total0) - (idle1 - idle0)) / (os.sysconf("SC_CLK_TCK") * took)
+def _cpu_seconds(pid: int) -> float:
+    """CPU time used so far by a process and every process it started."""
+    root = psutil.Process(pid)
+    total = 0.0
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
 
 
 def test_a_runaway_aggregate_is_ended_at_the_deadline(numbers: str) -> None:
     """A count over a huge cross product streams nothing before it finishes, so no sink can
-    stop it: its worker process is ended at the deadline and the CPU is free again."""
+    stop it: its worker process is ended at the deadline and the service is idle again.
+
+    The CPU measured is the service's own (its process and its workers), not the machine's,
+    so whatever else runs on the machine does not matter."""
     runaway = (
         "SELECT (COUNT(*) AS ?n) WHERE { ?a <http://example.org/n> ?x . "
         "?b <http://example.org/n> ?y . ?c <http://example.org/n> ?z . "
         "?d <http://example.org/n> ?w FILTER (STRLEN(STR(?x + ?y + ?z + ?w)) < 0) }"
     )
-    if not Path("/proc/stat").exists():
-        pytest.skip("needs /proc to measure CPU use")
-    started = time.monotonic()
-    response = httpx.get(f"{numbers}/sparql", params={"query": runaway}, timeout=60)
+    response = httpx.get(f"{numbers}/sparql", params={"query": runaway}, timeout=120)
     assert response.status_code == 503 and "time limit" in response.text
-    assert time.monotonic() - started < 6  # 3 s limit, 0.5 s grace
-    time.sleep(0.5)
-    assert _busy_cores(2.0) < 0.5  # a runaway would keep a whole core busy
-    after = httpx.get(f"{numbers}/sparql", params={"query": "ASK { ?s ?p ?o }"})
-    assert after.status_code == 200 and after.json()["boolean"] is True
+    # Every worker answers again (the replacement has started) before idleness is measured.
+    for _ in range(8):
+        after = httpx.get(f"{numbers}/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=60)
+        assert after.status_code == 200 and after.json()["boolean"] is True
+    pid = SERVERS[numbers]
+    before = _cpu_seconds(pid)
+    time.sleep(3.0)
+    # A runaway left computing would have used about 3 s of CPU here.
+    assert _cpu_seconds(pid) - before < 1.0
 
 
 def test_results_over_the_size_limit_are_refused(numbers: str) -> None:

@@ -1,0 +1,95 @@
+"""A SPARQL query worker: a process of its own, started by :mod:`detente.api.query_workers`.
+
+    python -m detente.api.query_worker FD
+
+It reads requests from the socket ``FD`` (a :class:`multiprocessing.connection.Connection`),
+caps its own private memory first, and answers until the socket closes. It is a program,
+not a ``multiprocessing`` child, so starting it never re-runs the server's main script.
+"""
+
+from __future__ import annotations
+
+import sys
+from multiprocessing.connection import Connection
+
+from detente.api.sparql_engine import SparqlError
+
+
+def memory_message(megabytes: int) -> str:
+    return (
+        f"the query needed more than the {megabytes:,} MB of memory a query may use: "
+        "add LIMIT, narrow the patterns, or avoid ORDER BY over large cross products"
+    )
+
+
+def serve(conn: Connection) -> None:
+    """A worker's loop: its options first, then (checkpoint, operation, arguments) in and
+    ("ok", media type, size) then the body, or ("error", status, message, detail) out."""
+    import resource
+
+    import pyoxigraph as ox
+
+    from detente.api.sparql_engine import SparqlEngine
+
+    try:
+        options = conn.recv()
+    except (EOFError, OSError):
+        return
+    cap = options["memory_mb"] * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
+    try:
+        conn.send(("ready",))
+    except (EOFError, OSError):
+        return
+    opened: str | None = None
+    engine: SparqlEngine | None = None
+    while True:
+        try:
+            path, operation, arguments = conn.recv()
+        except (EOFError, OSError):
+            return
+        body, fatal = b"", False
+        try:
+            if engine is None or path != opened:
+                engine = None  # the old checkpoint's files are released before the next opens
+                engine = SparqlEngine(
+                    ox.Store.read_only(path),
+                    timeout=options["timeout"],
+                    max_result_bytes=options["max_result_bytes"],
+                    allowed_calls=options["allowed_calls"],
+                    prefixes=options["prefixes"],
+                )
+                opened = path
+            run = engine.graph if operation == "graph" else engine.query
+            answer = run(**arguments)
+            header: tuple = ("ok", answer.media_type, len(answer.body), None)
+            body = answer.body
+        except SparqlError as exc:
+            header = ("error", exc.status, exc.message, None)
+        except MemoryError:
+            header = ("error", 503, memory_message(options["memory_mb"]), None)
+            fatal = True  # what is left of this process's memory is not worth keeping
+        except Exception as exc:  # the caller logs the detail; the client gets one line
+            header = ("error", 500, "the query failed in its worker", repr(exc))
+        try:
+            conn.send(header)  # small: the caller reads it as soon as it arrives
+            if header[0] == "ok":
+                conn.send_bytes(body)
+        except (EOFError, OSError):
+            return
+        if fatal:
+            return
+
+
+
+
+def main() -> None:
+    conn = Connection(int(sys.argv[1]))
+    try:
+        serve(conn)
+    finally:
+        conn.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Read-only checkpoints of the served store, one per write generation, for query workers.
+
+The query workers are other processes. Opening the live store read-only next to its writer
+is undefined behaviour in pyoxigraph 0.5 and replays the writer's whole log on every open,
+so a worker reads a checkpoint instead: a consistent copy of the store made with RocksDB's
+checkpoint (hard links on the same file system: milliseconds, and almost no disk), taken the
+first time a query needs the state after a write. Making it also flushes the writer's
+memtable, so the log never grows while the service runs.
+
+A checkpoint is deleted once it is neither the latest nor open in any worker.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import tempfile
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the query workers import this module: it must stay light
+    from detente.graph.oxigraph import OxigraphStore
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    generation: int  # the service's write generation it contains (at least)
+    path: str
+
+
+def snapshot_folder(location: str) -> Path:
+    """Where the checkpoints of the store at ``location`` are kept: a hidden sibling (hard
+    links need the same file system; inside the store's own folder RocksDB would see them)."""
+    store = Path(location).resolve()
+    return store.parent / f".{store.name}.snapshots"
+
+
+class Snapshots:
+    def __init__(self, store: OxigraphStore, generation: Callable[[], int]) -> None:
+        if store.location is None:
+            raise ValueError("checkpoints need a store on disk")
+        self._store = store
+        self._generation = generation
+        self.root = snapshot_folder(store.location)
+        # Whatever a previous server left (it crashed): this process holds the store's lock,
+        # so nobody else can be reading them.
+        shutil.rmtree(self.root, ignore_errors=True)
+        try:
+            self.root.mkdir(parents=True)
+        except OSError:  # the store's parent is not writable: copies instead of links
+            self.root = Path(tempfile.mkdtemp(prefix="detente-snapshots-"))
+        self._latest: Snapshot | None = None
+        self._open: Counter[str] = Counter()
+        self._names = itertools.count()
+        self._lock = threading.Lock()
+
+    def fresh(self) -> Snapshot | None:
+        """The latest checkpoint if no write finished since it was made, else None."""
+        latest = self._latest
+        return latest if latest is not None and latest.generation == self._generation() else None
+
+    def current(self) -> Snapshot:
+        """A checkpoint holding every write the service finished before this call."""
+        generation = self._generation()
+        latest = self.fresh()
+        if latest is not None:
+            return latest
+        with self._lock:
+            latest = self._latest
+            if latest is not None and latest.generation >= generation:
+                return latest
+            # Read the generation before copying: the copy holds at least that much (a write
+            # finishing meanwhile may be in it too, which does no harm).
+            generation = self._generation()
+            self.root.mkdir(parents=True, exist_ok=True)  # again after close()
+            path = self.root / f"g{generation}-{next(self._names)}"
+            self._store.checkpoint(path)
+            self._latest = Snapshot(generation, str(path))
+            self._sweep()
+            return self._latest
+
+    def opened(self, path: str | None, closed: str | None) -> None:
+        """A worker opened ``path`` and closed ``closed``."""
+        with self._lock:
+            if path:
+                self._open[path] += 1
+            if closed:
+                self._open[closed] -= 1
+                if self._open[closed] <= 0:
+                    del self._open[closed]
+            self._sweep()
+
+    def _sweep(self) -> None:
+        keep = set(self._open) | ({self._latest.path} if self._latest else set())
+        for folder in self.root.iterdir() if self.root.is_dir() else ():
+            if str(folder) not in keep:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def close(self) -> None:
+        """Remove every checkpoint (the workers must be gone); :meth:`current` makes new
+        ones if the service goes on."""
+        with self._lock:
+            self._latest = None
+            self._open.clear()
+            shutil.rmtree(self.root, ignore_errors=True)

@@ -1,0 +1,1 @@
+"""Example articles, written for detente, that `detente demo` ingests."""
