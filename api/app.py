@@ -128,9 +128,12 @@ def create_app(
     allowed = frozenset(settings.federation_allow)
     store = svc.store
     local = isinstance(store, OxigraphStore) and store.location is not None
+    snapshots = Snapshots(store, lambda: svc.generation) if local else None  # type: ignore
+    if snapshots is not None:
+        svc.subscribe(snapshots.refresh_soon)
     app.state.query_workers = (
         QueryWorkers(
-            Snapshots(store, lambda: svc.generation),  # type: ignore[arg-type]
+            snapshots,
             size=settings.query_workers,
             timeout=settings.query_timeout,
             max_result_bytes=settings.max_result_bytes,
@@ -138,7 +141,7 @@ def create_app(
             allowed_calls=allowed,
             prefixes=PREFIX_MAP,
         )
-        if local
+        if snapshots is not None
         else None
     )
     # Updates run in this process, on the live store, under the service's write lock.
@@ -163,7 +166,7 @@ def create_app(
 
     @app.exception_handler(SparqlError)
     async def sparql_error(request: Request, exc: SparqlError) -> PlainTextResponse:
-        return PlainTextResponse(exc.message + "\n", status_code=exc.status)
+        return sparql_routes.error_response(exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -185,6 +188,7 @@ def create_app(
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse({"detail": "internal error; the server log has the details"}, 500)
 
+    app.add_middleware(sparql_routes.QueryFastPath)  # the innermost: added first
     if settings.cors_origins:  # no layer at all when CORS is off: every request pays for it
         app.add_middleware(
             CORSMiddleware,

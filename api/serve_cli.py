@@ -13,8 +13,6 @@ import typer
 from detente.api.cli import app, err, fail
 from detente.api.graph_cli import STORE_HELP
 
-HTTP_PROTOCOL = os.environ.get("DETENTE_UVICORN_HTTP", "h11")
-
 
 def _examples() -> Path:
     """The bundled example articles (installed with the package as ``detente.examples``)."""
@@ -62,7 +60,7 @@ def _run(settings, service, host: str, port: int) -> None:
         else contextlib.nullcontext()
     )
     with advert:
-        uvicorn.run(app_, host=host, port=port, log_level="warning", http=HTTP_PROTOCOL)
+        uvicorn.run(app_, host=host, port=port, log_level="warning", http=settings.http_parser)
 
 
 @app.command()

@@ -38,6 +38,7 @@ class KnowledgeService:
         # Serialised answers of this generation, by question: between writes the same
         # question gets the same bytes, without rebuilding or re-encoding its rows.
         self._responses: OrderedDict[tuple, bytes] = OrderedDict()
+        self._subscribers: list[Callable[[], None]] = []
         Ingestor(self.store).ensure_vocabulary()
 
     @property
@@ -57,11 +58,18 @@ class KnowledgeService:
             return self._view
 
     def changed(self) -> None:
-        """Forget the view and the answers after anything wrote to the store."""
+        """Forget the view and the answers after anything wrote to the store, and tell
+        whoever subscribed."""
         with self._lock:
             self._view = None
             self._generation += 1
             self._responses.clear()
+        for callback in self._subscribers:
+            callback()
+
+    def subscribe(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` (quickly: it runs in the writer's thread) after every write."""
+        self._subscribers.append(callback)
 
     def response(self, question: tuple, answer: Callable[[], bytes]) -> bytes:
         """The serialised answer to ``question`` in the current generation, computed by

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -29,6 +31,12 @@ class ServiceSettings(BaseSettings):
         default_factory=list, description="SERVICE endpoints and LOAD sources that may be called."
     )
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS.")
+    # uvicorn's httptools parser is faster, but it drops the body of a request that offers
+    # an HTTP/2 upgrade (``Upgrade: h2c``, as Java's HttpClient and ``curl --http2`` do):
+    # an update answers 204 having written nothing. Only behind a proxy that strips Upgrade.
+    http_parser: Literal["h11", "httptools"] = Field(
+        "h11", description="HTTP/1.1 parser: h11, or httptools behind a proxy."
+    )
     max_rows: int = Field(1000, ge=1, description="Most rows a REST list returns.")
 
     @field_validator("token", mode="before")

@@ -13,6 +13,7 @@ A checkpoint is deleted once it is neither the latest nor open in any worker.
 from __future__ import annotations
 
 import itertools
+import logging
 import shutil
 import tempfile
 import threading
@@ -24,6 +25,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the query workers import this module: it must stay light
     from detente.graph.oxigraph import OxigraphStore
+
+
+log = logging.getLogger("detente.api")
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,28 @@ class Snapshots:
         self._open: Counter[str] = Counter()
         self._names = itertools.count()
         self._lock = threading.Lock()
+        self._wanted = threading.Event()
+        self._closed = False
+        self._idle = False
+        threading.Thread(target=self._refresher, name="detente-checkpoints", daemon=True).start()
+
+    def refresh_soon(self) -> None:
+        """Make the checkpoint of the latest write in the background, so the next query
+        usually finds it ready (many writes in a row coalesce into one checkpoint)."""
+        self._wanted.set()
+
+    def _refresher(self) -> None:
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()
+            if self._closed:
+                return
+            if self._idle:
+                continue
+            try:
+                self.current()
+            except Exception:  # the next query makes it, and reports what is wrong
+                log.warning("background checkpoint failed", exc_info=True)
 
     def fresh(self) -> Snapshot | None:
         """The latest checkpoint if no write finished since it was made, else None."""
@@ -69,6 +95,7 @@ class Snapshots:
         latest = self.fresh()
         if latest is not None:
             return latest
+        self._idle = False
         with self._lock:
             latest = self._latest
             if latest is not None and latest.generation >= generation:
@@ -104,6 +131,13 @@ class Snapshots:
         """Remove every checkpoint (the workers must be gone); :meth:`current` makes new
         ones if the service goes on."""
         with self._lock:
+            self._idle = True  # no background checkpoints until a query asks again
             self._latest = None
             self._open.clear()
             shutil.rmtree(self.root, ignore_errors=True)
+
+    def stop(self) -> None:
+        """Close for good: the background thread ends too."""
+        self._closed = True
+        self._wanted.set()
+        self.close()

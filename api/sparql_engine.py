@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 import pyoxigraph as ox
 
@@ -174,9 +175,24 @@ class SparqlEngine:
         self.prefixes = prefixes or {}
 
     def _guard(self, text: str, base_iri: str | None) -> None:
-        check_outbound(
-            text, base_iri=base_iri, allowed=self.allowed_calls, prefixes=self.prefixes
-        )
+        # The same queries come again and again (dashboards, clients polling): remember the
+        # verdict on short ones rather than lex them every time.
+        if len(text) <= 8192:
+            self._checked(text, base_iri)
+        else:
+            check_outbound(
+                text, base_iri=base_iri, allowed=self.allowed_calls, prefixes=self.prefixes
+            )
+
+    @cached_property
+    def _checked(self):
+        @lru_cache(maxsize=1024)
+        def checked(text: str, base_iri: str | None) -> None:
+            check_outbound(
+                text, base_iri=base_iri, allowed=self.allowed_calls, prefixes=self.prefixes
+            )
+
+        return checked
 
     def query(
         self,

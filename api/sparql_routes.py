@@ -10,7 +10,9 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from detente.api.query_workers import QueryWorkers
 from detente.api.security import WRITE_RESPONSES, require_writer
@@ -129,6 +131,36 @@ def _answer(answer: Answer, method: str = "GET") -> Response:
     body = b"" if method == "HEAD" else answer.body
     headers = {"Content-Length": str(len(answer.body))} if method == "HEAD" else None
     return Response(body, media_type=answer.media_type, headers=headers)
+
+
+def error_response(exc: SparqlError) -> PlainTextResponse:
+    return PlainTextResponse(exc.message + "\n", status_code=exc.status)
+
+
+class QueryFastPath:
+    """SPARQL queries (GET and POST ``/sparql``) straight to their handler, past the
+    routing, dependency and exception layers every other request goes through: on a
+    2-core machine under load those layers are a third of the service's own time per
+    query. The route stays declared below for the OpenAPI document, and both paths run
+    the same :func:`_query`. Added as the innermost user middleware, so body limits and
+    CORS still apply."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["path"] != "/sparql"
+            or scope["method"] not in ("GET", "POST")
+        ):
+            await self.app(scope, receive, send)
+            return
+        try:
+            response: Response = await _query(Request(scope, receive))
+        except SparqlError as exc:
+            response = error_response(exc)
+        await response(scope, receive, send)
 
 
 async def _query(request: Request) -> Response:

@@ -12,6 +12,9 @@ with the same client (threads, keep-alive connections), for ``--seconds`` each:
   p50 <= 1.3x Oxigraph's);
 * ``/relations`` again while a query that runs until the 30 s time limit is in flight on
   detente (it must not delay other requests), and after it was ended.
+* the same SPARQL load on a second detente server using uvicorn's httptools parser instead
+  of h11 (the default: httptools drops the body of requests that offer an h2c upgrade),
+  which measures what that fix costs.
 
 Each of the first two runs with one client and with ``--concurrency`` clients.
 
@@ -40,6 +43,7 @@ from store_speed import synthetic_nquads
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.servers import detente_server, oxigraph_serve
 
+ACCEPT_RESULTS = {"Accept": "application/sparql-results+json"}
 TWO_HOPS = (
     "PREFIX dt: <https://w3id.org/detente/ns#> "
     "SELECT ?middle ?far WHERE { <https://w3id.org/detente/actor/A17> dt:backs ?middle . "
@@ -119,8 +123,30 @@ def main() -> None:
             detente_server(f"oxigraph:{ours}", token=None, DETENTE_QUERY_TIMEOUT="30") as detente,
         ):
             result = measure(detente, ox, triples, args)
+        with (
+            oxigraph_serve(theirs, seconds=600) as ox,
+            detente_server(f"oxigraph:{ours}", token=None, DETENTE_HTTP_PARSER="httptools") as fast,
+        ):
+            result["httptools_parser"] = parser_cost(fast, ox, args)
     json.dump(result, sys.stdout, indent=2)
     sys.stdout.write("\n")
+
+
+def parser_cost(detente: str, ox: str, args: argparse.Namespace) -> dict:
+    """SPARQL load on a detente server with the httptools parser, against Oxigraph again."""
+    sparql = {"params": {"query": TWO_HOPS}, "headers": ACCEPT_RESULTS}
+    load("GET", f"{detente}/sparql", seconds=1, concurrency=2, **sparql)  # warm the workers
+    out: dict = {}
+    for clients in sorted({1, args.concurrency}):
+        common = {"seconds": args.seconds, "concurrency": clients}
+        ours = load("GET", f"{detente}/sparql", **sparql, **common)
+        theirs = load("GET", f"{ox}/query", **sparql, **common)
+        out[f"clients_{clients}"] = {
+            "sparql_2hop_detente": ours,
+            "sparql_2hop_oxigraph": theirs,
+            "sparql_p50_ratio": round(ours["p50_ms"] / theirs["p50_ms"], 2),
+        }
+    return out
 
 
 def measure(detente: str, ox: str, triples: int, args: argparse.Namespace) -> dict:
@@ -131,8 +157,7 @@ def measure(detente: str, ox: str, triples: int, args: argparse.Namespace) -> di
     start = time.perf_counter()
     rows = httpx.get(relations, timeout=600).json()  # builds the view
     first_call = time.perf_counter() - start
-    accept = {"Accept": "application/sparql-results+json"}
-    sparql = {"params": {"query": TWO_HOPS}, "headers": accept}
+    sparql = {"params": {"query": TWO_HOPS}, "headers": ACCEPT_RESULTS}
     result: dict = {
         "triples": triples,
         "relations_rows": len(rows),
