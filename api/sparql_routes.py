@@ -51,7 +51,7 @@ def engine(request: Request) -> SparqlEngine:
     """The update engine (this process, live store)."""
     found = request.app.state.sparql
     if found is None:
-        raise SparqlError(501, REMOTE_MESSAGE)
+        raise SparqlError(501, _not_served(request))
     return found
 
 
@@ -59,13 +59,17 @@ def workers(request: Request) -> QueryWorkers:
     """The query workers (other processes, checkpoints of the store)."""
     found = request.app.state.query_workers
     if found is None:
-        raise SparqlError(501, REMOTE_MESSAGE)
+        raise SparqlError(501, _not_served(request))
     return found
 
 
-REMOTE_MESSAGE = (
-    "this server keeps its graph in a remote SPARQL store: query that endpoint directly"
-)
+def _not_served(request: Request) -> str:
+    if request.app.state.service.store.url == "memory:":
+        return (
+            "this server was given an in-memory store object, which its query workers "
+            "cannot read: serve OxigraphStore.temporary() or the 'memory:' setting instead"
+        )
+    return "this server keeps its graph in a remote SPARQL store: query that endpoint directly"
 
 
 def _endpoint(request: Request) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -103,6 +104,8 @@ class OxigraphStore(KnowledgeStore):
         store = cls(folder)
         store.url = "memory:"
         store._temporary = True
+        # Also when nobody calls close(): when the store is collected or the program ends.
+        weakref.finalize(store, shutil.rmtree, folder, ignore_errors=True)
         return store
 
     @property

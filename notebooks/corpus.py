@@ -16,6 +16,7 @@ from pathlib import Path
 
 from detente.extract import Article, read_article
 from detente.graph import Ingestor, IngestResult, KnowledgeStore, open_store
+from detente.graph.oxigraph import OxigraphStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("DETENTE_SHARED", ROOT.parent / "shared"))
@@ -40,8 +41,10 @@ def articles() -> Iterator[tuple[Article, str]]:
             yield article, f"re3d/{documents.parent.name}/{record['_id']}"
 
 
-def build(store: str = "memory:") -> tuple[KnowledgeStore, list[IngestResult]]:
-    """A store holding the whole corpus, and what each document's ingest did."""
-    knowledge = open_store(store)
+def build(store: str | None = None) -> tuple[KnowledgeStore, list[IngestResult]]:
+    """A store holding the whole corpus, and what each document's ingest did. By default a
+    temporary on-disk store (removed when closed): unlike an in-memory one, the HTTP service
+    can serve it, since its SPARQL workers read the store's files."""
+    knowledge = open_store(store) if store else OxigraphStore.temporary()
     results = list(Ingestor(knowledge).ingest_many((a, s, None) for a, s in articles()))
     return knowledge, results
