@@ -107,7 +107,11 @@ class Ingestor:
         ontology = Graph().parse(ontology_path())
         ontology.add((ONTOLOGY_GRAPH, NS.contentHash, Literal(version)))
         self.store.replace_graphs([], ONTOLOGY_GRAPH, ontology)
-        self.store.replace_graphs([], GAZETTEER_GRAPH, actors_to_graph(load_gazetteer()))
+        # The curated actors only: the tens of thousands converted from the Phoenix
+        # dictionaries enter a store with the statements that name them (each document
+        # graph carries its actors' type and label), not all at once in every store.
+        curated = load_gazetteer(generated=False)
+        self.store.replace_graphs([], GAZETTEER_GRAPH, actors_to_graph(curated))
         return True
 
     # ------------------------------------------------------------------ documents

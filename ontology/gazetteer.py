@@ -60,7 +60,7 @@ class Actor:
         return self.id if self.type == "State" else self.home
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reading:
     """One actor a name can stand for, possibly only within a period."""
 
@@ -94,6 +94,13 @@ class Gazetteer:
     readings: dict[str, list[Reading]] = field(default_factory=lambda: defaultdict(list))
     places: dict[str, Place] = field(default_factory=dict)
     demonyms: dict[str, str] = field(default_factory=dict)  # surface form -> actor id
+    # Agent nouns ("troops", "security forces", lower case) -> the sector of detente's
+    # argument resolver (GOV, MIL, REB, OPP, CVL, REF), and -> their CAMEO agent code.
+    agents: dict[str, str] = field(default_factory=dict)
+    agent_codes: dict[str, str] = field(default_factory=dict)
+    # Names safe to match regardless of case (distinctive words, no bare acronym): only
+    # marked in the data; the recogniser matches case-sensitively.
+    caseless: set[str] = field(default_factory=set)
 
     def names(self) -> Iterable[str]:
         return self.readings.keys()
@@ -121,9 +128,11 @@ class Gazetteer:
             # The era is only an estimate: a leader's name keeps its nearest term rather
             # than falling back to the private person.
             public = [r for r in candidates if r.via != "person"] or candidates
-            best = min(public, key=lambda r: (r.distance(era), -PRIORITY[r.via]))
+            best = min(public, key=lambda r: (r.distance(era), -PRIORITY[r.via], _latest(r)))
         else:
-            # No date at all: the most recent reading of the strongest kind.
+            # No date at all (or several readings valid then): the most recent reading of
+            # the strongest kind, so someone who held office A and then office B, with the
+            # two overlapping at the handover, stands for B.
             best = max(candidates, key=lambda r: (PRIORITY[r.via], r.since or date.min))
         return self.actors[best.actor], best
 
@@ -133,6 +142,11 @@ class Gazetteer:
     def country_label(self, code: str | None) -> str | None:
         actor = self.actors.get(code or "")
         return actor.label if actor else None
+
+
+def _latest(reading: Reading) -> int:
+    """Sort key: the reading that began most recently first."""
+    return -(reading.since or date.min).toordinal()
 
 
 def _day(value: str | None) -> date | None:
@@ -305,18 +319,76 @@ def _load_cities(gaz: Gazetteer, min_population: int) -> None:
         gaz.places[name] = Place(name, country, theatre=False)
 
 
-def load_gazetteer(directory: Path | None = None, city_population: int = 200_000) -> Gazetteer:
+def _rows(path: Path, sep: str) -> Iterable[list[str]]:
+    """Data rows of a generated file: '#' header lines and the column names skipped."""
+    with path.open(encoding="utf-8") as fh:
+        lines = (line.rstrip("\n") for line in fh if not line.startswith("#"))
+        next(lines, None)
+        for line in lines:
+            yield line.split(sep)
+
+
+def _load_generated_actors(gaz: Gazetteer, path: Path) -> None:
+    """Actors converted from the Phoenix dictionaries; a curated id is never replaced."""
+    for actor_id, kind, label, code, home, _ in _rows(path, "\t"):
+        if actor_id not in gaz.actors:
+            gaz.actors[actor_id] = Actor(actor_id, label, kind, code, home=home or None)
+
+
+def _load_generated_names(gaz: Gazetteer, path: Path, curated: frozenset[str]) -> None:
+    """Readings converted from Phoenix. The curated data wins: a name it reads (or a place
+    it knows) takes no generated reading, and readings of unknown actors are skipped."""
+    days: dict[str, date | None] = {"": None}
+    for name, actor, via, since, until, caseless in _rows(path, "\t"):
+        if name in curated or actor not in gaz.actors:
+            continue
+        for day in (since, until):
+            if day not in days:
+                days[day] = date.fromisoformat(day)
+        gaz.readings[name].append(Reading(actor, via, days[since], days[until]))
+        if via == "demonym":
+            gaz.demonyms.setdefault(name, actor)
+        if caseless == "1":
+            gaz.caseless.add(name)
+
+
+def _load_agents(gaz: Gazetteer, path: Path) -> None:
+    """Agent nouns (singular and plural) with their sectors."""
+    for noun, plural, code, _, sector in _rows(path, ","):
+        for form in (noun, plural):
+            if form:
+                gaz.agent_codes.setdefault(form, code)
+                if sector:
+                    gaz.agents.setdefault(form, sector)
+
+
+def load_gazetteer(
+    directory: Path | None = None, city_population: int = 200_000, generated: bool = True
+) -> Gazetteer:
     """Read the gazetteer shipped in ``ontology/gazetteer`` (or another directory), with
-    world cities of at least ``city_population`` inhabitants as places (0: none)."""
-    return _load(str(directory) if directory else None, city_population)
+    world cities of at least ``city_population`` inhabitants as places (0: none).
+
+    ``generated``: also the actors, names and agent nouns converted from the Phoenix
+    dictionaries (``phoenix-*.tsv``, ``agents.csv``, see ``ontology/sources``), where the
+    directory has them; the curated ``states.csv`` and ``actors.toml`` win any conflict.
+    """
+    return _load(str(directory) if directory else None, city_population, generated)
 
 
 @cache
-def _load(directory: str | None, city_population: int) -> Gazetteer:
+def _load(directory: str | None, city_population: int, generated: bool) -> Gazetteer:
     root = Path(directory) if directory else Path(__file__).parent / "gazetteer"
     gaz = Gazetteer()
     _load_states(gaz, root / "states.csv")
     _load_actors(gaz, root / "actors.toml")
+    if generated:
+        curated = frozenset(gaz.readings) | frozenset(gaz.places)
+        if (root / "phoenix-actors.tsv").exists():
+            _load_generated_actors(gaz, root / "phoenix-actors.tsv")
+        if (root / "phoenix-names.tsv").exists():
+            _load_generated_names(gaz, root / "phoenix-names.tsv", curated)
+        if (root / "agents.csv").exists():
+            _load_agents(gaz, root / "agents.csv")
     if city_population:
         _load_cities(gaz, city_population)
     gaz.readings = dict(gaz.readings)
