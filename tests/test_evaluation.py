@@ -290,10 +290,13 @@ OUTPUT = {
             modality="hypothetical",
         ),
         _relation("Sylvania", "backs", "alignment", "Freedonia", "No.", negated=True),
+        # a meeting: the annotators left meetings out, so it is not compared
+        _relation("Ruritania", "consults", "alignment", "Sylvania", "They met in Strelsau."),
     ],
     "36": [
         # a reversed backing that is not listed as symmetric: no match
         _relation("US", "backs", "alignment", "Zenda", "The US backed Zenda."),
+        # reported by a named source: compared with the gold, as the gold counts such pairs
         _relation(
             "Zenda",
             "backs",
@@ -360,9 +363,9 @@ def test_news_recall_forbidden_and_predictions(news_result):
     assert summary["recall_by_theatre"]["(none)"] == {"found": 0, "of": 1, "rate": 0.0}
     assert summary["forbidden_asserted"] == 1
     assert summary["forbidden_by_article"][0].startswith("01: Freedonia -> Ruritania")
-    assert summary["predictions_asserted"] == 5
+    assert summary["predictions_asserted"] == 6
     assert summary["predictions_matching_gold"] == 3
-    assert summary["predictions_not_asserted"] == {"hypothetical": 1, "negated": 1, "reported": 1}
+    assert summary["predictions_not_asserted"] == {"consults": 1, "hypothetical": 1, "negated": 1}
 
 
 def test_news_parts_add_up(news_result):
@@ -383,6 +386,7 @@ def test_news_misses_list_unmatched_predictions_and_missed_gold(news_result, tmp
     assert {(r["article"], r["subject_key"], r["object_key"]) for r in unmatched} == {
         ("01", "Freedonia", "Ruritania"),
         ("36", "US", "Old Zenda regime"),
+        ("36", "Old Zenda regime", "Ruritania"),
     }
     assert unmatched[0]["forbidden"] is not None
     assert [(r["article"], r["pair"]) for r in missed] == [
@@ -401,7 +405,8 @@ def test_judging_sample_is_seeded_and_blind(news_result, tmp_path):
     sheet = ev.judging_sheet(result, 3, seed=7)
     assert sheet == ev.judging_sheet(result, 3, seed=7)
     assert len(sheet) == 3 and len({row["id"] for row in sheet}) == 3
-    assert len(ev.judging_sheet(result, 99, seed=7, part="b")) == 1
+    assert len(ev.judging_sheet(result, 99, seed=7, part="b")) == 2
+    assert len(ev.judging_sheet(result, 99, seed=7, part="a")) == 5  # the meeting too
     row = sheet[0]
     assert row["judgement"] == row["date_right"] == row["theatre_right"] == ""
     assert row["modality"] == "asserted" and row["negated"] is False

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from detente.extract.evaluation.common import ratio
-from detente.extract.evaluation.news import NewsResult, NewsText, Prediction, in_part
+from detente.extract.evaluation.news import STATED, NewsResult, NewsText, Prediction, in_part
 
 JUDGEMENTS = ("correct", "partly", "wrong")
 _JUDGEMENT_WORDS = {"c": "correct", "p": "partly", "partial": "partly", "w": "wrong"}
@@ -55,7 +55,15 @@ def sheet_row(text: NewsText, p: Prediction) -> dict:
 def judging_sheet(result: NewsResult, size: int, seed: int, part: str = "all") -> list[dict]:
     """``size`` asserted predictions of ``part`` drawn with ``random.Random(seed)``: the same
     output and seed give the same sheet."""
-    pool = [p for p in result.predictions if p.asserted and in_part(p.article, part)]
+    # Every stated output is judged, meetings included: precision is about what detente
+    # says, not about what the annotators chose to annotate.
+    pool = [
+        p
+        for p in result.predictions
+        if not p.relation.negated
+        and p.relation.modality in STATED
+        and in_part(p.article, part)
+    ]
     chosen = random.Random(seed).sample(pool, min(size, len(pool)))
     return [sheet_row(result.texts[p.article], p) for p in chosen]
 
