@@ -1,10 +1,12 @@
 """Which actors a noun phrase denotes, given the mentions found in its document.
 
-"Turkish forces" is Turkey (its military); "Sudanese rebels" is a rebel group of Sudan,
-not Sudan; "the Assad regime's actions" are the Assad regime's; "them" is whoever the
-coreference component found. The head noun decides: only nouns that name an agent of
-an actor (forces, government, officials, policies, rebels ... the sector lexicon) take
-their actor from a nationality modifier or a possessor.
+"Chilean troops" is Chile (its military); "Malian rebels" is a rebel group of Mali, not
+Mali; "the junta's decrees" are the junta's; "them" is whoever the coreference component
+found. The head noun decides: only nouns that name an agent of an actor (forces,
+government, officials, policies, rebels ... the sector lexicon and the agent nouns of the
+gazetteer) take their actor from a nationality modifier or a possessor. A phrase also names
+actors through a relative pronoun ("which"), a member list ("states including A and B"),
+a leader ("the Saudi-led coalition") or an owner ("bases belonging to the militia").
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from detente.extract.lexicon import Lexicon
 from detente.ontology import Actor, Gazetteer
 
 _MODIFIER_DEPS = ("compound", "amod", "nmod", "npadvmod")
-# Sectors whose members are not the state itself: "Syrian rebels" are not Syria.
+# Sectors whose members are not the state itself: "Malian rebels" are not Mali.
 _NON_STATE = {
     "REB": ("ArmedGroup", "rebels"),
     "OPP": ("Group", "opposition"),
@@ -31,18 +33,18 @@ _NON_STATE = {
 def stolen_subject_of(token: Token) -> Token | None:
     """The verb a coordinated noun is really the subject of, where the parser got it wrong.
 
-    In "Turkey is aiding the former and Russia (via contractors) is helping the latter" the
-    small English model attaches "Russia" as a conjunct of "the former", leaving "is
-    helping" without a subject. A conjunct followed (parentheticals aside) by an auxiliary
-    and a subjectless verb is that verb's subject.
+    In "Chile is arming one side and Peru (through brokers) is funding the other" the small
+    English model can attach "Peru" as a conjunct of "one side", leaving "is funding"
+    without a subject. A conjunct followed (parentheticals aside) by an auxiliary and a
+    subjectless verb is that verb's subject.
     """
     if token.pos_ not in ("NOUN", "PROPN", "PRON"):
         return None
     doc = token.doc
     start = token.i + 1
     if token.dep_ == "pobj":
-        # "On 12 January the United States and the UK struck ...": a fronted phrase
-        # swallowed the subject. Only a preposition at the start of the clause qualifies.
+        # "On 3 May Chile and Peru signed ...": a fronted phrase swallowed the subject.
+        # Only a preposition at the start of the clause qualifies.
         prep = token.head
         if (
             prep.dep_ != "prep"
@@ -63,7 +65,9 @@ def stolen_subject_of(token: Token) -> Token | None:
             depth -= 1
         elif depth > 0:
             continue
-        elif t.pos_ == "AUX" or t.tag_ == "MD" or t.pos_ == "VERB":
+        elif t.pos_ == "AUX" or t.tag_ in ("MD", "VBD", "VBZ", "VBP"):
+            # Only a finite verb or an auxiliary wants a subject: a participle ("…, backed
+            # by C") modifies the phrase before it.
             verb = t if t.pos_ == "VERB" else t.head
             if (
                 verb.pos_ == "VERB"
@@ -103,6 +107,26 @@ def mentions_of(span: Span) -> list[Mention]:
     return [Mention(span, span._.actor, span._.via or "name")]
 
 
+# Words that make the phrase they modify the named actor's: "the Saudi-led coalition".
+_LEADING = frozenset({"led", "run", "dominated", "controlled", "commanded", "headed"})
+# A prefix that states a stance, not an identity: "pro-Chilean militias" are not Chile's.
+_STANCE = {"pro": "backs", "anti": "opposes"}
+# Participles that name whose something is: "bases belonging to X", "towns held by X".
+_OWNING = frozenset(
+    {
+        "belong", "hold", "control", "run", "operate", "occupy", "own", "use", "link", "tie",
+        "affiliate", "associate", "connect", "submit", "draft", "sponsor", "issue", "propose",
+        "table", "author",
+    }
+)
+_REFLEXIVE = frozenset({"itself", "themselves", "himself", "herself", "ourselves", "oneself"})
+_RELATIVE = ("WDT", "WP")
+_LOCATIVE = frozenset(
+    {"in", "from", "to", "into", "at", "near", "around", "outside", "inside", "across", "toward",
+     "towards", "within", "throughout"}
+)
+
+
 class MentionIndex:
     """Mentions by token, for the argument resolver."""
 
@@ -124,7 +148,7 @@ class MentionIndex:
         return Argument(mention.actor, mention.span, mention.via, mention.span)
 
     def foreign_backer(self, head: Token) -> set[str]:
-        """States that back the phrase headed by ``head`` ("Turkish-backed Syrian forces")."""
+        """States that back the phrase headed by ``head`` ("Chilean-backed Peruvian units")."""
         backers: set[str] = set()
         for token in head.subtree:
             if token.i >= head.i or token.i < 2 or token.lower_ not in self.lexicon.participles:
@@ -133,36 +157,114 @@ class MentionIndex:
                 backers.update(m.actor.id for m in self.at(token.i - 2))
         return backers
 
+    def stance(self, i: int) -> str | None:
+        """The predicate a "pro-"/"anti-" prefix gives the mention at token ``i``."""
+        doc = self.doc
+        if i >= 2 and doc[i - 1].text in "-–" and doc[i - 2].lower_ in _STANCE:
+            return _STANCE[doc[i - 2].lower_]
+        if "-" in doc[i].text:  # written as one token: "anti-Chilean"
+            prefix = doc[i].lower_.split("-", 1)[0]
+            return _STANCE.get(prefix)
+        return None
+
     def sector(self, token: Token) -> str | None:
-        return self.lexicon.sectors.get(token.lemma_.lower())
+        lemma = token.lemma_.lower()
+        found = self.lexicon.sectors.get(lemma)
+        if found is None:
+            found = self.gazetteer.agents.get(token.lower_) or self.gazetteer.agents.get(lemma)
+        return found
 
     def resolve(self, head: Token, depth: int = 0) -> list[Argument]:
         """Actors denoted by the phrase headed by ``head`` (not its conjuncts)."""
-        direct = self.at(head.i)
+        if head.lower_ in _REFLEXIVE:
+            return []  # "defended itself": the clause's own subject, never a second actor
+        direct = [m for m in self.at(head.i) if self.stance(head.i) is None]
         if direct:
+            if head.dep_ == "pobj" and head.head.lower_ in _LOCATIVE:
+                # "withdrew from Lima", "arrived in Santiago": the city, not its government
+                direct = [_as_place(m) for m in direct]
             return [self._argument(m, head, m.span) for m in direct]
+        if depth > 3:
+            return []
+        if head.tag_ in _RELATIVE:
+            # "Chile, which is allied with Peru": the phrase the relative clause modifies.
+            clause = next((a for a in head.ancestors if a.dep_ in ("relcl", "acl")), None)
+            if clause is not None and clause.head.pos_ in ("NOUN", "PROPN"):
+                return self.resolve_all(clause.head, depth + 1)
+            return []
         if depth < 2 and head.lemma_.lower() in self.lexicon.quantities:
             of = self._prep_objects(head, ("of",))
-            if of:  # "thousands of Iraqi Kurds", "members of the tribe"
+            if of:  # "hundreds of Chilean troops", "members of the militia"
                 return [a for pobj in of for a in self.resolve_all(pobj, depth + 1)]
+        members = self._members(head, depth)
+        found = self._identity(head, depth)
+        if not found and not members and head.dep_ == "appos" and depth < 2:
+            # "the TTP, a militant group allied with …": the apposition is its head
+            return self.resolve(head.head, depth + 1)
+        return _merge(found, members)
+
+    def _members(self, head: Token, depth: int) -> list[Argument]:
+        """"several Gulf states, including Qatar and Oman", "donors such as Japan"."""
+        listed: list[Token] = []
+        for prep in head.children:
+            if prep.dep_ != "prep":
+                continue
+            such_as = prep.lower_ == "as" and prep.i > 0 and self.doc[prep.i - 1].lower_ == "such"
+            if prep.lower_ in ("including", "like") or such_as:
+                listed += [p for p in prep.children if p.dep_ == "pobj"]
+        # Only actors the gazetteer knows: "including" often attaches to the wrong phrase,
+        # and a company or a person in a list is not a member of a group of states.
+        return [
+            a
+            for pobj in listed
+            for a in self.resolve_all(pobj, depth + 1)
+            if a.via not in ("ner", "coref")
+        ]
+
+    def _identity(self, head: Token, depth: int) -> list[Argument]:
         sector = self.sector(head)
         for child in head.children:  # "opposition groups": the modifier says who they are
             if child.dep_ == "compound" and self.sector(child) in ("OPP", "REB"):
                 sector = self.sector(child)
+        led = self._leaders(head)
+        if led:
+            return [self._argument(m, head, self._phrase(m.span, head), None) for m in led]
+        if sector in ("ORG", "REB", "OPP"):
+            named = self._name_after(head, depth)
+            if named:  # "the armed group Hezbollah", "the rebel movement M23"
+                return named
+        if sector in ("MIL", "REB", "GOV"):
+            loyal = self._loyal_to(head, depth)
+            if loyal:  # "fighters loyal to the council", "troops loyal to the president"
+                return loyal
         appos = [c for c in head.children if c.dep_ == "appos"]
         if sector is None or (sector == "GOV" and appos):
-            # "Its prime minister, Fayez al-Sarraj": the apposition names who it is
+            # "Its prime minister, Ana Ruiz": the apposition names who it is
             named = [a for c in appos for a in self.resolve_all(c, depth + 1)] if depth < 2 else []
             if named:
                 return named
             if sector is None:
-                # "Ukraine's bid", "Kosovo's independence": what an actor owns stands for it
-                owners = [m for c in head.children if c.dep_ == "poss" for m in self.at(c.i)]
-                return [self._argument(m, head, self._phrase(m.span, head), None) for m in owners]
-        found = self._modifier_mentions(head)
+                owners = self._owners(head, depth)
+                if owners:  # "bases belonging to the militia", "towns held by the rebels"
+                    return owners
+                office = self._office_of(head)
+                if office:  # "Peruvian President Ruiz", a name the gazetteer lacks
+                    return office
+                # "Kosovo's bid", "Chile's independence": what an actor owns stands for it;
+                # an event stands for its agent only where one reacts to it ("backed
+                # Chile's war effort", "condemned Peru's raids"), see EVENT_ROLES
+                owned = [m for c in head.children if c.dep_ == "poss" for m in self.at(c.i)]
+                event = self.lexicon.nouns.get(head.lemma_.lower()) is not None
+                return [
+                    self._argument(m, head, self._phrase(m.span, head), None, event)
+                    for m in owned
+                ]
+        found = _specific(self._modifier_mentions(head))
         if not found:
             found = [m for c in head.children if c.dep_ == "poss" for m in self.at(c.i)]
-        if not found and depth < 2:  # "violations by the Israeli military", "offer from Kabul"
+        if sector == "ORG" and any(m.actor.type == "State" for m in found):
+            return []  # "Sudan's rival factions" are not Sudan, and not named here
+        if not found and depth < 2:  # "violations by the navy", "an offer from Lima"
             agents = [
                 a
                 for pobj in self._prep_objects(head, ("by", "from"))
@@ -170,8 +272,16 @@ class MentionIndex:
             ]
             if agents:
                 return agents
+        if not found and sector in ("GOV", "MIL"):
+            # "the regime in Damascus", "the government of Peru": a state's own organs
+            found = [
+                m
+                for pobj in self._prep_objects(head, ("in", "of"))
+                for m in self.at(pobj.i)
+                if m.actor.type == "State"
+            ]
         if not found and sector in ("REB", "OPP", "CVL", "REF", "ORG"):
-            # "opposition groups in Zimbabwe", "students throughout Indonesia"
+            # "opposition groups in Togo", "students across Nepal"
             found = [
                 m
                 for pobj in self._prep_objects(head, ("in", "throughout", "across", "inside"))
@@ -180,7 +290,7 @@ class MentionIndex:
             ]
         if not found and depth < 2:
             of = self._prep_objects(head, ("of",))
-            if of:  # "the Government of Iraq": cite the whole phrase
+            if of:  # "the Government of Peru": cite the whole phrase
                 return [
                     Argument(
                         a.actor,
@@ -191,10 +301,9 @@ class MentionIndex:
                     for pobj in of
                     for a in self.resolve_all(pobj, depth + 1)
                 ]
-            appos = [c for c in head.children if c.dep_ == "appos"]
             if appos:
                 return [a for c in appos for a in self.resolve_all(c, depth + 1)]
-        if not found and sector == "FAC" and depth < 2:  # "a camp for Congolese refugees"
+        if not found and sector == "FAC" and depth < 2:  # "a camp for Malian refugees"
             owners = [
                 a
                 for pobj in self._prep_objects(head, ("for", "of"))
@@ -202,12 +311,136 @@ class MentionIndex:
             ]
             if owners:
                 return owners
+        if not found and sector in ("REB", "OPP", "MIL"):
+            against = self._opposed_government(head)
+            if against is not None:  # "anti-junta rebels" are rebels of the junta's country
+                return [against]
+        if not found and sector == "MIL":
+            # "pro-government forces", "pro-Ruiz troops": the forces of whom they back
+            found = [m for stance, m in self.stances(head) if stance == "backs"]
+        if not found and sector in ("MIL", "REB"):
+            minted = self._unknown_force(head)
+            if minted:
+                return minted
         if not found and sector in ("CVL", "FAC"):
             civilians = self.gazetteer.actors.get("CIVILIANS")
             if civilians is not None:  # unnamed civilians and civilian objects as targets
                 span = self.doc[head.left_edge.i : head.i + 1]
                 return [Argument(civilians, span, "sector", span)]
         return [self._argument(m, head, self._phrase(m.span, head), sector) for m in found]
+
+    def _office_of(self, head: Token) -> list[Argument]:
+        """The state whose office a titled name holds: "Chilean Defence Minister Ana Ruiz",
+        "Prime Minister Ruiz of Peru" (the title a government word of the sector lexicon)."""
+        titles = [
+            c
+            for c in head.children
+            if c.dep_ in ("compound", "nmod") and c.i < head.i and self.sector(c) == "GOV"
+        ]
+        for title in titles:
+            for token in (*title.subtree, *head.children):
+                if token.i >= head.i and token.dep_ != "prep":
+                    continue
+                candidates = (
+                    [m for p in token.children if p.dep_ == "pobj" for m in self.at(p.i)]
+                    if token.dep_ == "prep" and token.lower_ == "of"
+                    else self.at(token.i)
+                )
+                for mention in candidates:
+                    if mention.actor.type == "State":
+                        span = self.doc[min(token.i, head.left_edge.i) : head.i + 1]
+                        return [Argument(mention.actor, span, "official", mention.span)]
+        return []
+
+    def _backs_by_hyphen(self, span: Span) -> bool:
+        """A name before "-backed", "-funded": the backer, not who the phrase names."""
+        end = span.end
+        return (
+            end + 1 < len(self.doc)
+            and self.doc[end].text in "-–"
+            and self.doc[end + 1].lower_ in self.lexicon.participles
+        )
+
+    def _leaders(self, head: Token) -> list[Mention]:
+        """Mentions that lead the phrase: "the Saudi-led coalition", "US-led forces"."""
+        found: list[Mention] = []
+        for child in head.children:
+            if child.i < head.i and child.lower_ in _LEADING:
+                for token in child.subtree:
+                    if token.i < child.i:
+                        found += [m for m in self.at(token.i) if m not in found]
+        return found
+
+    def _opposed_government(self, head: Token) -> Argument | None:
+        """The rebels of a country, named by whom they rise against: "anti-junta forces",
+        "the anti-Ruiz rebels" (a government, leader or state of one country)."""
+        for token in head.subtree:
+            if token.i >= head.i or self.stance(token.i) != "opposes":
+                continue
+            for mention in self.at(token.i):
+                actor = mention.actor
+                if actor.type in ("State", "Government", "Leader") and actor.country:
+                    state = self.gazetteer.actors.get(actor.country)
+                    if state is not None:
+                        span = self.doc[token.i - 2 if token.i >= 2 else token.i : head.i + 1]
+                        return Argument(self.non_state(state, "REB"), span, "sector", span)
+        return None
+
+    def stances(self, head: Token) -> list[tuple[str, Mention]]:
+        """(predicate, mention) of each "pro-X"/"anti-X" modifier of the phrase."""
+        return [
+            (stance, mention)
+            for token in head.subtree
+            if token.i < head.i and (stance := self.stance(token.i)) is not None
+            for mention in self.at(token.i)
+        ]
+
+    def _loyal_to(self, head: Token, depth: int) -> list[Argument]:
+        for child in head.children:
+            if child.lower_ in ("loyal", "faithful", "allied", "aligned") and child.i > head.i:
+                for prep in child.children:
+                    if prep.dep_ == "prep" and prep.lower_ in ("to", "with"):
+                        return [
+                            a
+                            for pobj in prep.children
+                            if pobj.dep_ == "pobj"
+                            for a in self.resolve_all(pobj, depth + 1)
+                        ]
+        return []
+
+    def _name_after(self, head: Token, depth: int) -> list[Argument]:
+        names = [c for c in head.children if c.i > head.i and c.dep_ in ("appos", "npadvmod")]
+        return [a for c in names for a in self.resolve_all(c, depth + 1)]
+
+    def _owners(self, head: Token, depth: int) -> list[Argument]:
+        out: list[Argument] = []
+        for clause in head.children:
+            if clause.dep_ != "acl" or clause.lemma_.lower() not in _OWNING:
+                continue
+            for prep in clause.children:
+                if (prep.dep_ == "agent") or (prep.dep_ == "prep" and prep.lower_ == "to"):
+                    for pobj in prep.children:
+                        if pobj.dep_ == "pobj":
+                            out += self.resolve_all(pobj, depth + 1)
+        return out
+
+    def _unknown_force(self, head: Token) -> list[Argument]:
+        """Forces named after a people or group the gazetteer lacks ("Amhara militias",
+        "Karen fighters"): an armed group of that name."""
+        for child in head.children:
+            if child.i > head.i or child.dep_ not in ("compound", "amod", "nmod"):
+                continue
+            if self.stance(child.i) is not None:
+                continue
+            if child.ent_type_ in ("NORP", "ORG") and child.text[:1].isupper():
+                words = self.doc[child.left_edge.i : head.i + 1]
+                key = "x:" + "-".join(w.lower_ for w in words if w.is_alpha)
+                actor = self._minted.get(key)
+                if actor is None:
+                    actor = Actor(key, words.text, "ArmedGroup", "")
+                    self._minted[key] = actor
+                return [Argument(actor, words, "ner", words)]
+        return []
 
     @staticmethod
     def _prep_objects(head: Token, words: tuple[str, ...]) -> list[Token]:
@@ -236,8 +469,10 @@ class MentionIndex:
             if child.dep_ not in _MODIFIER_DEPS or child.i > head.i:
                 continue
             for token in (child, *child.conjuncts):
+                if self.stance(token.i) is not None:
+                    continue  # "pro-Chilean militias" are not Chile's
                 for mention in self.at(token.i):
-                    if mention not in found:
+                    if mention not in found and not self._backs_by_hyphen(mention.span):
                         found.append(mention)
         return found
 
@@ -248,11 +483,18 @@ class MentionIndex:
         return self.doc[min(start, mention.start) : head.i + 1]
 
     def _argument(
-        self, mention: Mention, head: Token, span: Span, sector: str | None = None
+        self,
+        mention: Mention,
+        head: Token,
+        span: Span,
+        sector: str | None = None,
+        event: bool = False,
     ) -> Argument:
         actor, via = mention.actor, mention.via
-        if actor.type == "Person" and via == "ner":
-            # "British Defence Secretary Tom King": an official of a named state.
+        if event:
+            return Argument(actor, span, "event", mention.span)
+        if actor.type == "Person" and via in ("ner", "person"):
+            # "Chilean Defence Minister Ana Ruiz": an official of a named state.
             for child in head.subtree:
                 if child.i < mention.span.start:
                     for owner in self.at(child.i):
@@ -266,17 +508,17 @@ class MentionIndex:
         if sector == "FAC":
             sector = "CVL"
         if sector == "LOC" and actor.type == "State":
-            via = "place"  # "Iraqi towns": territory, subject to the own-territory rule
+            via = "place"  # "Peruvian villages": territory, subject to the own-territory rule
         if actor.type == "State" and (
             sector in _NON_STATE or (sector == "MIL" and self.foreign_backer(head) - {actor.id})
         ):
-            # "Sudanese rebels"; "Turkish-backed Syrian forces" are not Syria's army.
+            # "Malian rebels"; "Chilean-backed Peruvian units" are not Peru's army.
             actor = self.non_state(actor, sector if sector in _NON_STATE else "REB")
             via = "sector"
         return Argument(actor, span, via, mention.span)
 
     def non_state(self, state: Actor, sector: str) -> Actor:
-        """The non-state actor of a country a phrase names ("Sudanese rebels")."""
+        """The non-state actor of a country a phrase names ("Malian rebels")."""
         key = f"{state.id}-{sector}"
         known = self.gazetteer.actors.get(key)
         if sector in ("REB", "OPP"):
@@ -297,3 +539,23 @@ class MentionIndex:
                 key, f"{demonym} {noun}", kind, state.id + sector, home=state.id
             )
         return self._minted[key]
+
+
+def _as_place(mention: Mention) -> Mention:
+    """A capital named as a location is a place of its state, not its government."""
+    return mention._replace(via="place") if mention.via == "capital" else mention
+
+
+def _specific(mentions: list[Mention]) -> list[Mention]:
+    """A group named with its country ("Lebanese Hezbollah fighters") is the group: the
+    state's name only says where it is from."""
+    groups = [m for m in mentions if m.actor.type != "State"]
+    if not groups:
+        return mentions
+    homes = {m.actor.home for m in groups}
+    return [m for m in mentions if not (m.actor.type == "State" and m.actor.id in homes)]
+
+
+def _merge(first: list[Argument], second: list[Argument]) -> list[Argument]:
+    seen = {a.actor.id for a in first}
+    return first + [a for a in second if a.actor.id not in seen and not seen.add(a.actor.id)]

@@ -24,6 +24,18 @@ class Trigger:
 
 
 @dataclass(frozen=True)
+class Idiom:
+    """A multiword expression that states a relation ("at odds with", "side by side with").
+    Its subject is the clause's (or the phrase it modifies); its object is the object of
+    its last word when that is a preposition; without one, coordinated subjects relate to
+    each other ("A and B are at odds")."""
+
+    predicate: str
+    phrase: str
+    reciprocal: bool = False
+
+
+@dataclass(frozen=True)
 class Lexicon:
     verbs: dict[str, tuple[Trigger, ...]]
     nouns: dict[str, Trigger]
@@ -43,6 +55,11 @@ class Lexicon:
     conditional_marks: frozenset[str]
     negating_governors: frozenset[str]
     negators: frozenset[str]
+    idioms: tuple[Idiom, ...] = ()
+    receiving: frozenset[str] = frozenset()
+    accusing: frozenset[str] = frozenset()
+    conflict_ending: frozenset[str] = frozenset()
+    accusation_nouns: frozenset[str] = frozenset()
     source: Path = field(compare=False, default=Path())
 
     def reverse(self, predicate: str, verb_lemma: str) -> str | None:
@@ -106,6 +123,12 @@ def load_lexicon(path: str | None = None) -> Lexicon:
         noun: sector for sector, nouns_ in data.get("sectors", {}).items() for noun in nouns_
     }
     mod = data.get("modality", {})
+    idioms = tuple(
+        Idiom(check(e["predicate"]), phrase, bool(e.get("reciprocal")))
+        for e in data.get("idiom", [])
+        for phrase in e["phrases"]
+    )
+    frames = data.get("frames", {})
     return Lexicon(
         verbs={k: tuple(v) for k, v in verbs.items()},
         nouns=nouns,
@@ -125,5 +148,10 @@ def load_lexicon(path: str | None = None) -> Lexicon:
         conditional_marks=frozenset(mod.get("conditional_marks", [])),
         negating_governors=frozenset(mod.get("negating_governors", [])),
         negators=frozenset(mod.get("negators", [])),
+        idioms=idioms,
+        receiving=frozenset(frames.get("receiving", [])),
+        accusing=frozenset(frames.get("accusing", [])),
+        conflict_ending=frozenset(frames.get("conflict_ending", [])),
+        accusation_nouns=frozenset(frames.get("accusation_nouns", [])),
         source=source,
     )

@@ -50,5 +50,10 @@ class Relation(BaseModel):
     sentence_end: int
     trigger: str
     pattern: str = Field(description="the construction that expressed the relation")
+    matched_by: str = Field(
+        "detente",
+        description="the lexicon entry that matched: detente's own ('detente'), or a CAMEO "
+        "dictionary pattern ('CAMEO 163: * SANCTIONS')",
+    )
     confidence: float
     extractor_version: str

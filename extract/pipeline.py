@@ -18,7 +18,7 @@ from detente.extract import components as _components  # noqa: F401  (registers 
 from detente.extract.arguments import Argument
 from detente.extract.components.relations import RelationMention
 from detente.extract.model import ActorRef, Relation, TextSpan
-from detente.extract.text import Article
+from detente.extract.text import Article, normalise_spacing
 from detente.ontology import Actor, load_gazetteer, predicates
 
 # The official package name first; the byte-identical re-upload where only that exists.
@@ -108,6 +108,7 @@ def to_records(doc: Doc, doc_id: str, version_tag: str) -> list[Relation]:
                 sentence_end=rel.sentence.end_char,
                 trigger=rel.trigger.text,
                 pattern=rel.pattern,
+                matched_by=rel.matched_by,
                 confidence=rel.confidence,
                 extractor_version=version_tag,
             )
@@ -119,7 +120,7 @@ class Extractor:
     """Article text in, relation records out.
 
     >>> extractor = Extractor()
-    >>> [r.predicate for r in extractor.extract("Turkey is aiding the GNA in Libya.")]
+    >>> [r.predicate for r in extractor.extract("Chile is arming the rebels in Peru.")]
     ['aids']
     """
 
@@ -132,7 +133,9 @@ class Extractor:
         self.version = extractor_version(self.nlp)
 
     def make_doc(self, text: str, published: date | None = None, author: str | None = None) -> Doc:
-        doc = self.nlp.make_doc(text)
+        # The same spacing clean-up as read_article, for text handed over directly: at the
+        # same length, so offsets still point into the caller's text.
+        doc = self.nlp.make_doc(normalise_spacing(text))
         doc._.published = published
         doc._.author = self.resolve_author(author)
         return doc

@@ -33,6 +33,32 @@ _DROP = (
 _BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "td", "pre", "div")
 
 
+# Characters that take up no room on the page: zero-width spaces and joiners, direction
+# marks and embeddings, byte order marks.
+INVISIBLE = (
+    "\u200b\u200c\u200d\u200e\u200f\u2060"
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    "\ufeff"
+)
+# Spaces that are not plain ones (no-break, thin, figure, ideographic ...).
+_SPACES = (
+    "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u202f\u205f\u3000"
+)
+_NORMALISE = str.maketrans(
+    {**dict.fromkeys(INVISIBLE + _SPACES, " "), "\u2028": "\n", "\u2029": "\n"}
+)
+# Wikipedia-style reference marks glued to the word or punctuation before them: "[3]",
+# "[12][13]", "[a]", "[note 2]", "[citation needed]", "[who?]".
+CITATION = re.compile(
+    r"(?<=\S)\[(?:\d{1,3}(?:[,–-] ?\d{1,3})*|[a-z]|(?:note|nb|n) ?\d{1,3}|"
+    r"(?:citation|clarification|verification|source|page|year) needed|"
+    r"(?:dubious|disputed|who|when|where|which|why|by whom|according to whom)\??"
+    r"(?: [–-] discuss)?)\]",
+    re.IGNORECASE,
+)
+
+
 class InputError(ValueError):
     """Input that cannot be read as an article; the message says why."""
 
@@ -148,7 +174,7 @@ def read_article(
         raise InputError(f"input too large: {len(text):,} characters (limit {max_chars:,})")
     is_html = kind == "html" or (kind == "auto" and looks_like_html(text))
     article = html_to_article(text) if is_html else Article(text=text)
-    body = article.text.replace("\r\n", "\n").replace("\r", "\n")
+    body = normalise_spacing(article.text.replace("\r\n", "\n").replace("\r", "\n"))
     if not body.strip():
         raise InputError("no text: the HTML has no readable content")
     if len(body) > max_chars:
@@ -157,6 +183,14 @@ def read_article(
             "split it into articles"
         )
     return Article(body, article.title, article.published, article.url, article.was_html)
+
+
+def normalise_spacing(text: str) -> str:
+    """The text as a reader sees it, at the same length: invisible characters, unusual
+    spaces and citation marks become plain spaces, line separators newlines. Nothing moves,
+    so every character offset into the result points at the same words in the input."""
+    text = text.translate(_NORMALISE)
+    return CITATION.sub(lambda m: " " * len(m.group()), text)
 
 
 def with_author(article: Article, author: str | None) -> Article:

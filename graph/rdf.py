@@ -92,6 +92,7 @@ def relations_to_graph(relations: Iterable[Relation], graph: Graph | None = None
         g.add((node, NS.subjectText, Literal(rel.subject.text)))
         g.add((node, NS.objectText, Literal(rel.object.text)))
         g.add((node, NS.trigger, Literal(rel.trigger)))
+        g.add((node, NS.matchedBy, Literal(rel.matched_by)))
         g.add((node, NS.extractorVersion, Literal(rel.extractor_version)))
         if rel.reported_by:
             g.add((node, NS.reportedBy, Literal(rel.reported_by)))

@@ -381,6 +381,8 @@ def _load(directory: str | None, city_population: int, generated: bool) -> Gazet
     gaz = Gazetteer()
     _load_states(gaz, root / "states.csv")
     _load_actors(gaz, root / "actors.toml")
+    if (root / "recent.toml").exists():
+        _load_actors(gaz, root / "recent.toml")
     if generated:
         curated = frozenset(gaz.readings) | frozenset(gaz.places)
         if (root / "phoenix-actors.tsv").exists():

@@ -237,7 +237,9 @@ def test_every_dictionary_code_is_mapped_or_explicitly_unmapped() -> None:
 def test_mapping_decisions() -> None:
     codes = cameo.load_lexicon().mapping.codes
     assert all(codes[c] is None for c in codes if c.startswith(("01", "02")))
-    assert all(codes[c] == "agrees" for c in codes if c.startswith("03"))
+    # An expressed intent to cooperate is a commitment; an intent to meet is a meeting.
+    assert all(codes[c] == "agrees" for c in codes if c.startswith("03") and c != "036")
+    assert codes["036"] == "consults"
     assert codes["163"] == "sanctions"
     assert codes["045"] == "mediates" and codes["046"] == "consults"
     assert {codes[c] for c in ("0871", "0874")} == {"retreats"}

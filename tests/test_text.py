@@ -57,3 +57,22 @@ def test_html_fragment_without_page_structure():
         b"<p>Turkey is aiding the GNA.</p><p>Russia backs Haftar.</p>", kind="html"
     )
     assert "Turkey is aiding the GNA." in article.text and "Russia backs Haftar." in article.text
+
+
+def test_invisible_characters_become_spaces_of_the_same_length():
+    text = "Chile\u00a0backs Peru.\u200e Bolivia\u200bprotested.\ufeff\u2028Ecuador\u202fagreed."
+    article = read_article(text)
+    assert len(article.text) == len(text)  # every offset still points at the same words
+    assert article.text == "Chile backs Peru.  Bolivia protested. \nEcuador agreed."
+    for word in ("Chile", "Peru", "Bolivia", "Ecuador"):
+        assert article.text.index(word) == text.index(word)
+
+
+def test_citation_marks_become_spaces_of_the_same_length():
+    text = "Chile backs Peru.[3][12] Bolivia protested,[a] as did Ecuador.[citation needed]"
+    article = read_article(text)
+    assert len(article.text) == len(text)
+    assert "[" not in article.text and article.text.index("Ecuador") == text.index("Ecuador")
+    # Brackets that are part of the prose stay.
+    quoted = 'The minister said "[the treaty] stands" and cited clause [4] of it.'
+    assert read_article(quoted).text == quoted

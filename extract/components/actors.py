@@ -17,6 +17,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from detente.extract.components.blocks import in_dateline
 from detente.ontology import Actor, load_gazetteer
 
 _NER_TYPES = {"ORG": "Organization", "PERSON": "Person", "NORP": "Group"}
@@ -67,8 +68,8 @@ class ActorRecognizer:
         places: list[Span] = []
         spans = filter_spans(self.matcher(doc, as_spans=True))
         for span in spans:
-            if span._.is_boilerplate:
-                continue
+            if span._.is_boilerplate or in_dateline(doc, span.start_char):
+                continue  # page furniture; a dateline's place is where the story was filed
             span._.place = gaz.place(span.text)
             if span.label_ == "ACTOR":
                 resolved = gaz.resolve(span.text, when=published, era=era)
@@ -82,6 +83,8 @@ class ActorRecognizer:
             taken = {i for span in spans for i in range(span.start, span.end)}
             for ent in doc.ents:
                 if any(i in taken for i in range(ent.start, ent.end)) or ent._.is_boilerplate:
+                    continue
+                if in_dateline(doc, ent.start_char):
                     continue
                 if ent.label_ in _NER_TYPES and _plausible_unknown(ent):
                     span = Span(doc, ent.start, ent.end, label="ACTOR")

@@ -1,28 +1,47 @@
 """``detente_attributes``: what the text says *about* each relation.
 
 * negation — a negator on the trigger or on the clause that governs it ("does not
-  support", "is not willing to live with"), "no" on a nominal trigger, or a governing verb
+  support", "is not ready to work with"), "no" on a nominal trigger, or a governing verb
   that denies its complement ("refused to back");
 * modality — ``hypothetical`` under a modal, a conditional, a question or a verb of
   hoping and fearing; ``reported`` inside the complement of a reporting verb or noun ("X
-  said", "Erdogan's belief that", "according to"), with who reported it;
-* date — the nearest date expression in the sentence, normalised to the precision the
-  text gives; relative dates ("on Wednesday", "last year") only against a known
-  publication date, never guessed;
-* theatre — an explicit place the clause is "in", the place an argument stands for, or
-  the home ground of a non-state party; otherwise none;
+  said", "the minister's claim that", "according to"), with who reported it;
+* date — the relation's own clause first: a date phrase attached to the clause of its
+  trigger ("struck on Monday", "in March 2019", "last year"); then the rest of its
+  sentence, nearest first, leaving out dates inside a relative clause or apposition that
+  describes one of its actors ("Ruritania, which joined the bloc in 1995, ..."); then, for
+  a sentence with no date of its own, its paragraph: only when the relation's clause
+  narrates a past event, the paragraph gives a day before the sentence and every date it
+  gives is that day (a paragraph that narrates one day's event). Never from a caption or
+  other boilerplate block, a dateline or another paragraph; relative dates ("on
+  Wednesday", "last year") only against a known publication date; a date after
+  publication is a misreading; never guessed. Precision as the text gives it: ``YYYY``,
+  ``YYYY-MM`` or ``YYYY-MM-DD``;
+* theatre — where the event takes place: a place the trigger's clause locates it in
+  ("strikes in northern Ruritania", "shelling near Zenda", "into Ruritanian waters"), or a
+  place standing as an argument ("shelled Zenda"); else, for events that happen on the
+  target's ground (attacks, deployments, aid, withdrawals, threats), the target's country
+  when the phrase names the target itself or its ground ("Ruritania", "Ruritanian
+  villages", not "a Ruritanian frigate"); else the home ground of a non-state party. Never
+  the subject's home because it is the subject, never a dateline's place; otherwise none;
 * confidence — from the construction and how directly each argument was named.
+
+Every lookup is local: dates and places are indexed by sentence once per document, so a
+relation costs the same in a long document as in a short one.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from bisect import bisect_right
+from collections import defaultdict
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from detente.extract.components.blocks import boilerplate_tokens, in_dateline, paragraph_of
 from detente.extract.components.relations import RelationMention
 from detente.extract.lexicon import Lexicon, load_lexicon
 from detente.ontology import Actor, Gazetteer, load_gazetteer
@@ -32,6 +51,7 @@ _PATTERN_CONFIDENCE = {
     "verbal": 0.85,
     "passive": 0.85,
     "adjectival": 0.75,
+    "idiom": 0.8,
     "nominal": 0.75,
     "relational": 0.7,
 }
@@ -50,20 +70,118 @@ _VIA_CONFIDENCE = {
     "ner": 0.75,
 }
 _CLIMB = ("xcomp", "acomp", "oprd", "attr", "auxpass")
-_LOCATIVE = ("in", "inside", "across", "throughout", "within")
+_LOCATIVE = ("in", "inside", "across", "throughout", "within", "into", "near", "outside", "off")
+# Nouns for a stretch of ground, which a nationality adjective locates ("Ruritanian soil").
+_GROUND_WORDS = (
+    "territory soil airspace waters border borders frontier coast coastline side land "
+    "lands region province city cities town towns village villages capital countryside "
+    "north south east west northeast northwest southeast southwest"
+)
+_GROUND = frozenset(_GROUND_WORDS.split())
+# Predicates whose event happens on the target's ground: its country is the theatre when
+# the clause names no place. Coercion is not among them (an expulsion or a ban happens
+# where the coercer is, a blockade where the target is), nor fighting, whose two sides
+# are interchangeable ("A fought B" is "B fought A"): the object says nothing about where.
+_ON_TARGET_GROUND = frozenset({"attacks", "mobilizes", "aids", "retreats", "threatens"})
+# Clause boundaries: a date or place attached beyond one belongs to another event.
+_CLAUSE = frozenset({"ccomp", "advcl", "relcl", "acl", "parataxis", "csubj", "csubjpass"})
+_MODIFIER_CLAUSE = frozenset({"relcl", "acl", "appos"})
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _DURATION = re.compile(r"\b(years|months|weeks|days|decades?|hours)\b|\blong\b", re.IGNORECASE)
 _ANCHORED = re.compile(
     r"\b(ago|last|next|this|previous|earlier|later|yesterday|today)\b", re.IGNORECASE
 )
+_DECADE = re.compile(r"\b(\d{4}|'?\d0)s\b")
+# What a date expression must name: a month, a weekday, a year, or a span anchored to the
+# publication date. A bare number ("21" in a newspaper's name) is not a date.
+_CALENDAR = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(\s|$)|"
+    r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b|\b\d{4}\b|"
+    r"\b(today|yesterday|ago|week|month|year|weekend)\b",
+    re.IGNORECASE,
+)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY = re.compile(
+    r"^(?:on )?(?:(late|early|last) )?(" + "|".join(_WEEKDAYS) + r")"
+    r"(?: (?:morning|afternoon|evening|night))?$",
+    re.IGNORECASE,
+)
+_WEEK = re.compile(r"^(?:earlier |later )?(this|last|past|previous) week$", re.IGNORECASE)
+# "early 2020", "mid-2019", "late last year", "the end of March": the period they qualify,
+# at its own precision.
+_QUALIFIED = re.compile(
+    r"^(?:the )?(?:early|mid|late|earlier|later|end of|beginning of|start of|middle of|"
+    r"first half of|second half of|(?:spring|summer|autumn|fall|winter) of|"
+    r"(?:spring|summer|autumn|fall|winter))[- ](?:of )?(.+)$",
+    re.IGNORECASE,
+)
+
+
+# Words of time without a date: a sentence or paragraph using them places its event in
+# time, and a date taken from elsewhere could contradict it.
+_VAGUE = re.compile(
+    r"\b(recent|recently|earlier|later|previous|previously|past|ago|since|now|then|"
+    r"times?|decades?|centur(y|ies)|season|days?|nights?|morning|evening|weeks?|months?)\b",
+    re.IGNORECASE,
+)
+
+
+def _names_a_time(text: str) -> bool:
+    """Whether a DATE entity is about time at all: the small model tags bare numbers ("21"
+    in a newspaper's name) and even place names as dates."""
+    return bool(_CALENDAR.search(text) or _VAGUE.search(text))
+
+
+_LENGTH = re.compile(r"\b(years?|months?|weeks?|days?|decades?|hours?|nights?)\b", re.I)
+
+
+def _is_length(text: str) -> bool:
+    """'one week', 'three days', 'for years': a length of time, not a point in it."""
+    return bool(_LENGTH.search(text)) and not _ANCHORED.search(text) and not _YEAR.search(text)
+
+
+def _weekday(text: str, published: date) -> str | None:
+    """'on Tuesday', 'late Friday', 'Sunday night': the last such day up to publication (the
+    day itself when it is that day: wire copy names the day of the week, not "today")."""
+    m = _WEEKDAY.match(text.strip())
+    if m is None:
+        return None
+    back = (published.weekday() - _WEEKDAYS.index(m[2].lower())) % 7
+    if back == 0 and (m[1] or "").lower() == "last":
+        back = 7
+    return (published - timedelta(days=back)).isoformat()
+
+
+def _week(text: str, published: date) -> str | None:
+    """'this week', 'last week': the month, when the whole week lies in one; else None."""
+    m = _WEEK.match(text.strip())
+    if m is None:
+        return None
+    monday = published - timedelta(days=published.weekday())
+    if m[1].lower() != "this":
+        monday -= timedelta(days=7)
+    end = min(monday + timedelta(days=6), published)
+    return f"{end.year:04d}-{end.month:02d}" if monday.month == end.month else None
 
 
 @lru_cache(maxsize=4096)
 def normalise_date(text: str, published: date | None) -> str | None:
     """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` for a date expression, or None.
 
-    Without a publication date only expressions that name a year are resolved.
+    Without a publication date only expressions that name a year are resolved. Decades,
+    durations and anything after the publication date give None.
     """
+    text = " ".join(text.split())
+    if _DECADE.search(text) or not _CALENDAR.search(text):
+        return None
+    if published is not None:
+        if _WEEKDAY.match(text):
+            return _weekday(text, published)
+        if _WEEK.match(text):
+            return _week(text, published)
+    qualified = _QUALIFIED.match(text)
+    if qualified:
+        return normalise_date(qualified[1], published)
     if _DURATION.search(text) and not _ANCHORED.search(text):
         return None
     if published is None and not _YEAR.search(text):
@@ -87,7 +205,106 @@ def normalise_date(text: str, published: date | None) -> str | None:
         return f"{when.year:04d}"
     if data.period == "month":
         return f"{when.year:04d}-{when.month:02d}"
+    if data.period == "week":
+        return None  # a week is not a day
     return when.isoformat()
+
+
+def _clause_head(token: Token) -> Token:
+    """The verb (or root) heading the clause ``token`` belongs to; infinitival complements
+    ("agreed to send") belong to the clause that governs them."""
+    while token.head.i != token.i and token.dep_ not in _CLAUSE:
+        if token.dep_ == "conj" and token.pos_ in ("VERB", "AUX"):
+            break  # a coordinated clause: "struck X on Monday and shelled Y"
+        token = token.head
+    return token
+
+
+def _dominates(node: Token, token: Token) -> bool:
+    return node.left_edge.i <= token.i <= node.right_edge.i
+
+
+def _about_a_participant(ent: Span, rel: RelationMention) -> bool:
+    """A date inside a relative clause or apposition describing one of the relation's
+    actors ("Ruritania, which joined the bloc in 1995, ...") dates that actor's story,
+    not this relation."""
+    trigger = rel.trigger.root
+    spans = (rel.subject.span, rel.object.span, rel.subject.mention, rel.object.mention)
+    for node in (ent.root, *ent.root.ancestors):
+        if (
+            node.dep_ in _MODIFIER_CLAUSE
+            and not _dominates(node, trigger)
+            and any(span.start <= node.head.i < span.end for span in spans)
+        ):
+            return True
+    return False
+
+
+def _names_ground(arg) -> bool:
+    """Whether a target phrase names the actor itself ("Ruritania", "the rebels") or a
+    stretch of its ground ("Ruritanian villages", "the Ruritanian port of Zenda"), rather
+    than its forces or equipment ("a Ruritanian frigate", "Ruritanian troops"), which may be
+    anywhere."""
+    root = arg.span.root
+    if arg.mention.start <= root.i < arg.mention.end:
+        return True
+    return root.lemma_.lower() in _GROUND or root.lower_ in _GROUND
+
+
+def _narrates_past(head: Token) -> bool:
+    """A clause in the simple past ("struck", "was struck", "did not strike")."""
+    if head.tag_ == "VBD":
+        return True
+    return head.tag_ == "VBN" and any(
+        c.dep_ in ("aux", "auxpass") and c.tag_ == "VBD" and c.lower_ != "had"
+        for c in head.children
+    )
+
+
+class _DocIndex:
+    """What the attributes read, indexed by sentence once per document."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.starts: list[int] = [s.start for s in doc.sents]
+        boilerplate = boilerplate_tokens(doc)
+        self.dates: dict[int, list[Span]] = defaultdict(list)
+        for ent in doc.ents:
+            if ent.label_ != "DATE" or ent.start in boilerplate:
+                continue
+            if in_dateline(doc, ent.start_char):
+                continue  # the day a story was filed, not the day of its events
+            if _names_a_time(ent.text):
+                self.dates[self.sentence(ent.start)].append(ent)
+        self.places: dict[int, list[Span]] = defaultdict(list)
+        for span in doc._.places or ():
+            self.places[self.sentence(span.start)].append(span)
+        self.demonyms: dict[int, Actor] = {}
+        for span in doc._.actor_mentions or ():
+            if span._.via == "demonym" and span._.actor.type == "State":
+                for i in range(span.start, span.end):
+                    self.demonyms[i] = span._.actor
+
+    def sentence(self, i: int) -> int:
+        """The number of the sentence holding token ``i``."""
+        return bisect_right(self.starts, i) - 1
+
+    def sentence_places(self, n: int) -> list[Span]:
+        return self.places.get(n, [])
+
+    def paragraph_sentences(self, n: int, token: Token) -> range:
+        """Numbers of the sentences in the prose paragraph of ``token``, which is in
+        sentence ``n`` (empty when it is in no paragraph)."""
+        doc = self.doc
+        paragraph = paragraph_of(doc, token.idx)
+        if paragraph is None:
+            return range(0)
+        first = last = n
+        while first > 0 and doc[self.starts[first - 1]].idx >= paragraph[0]:
+            first -= 1
+        while last + 1 < len(self.starts) and doc[self.starts[last + 1]].idx < paragraph[1]:
+            last += 1
+        return range(first, last + 1)
 
 
 class AttributeTagger:
@@ -96,7 +313,11 @@ class AttributeTagger:
         self.gazetteer: Gazetteer = load_gazetteer(gazetteer) if gazetteer else load_gazetteer()
 
     def __call__(self, doc: Doc) -> Doc:
-        for rel in doc._.relations or ():
+        relations = doc._.relations or ()
+        if not relations:
+            return doc
+        index = _DocIndex(doc)
+        for rel in relations:
             trigger = rel.trigger.root
             chain = self._governing_chain(trigger) if rel.governed else [trigger]
             if rel.pattern != "compound":
@@ -104,8 +325,8 @@ class AttributeTagger:
                 if rel.negated and rel.negated_as:
                     rel.predicate, rel.negated = rel.negated_as, False
                 rel.modality, rel.reported_by = self._modality(trigger, chain, rel.sentence)
-            rel.date = self._date(rel, doc)
-            rel.theatre = self._theatre(rel, doc)
+            rel.date = self._date(rel, index)
+            rel.theatre = self._theatre(rel, index)
             rel.confidence = round(
                 _PATTERN_CONFIDENCE[rel.pattern]
                 * _VIA_CONFIDENCE.get(rel.subject.via, 0.8)
@@ -116,7 +337,7 @@ class AttributeTagger:
 
     # ------------------------------------------------------------------ negation
     def _governing_chain(self, trigger: Token) -> list[Token]:
-        """The trigger and the words whose clause it completes ("not willing to live")."""
+        """The trigger and the words whose clause it completes ("not ready to work")."""
         chain = [trigger]
         node = trigger
         for _ in range(4):
@@ -205,40 +426,126 @@ class AttributeTagger:
         return None
 
     # ------------------------------------------------------------------ date
-    def _date(self, rel: RelationMention, doc: Doc) -> str | None:
+    def _date(self, rel: RelationMention, index: _DocIndex) -> str | None:
+        published = index.doc._.published
         trigger = rel.trigger.root
-        dates = [e for e in rel.sentence.ents if e.label_ == "DATE"]
-        for ent in sorted(dates, key=lambda e: abs(e.root.i - trigger.i)):
-            value = normalise_date(ent.text, doc._.published)
+        n = index.sentence(trigger.i)
+        dates = index.dates.get(n, [])
+        clause = _clause_head(trigger).i
+        by_distance = sorted(dates, key=lambda e: abs(e.root.i - trigger.i))
+        own = [e for e in by_distance if _clause_head(e.root).i == clause]
+        rest = [e for e in by_distance if e not in own and not _about_a_participant(e, rel)]
+        if not own and not rest:
+            return self._paragraph_date(rel, index, n)
+        for ent in own + rest:
+            value = normalise_date(ent.text, published)
             if value:
                 return value
+        return None  # the sentence names its time, in words that give no date
+
+    def _paragraph_date(self, rel: RelationMention, index: _DocIndex, n: int) -> str | None:
+        """The day of the one event a paragraph narrates, for a sentence in the past tense
+        that gives none: every date of the paragraph must be the same day, and one must
+        come before the sentence ("On 3 May Ruritania shelled the port. Its navy blockaded
+        the coast." dates the blockade 3 May)."""
+        if not _narrates_past(_clause_head(rel.trigger.root)):
+            return None
+        published = index.doc._.published
+        values: set[str] = set()
+        before = False
+        for m in index.paragraph_sentences(n, rel.trigger.root):
+            for ent in index.dates.get(m, ()):
+                value = normalise_date(ent.text, published)
+                if value:
+                    values.add(value)
+                    before = before or m < n
+                elif not _is_length(ent.text):
+                    return None  # a time the paragraph names that may be another day
+        if len(values) == 1 and before:
+            value = values.pop()
+            # A day: a paragraph narrating what happened that day. A year or a month
+            # frames a story that may go on past it.
+            return value if len(value) == 10 else None
         return None
 
     # ------------------------------------------------------------------ theatre
-    def _theatre(self, rel: RelationMention, doc: Doc) -> str | None:
-        argument_tokens = set(range(rel.subject.span.start, rel.subject.span.end)) | set(
+    def _theatre(self, rel: RelationMention, index: _DocIndex) -> str | None:
+        arguments = set(range(rel.subject.span.start, rel.subject.span.end)) | set(
             range(rel.object.span.start, rel.object.span.end)
         )
-        places = {
-            i: span
-            for span in doc._.places or ()
-            for i in range(span.start, span.end)
-            if not argument_tokens.intersection(range(span.start, span.end))
-        }
-        trigger = rel.trigger.root
-        for node in (trigger, *trigger.ancestors):
-            for prep in node.children:
-                if prep.dep_ == "prep" and prep.lower_ in _LOCATIVE:
-                    for pobj in prep.children:
-                        if pobj.dep_ == "pobj" and pobj.i in places:
-                            return self._place_label(places[pobj.i]._.place)
+        n = index.sentence(rel.trigger.root.i)
+        places: dict[int, Span] = {}
+        for span in index.sentence_places(n):
+            if arguments.isdisjoint(range(span.start, span.end)):
+                for i in range(span.start, span.end):
+                    places[i] = span
+        located = self._located(rel.trigger.root, places, index)
+        if located:
+            return located
         for arg in (rel.object, rel.subject):
             if arg.via == "place" and arg.mention._.place is not None:
                 return self._place_label(arg.mention._.place)
+        if rel.predicate in _ON_TARGET_GROUND and _names_ground(rel.object):
+            label = self._ground(rel.object.actor)
+            if label:
+                return label
         for arg in (rel.object, rel.subject):
             label = self._home_ground(arg.actor)
             if label:
                 return label
+        return None
+
+    def _located(self, trigger: Token, places: dict[int, Span], index: _DocIndex) -> str | None:
+        """The place a locative phrase of the trigger's clause names: on the trigger, on the
+        words its clause hangs from (up to the clause's head), or inside its own phrase
+        ("strikes on rebel positions in the north of Ruritania")."""
+        nodes = [trigger]
+        node = trigger
+        while node.head.i != node.i and node.dep_ not in _CLAUSE:
+            if node.dep_ == "conj" and node.pos_ in ("VERB", "AUX"):
+                break
+            node = node.head
+            nodes.append(node)
+        below = [trigger]
+        k = 0
+        while k < len(below) and len(below) < 60:
+            for child in below[k].children:
+                if child.dep_ not in _CLAUSE and not (
+                    child.dep_ == "conj" and child.pos_ in ("VERB", "AUX")
+                ):
+                    below.append(child)
+            k += 1
+        for holder in (trigger, *below[1:], *nodes[1:]):
+            for prep in holder.children:
+                if prep.dep_ != "prep" or prep.lower_ not in _LOCATIVE:
+                    continue
+                for pobj in prep.children:
+                    if pobj.dep_ == "pobj":
+                        label = self._place_of_phrase(pobj, places, index)
+                        if label:
+                            return label
+        return None
+
+    def _place_of_phrase(
+        self, head: Token, places: dict[int, Span], index: _DocIndex
+    ) -> str | None:
+        """The place a noun phrase names: itself or a modifier ("Ruritania's Zenda province"),
+        an "of" phrase ("the north of Ruritania"), or a nationality adjective on a stretch
+        of ground ("Ruritanian soil", "Ruritanian waters")."""
+        modifiers = [c for c in head.children if c.dep_ in ("compound", "poss", "nmod", "amod")]
+        for token in (head, *modifiers):
+            if token.i in places:
+                return self._place_label(places[token.i]._.place)
+        for prep in head.children:
+            if prep.dep_ == "prep" and prep.lower_ == "of":
+                for pobj in prep.children:
+                    if pobj.dep_ == "pobj" and pobj.i in places:
+                        return self._place_label(places[pobj.i]._.place)
+        if head.lemma_.lower() in _GROUND or head.lower_ in _GROUND or head.pos_ == "PROPN":
+            for token in modifiers:
+                state = index.demonyms.get(token.i)
+                if state is not None:
+                    return state.label
         return None
 
     def _place_label(self, place) -> str | None:
@@ -246,8 +553,22 @@ class AttributeTagger:
             return place.label
         return self.gazetteer.country_label(place.country) or place.label
 
+    def _ground(self, actor: Actor) -> str | None:
+        """The country an actor is on: a state itself, anyone else where they operate."""
+        if actor.type == "State":
+            return actor.label
+        if actor.type in ("IGO", "Coalition") or actor.id.startswith("x:"):
+            return None
+        if actor.theatre:
+            return self.gazetteer.country_label(actor.theatre) or actor.theatre
+        return self.gazetteer.country_label(actor.home)
+
     def _home_ground(self, actor: Actor) -> str | None:
-        if actor.type in ("State", "IGO", "Coalition", "Person") or actor.id.startswith("x:"):
+        """Where a non-state party is at home (an armed group, a contested government);
+        states, their leaders and officials, IGOs and coalitions have none here."""
+        if actor.type in ("State", "IGO", "Coalition", "Person", "Leader"):
+            return None
+        if actor.id.startswith("x:"):
             return None
         if actor.theatre:
             return self.gazetteer.country_label(actor.theatre) or actor.theatre

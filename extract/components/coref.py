@@ -13,6 +13,7 @@ Contract: adds spans with ``span._.via == "coref"``, ``span._.antecedent`` and
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -82,7 +83,8 @@ def _is_subject(span: Span) -> bool:
 
 def _clause_subjects(token: Token) -> set[int]:
     """Tokens of the subject of the pronoun's own clause: a non-reflexive object pronoun
-    cannot refer to them (binding Principle B), so "Putin supported him" is not Putin."""
+    cannot refer to them (binding Principle B): in "the president praised him" he is not
+    the president."""
     if token.dep_ not in ("dobj", "pobj", "dative", "iobj"):
         return set()
     verb = token.head if token.dep_ != "pobj" else token.head.head
@@ -105,6 +107,22 @@ def _expletive(token: Token) -> bool:
     )
 
 
+_CANDIDATES = (
+    _PERSONAL
+    | _NEUTER
+    | _PLURAL
+    | _RELATIVE
+    | _FIRST_PERSON
+    | set(_DESCRIPTIONS)
+    | {"former", "latter"}
+)
+
+
+def _may_refer(token: Token) -> bool:
+    """Whether ``_resolve`` could do anything with this word (a cheap test first)."""
+    return token.lower_ in _CANDIDATES
+
+
 class Coreference:
     def __init__(self, window: int) -> None:
         self.window = window
@@ -118,27 +136,36 @@ class Coreference:
             for i in range(sent.start, sent.end):
                 sent_of[i] = n
         starts = {m.start: m for m in mentions}
+        # Mentions by the tokens they cover, for relative pronouns: a lookup, not a scan.
+        self._covering: dict[int, list[Span]] = {}
+        for m in mentions:
+            for i in range(m.start, m.end):
+                self._covering.setdefault(i, []).append(m)
         pair_ends = self._pairs(mentions)
-        history: list[_Entry] = []
+        # Only entries within the window can be antecedents: older ones are dropped as the
+        # text moves on, so each pronoun looks at a few sentences, not the whole document.
+        history: deque[_Entry] = deque()
         added: list[Span] = []
         boilerplate = boilerplate_tokens(doc)
         skip_until = -1
         for token in doc:
             n = sent_of.get(token.i, 0)
+            while history and n - history[0].sentence > self.window:
+                history.popleft()
             if token.i in starts:
                 m = starts[token.i]
                 head = _np_head(m.root)
                 if m._.via != "demonym" or m.root.pos_ in ("NOUN", "PROPN"):
                     history.append(_Entry((m,), n, _is_plural(m), _is_person(m), _is_subject(m)))
                 elif head is not m.root and head.pos_ == "NOUN":
-                    # "Palestinian leaders ... they": the phrase a demonym heads is an actor
+                    # "Ukrainian officials ... they": the phrase a demonym heads is an actor
                     history.append(
                         _Entry((m,), n, head.tag_ == "NNS", False, head.dep_.startswith("nsubj"))
                     )
                 skip_until = m.end
             if token.i in pair_ends:
                 history.append(_Entry(pair_ends[token.i], n, True, False))
-            if token.i < skip_until or token.i in boilerplate:
+            if token.i < skip_until or token.i in boilerplate or not _may_refer(token):
                 continue
             for span in self._resolve(doc, token, n, history):
                 added.append(span)
@@ -167,7 +194,7 @@ class Coreference:
                     break
         return pairs
 
-    def _resolve(self, doc: Doc, token: Token, n: int, history: list[_Entry]) -> list[Span]:
+    def _resolve(self, doc: Doc, token: Token, n: int, history: deque[_Entry]) -> list[Span]:
         low = token.lower_
         if low in _FIRST_PERSON and doc._.author is not None:
             return self._author(doc, token)
@@ -206,11 +233,7 @@ class Coreference:
         elif low in _RELATIVE and token.tag_ in ("WP", "WDT", "WP$"):
             clause = next((a for a in token.ancestors if a.dep_ == "relcl"), None)
             if clause is not None:
-                target = tuple(
-                    m
-                    for m in (doc._.actor_mentions or ())
-                    if m.start <= clause.head.i < m.end and m._.via != "coref"
-                )
+                target = tuple(self._covering.get(clause.head.i, ()))
         elif low in _DESCRIPTIONS and token.pos_ == "NOUN" and token.tag_ == "NN":
             target = self._description(token, recent)
             if target:

@@ -1,17 +1,21 @@
 """``detente_relations``: relations between actors, from the dependency parse.
 
-Four constructions carry nearly every relation in news text, and each has a rule:
+A handful of constructions carry nearly every relation in news text, and each has a rule:
 
-* verbal — "Turkey is aiding the GNA"; passive "was shot down by Turkish forces"; with the
-  subject inherited through control and coordination ("offered to mediate", "reached out
-  ... and offered"), and the blamed party of "angry with X for supporting Y";
-* nominal — "sanctions against Russia", "Russia's support for Assad", "the conflict between
+* verbal — "Chile is arming the rebels"; passive "was shot down by Peruvian jets"; with the
+  subject inherited through control and coordination ("offered to help", "flew to Lima
+  and signed"), the accused of "accused X of arming Y" and the blamed party of "furious
+  with X for supporting Y";
+* nominal — "an embargo on Peru", "Chile's aid to the junta", "the war between
   A and B", light verbs ("impose sanctions on", "established cooperation"), and reversals
   ("lifted sanctions on X" is a concession);
-* adjectival — "incensed with the U.S.", "at odds", "hostile to";
-* compound — "the Russian-backed Assad regime", "UN-recognised government".
+* adjectival — "furious with Lima", "hostile to";
+* compound — "the Chilean-funded militia", "a UN-recognised government"; and stance
+  prefixes: "pro-junta forces", "anti-government rebels";
+* idiom — "at war with", "side by side with", "in support of" (multiword expressions);
 
-Relational nouns ("its Syrian allies", "Iran's proxy Hezbollah") are a fifth, smaller one.
+Relational nouns ("its Andean allies", "Chile's proxy, the militia") are a sixth, smaller one.
+Verbs the lexicon lacks are read with the CAMEO dictionary's patterns (``extract/cameo/``).
 The trigger words come from the lexicon file, not from code.
 
 Contract: sets ``doc._.relations`` to a list of :class:`RelationMention`; negation,
@@ -26,13 +30,31 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from detente.extract.arguments import Argument, MentionIndex
+from detente.extract.cameo import compile_lexicon
 from detente.extract.lexicon import Lexicon, load_lexicon
 from detente.extract.rules.arguments import ArgumentRules
 from detente.extract.rules.base import RelationMention
+from detente.extract.rules.idioms import IdiomRules, idiom_matcher
 from detente.extract.rules.modifiers import ModifierRules
 from detente.extract.rules.nominal import NominalRules
 from detente.extract.rules.verbal import VerbalRules
 from detente.ontology import load_gazetteer, predicates
+
+# Relations whose target may be territory that stands for its state ("shelled Lima").
+TERRITORIAL = frozenset(
+    {"attacks", "fights", "coerces", "mobilizes", "threatens", "sanctions", "protests"}
+)
+
+
+# Relations whose object may be another actor's action, standing for that actor: "backed
+# Chile's war effort", "condemned Peru's raids", "sanctions over Lima's missile tests".
+EVENT_ROLES = frozenset(
+    {"backs", "aids", "criticises", "opposes", "demands", "sanctions", "protests", "investigates"}
+)
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
 
 
 def _trim(sent: Span) -> Span:
@@ -50,12 +72,17 @@ def _register() -> None:
         Doc.set_extension("relations", default=None)
 
 
-class RelationExtractor(ArgumentRules, VerbalRules, NominalRules, ModifierRules):
-    def __init__(self, lexicon: str | None, gazetteer: str | None) -> None:
+class RelationExtractor(ArgumentRules, VerbalRules, NominalRules, ModifierRules, IdiomRules):
+    def __init__(
+        self, nlp: Language, lexicon: str | None, gazetteer: str | None, cameo: bool
+    ) -> None:
         _register()
         self.lexicon: Lexicon = load_lexicon(lexicon)
         self.gazetteer = load_gazetteer(gazetteer) if gazetteer else load_gazetteer()
         self.symmetric = {name for name, p in predicates().items() if p.symmetric}
+        self.idioms, self.idiom_by_key = idiom_matcher(nlp, self.lexicon)
+        self._idiom_preps: set[int] = set()
+        self.cameo = compile_lexicon() if cameo else None
 
     def __call__(self, doc: Doc) -> Doc:
         index = MentionIndex(doc, self.lexicon, self.gazetteer)
@@ -64,9 +91,13 @@ class RelationExtractor(ArgumentRules, VerbalRules, NominalRules, ModifierRules)
             if sent._.is_boilerplate or not any(index.at(i) for i in range(sent.start, sent.end)):
                 continue
             sent = _trim(sent)
+            idioms = self._idiom_matches(sent)
+            self._idiom_preps = {span[-1].i for _, span in idioms}
             for token in sent:
                 for rel in self._at(token, sent, index):
                     found.append(rel)
+            for idiom, span in idioms:
+                found += self._idiom(idiom, span, sent, index)
             if not any(t.pos_ in ("VERB", "AUX") for t in sent):
                 found += self._verbless(sent, index)
         doc._.relations = self._dedupe(found)
@@ -80,6 +111,7 @@ class RelationExtractor(ArgumentRules, VerbalRules, NominalRules, ModifierRules)
             out += self._verbal(token, sent, index)
         if token.pos_ in ("NOUN", "PROPN"):
             out += self._nominal(token, sent, index)
+            out += self._stance(token, sent, index)
         if not out:
             out += self._adjectival(token, sent, index)
         return out
@@ -98,8 +130,15 @@ class RelationExtractor(ArgumentRules, VerbalRules, NominalRules, ModifierRules)
         for s, o in itertools.product(subjects, objects):
             if s.actor.id == o.actor.id or s.mention == o.mention:
                 continue
-            if o.via == "place" and o.actor.id == (s.actor.country or s.actor.id):
-                continue  # a state acting on its own territory ("retake Idlib")
+            if pattern != "compound" and _overlap(s.span, o.span):
+                continue  # one phrase read twice: "the Chilean Wagner unit" as Chile and Wagner
+            if s.via == "event" or (o.via == "event" and predicate not in EVENT_ROLES):
+                continue  # "their raids" are not an actor that raids can hit
+            if o.via == "place":
+                if predicate not in TERRITORIAL:
+                    continue  # "withdrew from Lima" is not about Peru's government
+                if o.actor.id == (s.actor.country or s.actor.id):
+                    continue  # a state acting on its own territory ("retook the province")
             out.append(RelationMention(s, o, predicate, trigger, sent, pattern, negated_as))
         return out
 
@@ -119,9 +158,10 @@ class RelationExtractor(ArgumentRules, VerbalRules, NominalRules, ModifierRules)
             "compound": 0,
             "passive": 1,
             "verbal": 2,
-            "adjectival": 3,
-            "nominal": 4,
-            "relational": 5,
+            "idiom": 3,
+            "adjectival": 4,
+            "nominal": 5,
+            "relational": 6,
         }
         best: dict[tuple, RelationMention] = {}
         for rel in found:
@@ -136,11 +176,12 @@ class RelationExtractor(ArgumentRules, VerbalRules, NominalRules, ModifierRules)
 
 @Language.factory(
     "detente_relations",
-    default_config={"lexicon": None, "gazetteer": None},
+    default_config={"lexicon": None, "gazetteer": None, "cameo": True},
     requires=["doc._.actor_mentions", "token.dep"],
     assigns=["doc._.relations"],
 )
 def make_relation_extractor(
-    nlp: Language, name: str, lexicon: str | None, gazetteer: str | None
+    nlp: Language, name: str, lexicon: str | None, gazetteer: str | None, cameo: bool
 ) -> RelationExtractor:
-    return RelationExtractor(lexicon, gazetteer)
+    """``cameo``: also read verbs detente's own lexicon lacks with the CAMEO dictionary."""
+    return RelationExtractor(nlp, lexicon, gazetteer, cameo)

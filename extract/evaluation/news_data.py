@@ -189,14 +189,18 @@ class Resolver:
         """The key of an extracted actor. When the mention names several actors (the
         extractor reads "Egyptian and Emirati jets" as two relations on one span), the
         extractor's reading (antecedent, label, id) picks among them. Otherwise the mention
-        first, then the antecedent, the label and the id: the first that names a key of the
-        article, else the first that names any key."""
+        first (for a coreferent pronoun or description: last), then the antecedent, the label
+        and the id: the first that names a key of the article, else the first that names any
+        key."""
         readings = [ref.antecedent.text if ref.antecedent else None, ref.label, ref.id]
         read = [self.resolve(n, article_keys) for n in readings if n]
         named = self.candidates(ref.text)
         if len(named) > 1 and (chosen := next((k for k in read if k in named), None)):
             return chosen
-        keys = [self.resolve(ref.text, article_keys), *read]
+        said = self.resolve(ref.text, article_keys)
+        # A pronoun or description ("the Peruvian-backed group") names its referent through
+        # the antecedent; other names in its words are modifiers, not the referent.
+        keys = [*read, said] if ref.via == "coref" else [said, *read]
         in_article = [k for k in keys if k in article_keys]
         return in_article[0] if in_article else next((k for k in keys if k), None)
 

@@ -5,9 +5,17 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from detente.extract.arguments import Argument, MentionIndex, stolen_subject_of
+from detente.extract.components.blocks import places_at
 from detente.extract.lexicon import Lexicon
 from detente.extract.rules.base import OBJECT_CONTROL
 from detente.ontology import Gazetteer
+
+# Prepositions whose gerund shares the clause's subject: "by arming X", "after shelling X",
+# "in fighting X", "without consulting X"; not "over", "about", "against", "despite".
+SHARED_AGENT_PREPS = frozenset(
+    {"by", "in", "after", "before", "while", "when", "since", "without", "through", "upon",
+     "on", "for", "to", "from", "with", "of", "at", "into"}
+)
 
 
 class ArgumentRules:
@@ -16,6 +24,7 @@ class ArgumentRules:
 
     lexicon: Lexicon
     gazetteer: Gazetteer
+    _idiom_preps: set[int]  # prepositions that end an idiom of the current sentence
 
     # ------------------------------------------------------------------ arguments
     def _subjects(self, verb: Token, index: MentionIndex, depth: int = 0) -> list[Argument]:
@@ -29,7 +38,10 @@ class ArgumentRules:
                 if c.dep_ in ("compound", "npadvmod") and c.i < verb.i and c.pos_ == "PROPN"
             ]
         if explicit:
-            return [a for c in explicit for a in index.resolve_all(c)]
+            holders = [verb, *explicit]  # the phrase hangs off the verb or the subject
+            return [a for c in explicit for a in index.resolve_all(c)] + [
+                a for holder in holders for a in self._co_agents(holder, index)
+            ]
         stolen = [
             a
             for token in verb.doc[verb.sent.start : verb.i]
@@ -50,9 +62,16 @@ class ArgumentRules:
         if dep in ("xcomp", "conj", "advcl", "acomp", "oprd") and head is not verb:
             return self._subjects(head, index, depth + 1)
         if dep == "pcomp" and head.dep_ == "prep":
-            # "angry with X for supporting Y": the blamed party; "committed to defeating Y":
-            # whoever is committed.
+            # "accused Peru of arming Y", "blamed Lima for shelling Y": the accused party;
+            # "furious with X for supporting Y": the blamed one; "committed to defending
+            # Y": whoever is committed.
             governor = head.head
+            if head.lower_ in ("of", "for") and governor.lemma_.lower() in self.lexicon.accusing:
+                accused = [c for c in governor.children if c.dep_ in ("dobj", "nsubjpass")]
+                if accused:  # whoever it is, never the accuser
+                    return [a for c in accused for a in index.resolve_all(c)]
+            if head.lower_ not in SHARED_AGENT_PREPS:
+                return []  # "backing X over fighting with Y": the fighting is someone else's
             if head.lower_ in ("for", "by"):
                 for prep in governor.children:
                     if prep.dep_ == "prep" and prep.lower_ in ("with", "at"):
@@ -65,11 +84,44 @@ class ArgumentRules:
                         if blamed:
                             return blamed
             return self._subjects(governor, index, depth + 1)
-        if dep == "acl" and head.pos_ in ("NOUN", "PROPN"):
-            owners = [a for c in head.children if c.dep_ == "poss" for a in index.resolve_all(c)]
-            if owners:
-                return owners
+        if dep in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN", "PRON"):
+            return self._noun_clause_subjects(verb, head, index, depth)
         return []
+
+    def _noun_clause_subjects(
+        self, verb: Token, noun: Token, index: MentionIndex, depth: int
+    ) -> list[Argument]:
+        """The subject of a clause that modifies a noun and has none of its own: the noun's
+        agent for an event ("Chile's blockade of Peru to force talks"), the noun itself for
+        a participle or an infinitive ("rebels fighting the army", "the only group to have
+        fought alongside X"), or the subject of the copula the noun completes ("X is the
+        only group to …")."""
+        owners = [a for c in noun.children if c.dep_ == "poss" for a in index.resolve_all(c)]
+        if self.lexicon.nouns.get(noun.lemma_.lower()) is not None:
+            return owners or self._own_subjects(noun, index)
+        if owners and verb.tag_ not in ("VBG", "VB"):
+            return owners
+        if verb.tag_ in ("VBG", "VB") or verb.dep_ == "relcl":
+            itself = index.resolve_all(noun)
+            if itself:
+                return itself
+            if noun.dep_ == "attr" and noun.head.pos_ in ("AUX", "VERB"):
+                return self._subjects(noun.head, index, depth + 1)
+        return owners
+
+    def _co_agents(self, holder: Token, index: MentionIndex) -> list[Argument]:
+        """Who acts with the subject: "Chile, along with Peru, condemned …", "Chile
+        together with Peru signed …"."""
+        out: list[Argument] = []
+        for prep in holder.children:
+            if prep.dep_ != "prep" or prep.lower_ not in ("along", "together"):
+                continue
+            for inner in prep.children:
+                if inner.dep_ == "prep" and inner.lower_ == "with":
+                    for pobj in inner.children:
+                        if pobj.dep_ == "pobj":
+                            out += index.resolve_all(pobj)
+        return out
 
     def _slot(self, token: Token, slot: str, index: MentionIndex) -> list[Argument]:
         out: list[Argument] = []
@@ -89,6 +141,7 @@ class ArgumentRules:
                         child.dep_ in ("prep", "agent")
                         and child.lower_ == word
                         and (child.i > token.i or token.pos_ not in ("VERB", "AUX"))
+                        and child.i not in self._idiom_preps  # "fought side by side with"
                     ):
                         for pobj in child.children:
                             if pobj.dep_ == "pobj":
@@ -96,8 +149,9 @@ class ArgumentRules:
         return out
 
     def _complement_objects(self, word: Token, index: MentionIndex) -> list[Argument]:
-        """Targets named in a complement: 'threatened to shell Iraqi towns' (the infinitive's
-        object), 'demanded that Israel ease restrictions' (the clause's subject)."""
+        """Targets named in a complement: 'threatened to bomb the rebel bases' (the
+        infinitive's object), 'demanded that Chile withdraw its envoy' (the clause's subject),
+        'allegations that Peru armed the militia' (the accused)."""
         lemma = word.lemma_.lower()
         out: list[Argument] = []
         for child in word.children:
@@ -115,7 +169,10 @@ class ArgumentRules:
                     ),
                     index,
                 )
-            elif child.dep_ in ("ccomp", "acl") and lemma in self.lexicon.that_complements:
+            elif child.dep_ in ("ccomp", "acl") and (
+                lemma in self.lexicon.that_complements
+                or (word.pos_ == "NOUN" and lemma in self.lexicon.accusation_nouns)
+            ):
                 out += [
                     a
                     for c in child.children
@@ -131,8 +188,8 @@ class ArgumentRules:
         for token in (head, *head.conjuncts):
             if index.at(token.i) or stolen_subject_of(token) is not None:
                 continue
-            for span in doc._.places or ():
-                if span.start <= token.i < span.end and span._.place.country:
+            for span in places_at(doc, token.i):
+                if span._.place.country:
                     state = self.gazetteer.actors.get(span._.place.country)
                     if state is not None:
                         args.append(Argument(state, span, "place", span))
@@ -148,4 +205,18 @@ class ArgumentRules:
         for slot in slots:
             for arg in self._slot(token, slot, index):
                 seen.setdefault(arg.actor.id, arg)
+        if not seen and "dobj" in slots and token.pos_ == "VERB":
+            # "condemned and sanctioned Peru": the object both verbs share sits on the last
+            shared = [
+                c
+                for c in token.children
+                if c.dep_ == "conj" and c.pos_ == "VERB" and not self._own_subject(c)
+            ]
+            for verb in shared:
+                for arg in self._slot(verb, "dobj", index):
+                    seen.setdefault(arg.actor.id, arg)
         return list(seen.values())
+
+    @staticmethod
+    def _own_subject(verb: Token) -> bool:
+        return any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)

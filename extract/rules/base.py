@@ -41,6 +41,7 @@ class RelationMention:
     sentence: Span
     pattern: str
     negated_as: str | None = None
+    matched_by: str = "detente"  # or the CAMEO entry: "CAMEO 163: * SANCTIONS"
     governed: bool = True  # negation and modality of the governing clause apply
     negated: bool = False
     modality: str = "asserted"

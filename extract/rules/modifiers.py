@@ -1,4 +1,4 @@
-"""Adjectival ('incensed with', 'at odds') and hyphenated ('Russian-backed') relations."""
+"""Adjectival ('hostile to', 'furious with') and hyphenated ('Chinese-funded') relations."""
 
 from __future__ import annotations
 
@@ -24,46 +24,65 @@ class ModifierRules:
         if trig is None:
             return []
         trigger_span = word.doc[word.i : word.i + 1]
-        if word.lower_ == "odds":  # "A and B are at odds (with C)"
-            if word.dep_ != "pobj" or word.head.lower_ != "at":
-                return []
-            holder = word.head.head
-            subjects = self._subjects(holder, index)
-            objects = self._objects(word, trig.slots, index) or self._objects(
-                holder, ("prep:with",), index
-            )
+        if word.dep_ in ("acomp", "attr", "oprd"):
+            holder = word.head
+        elif word.dep_ in ("ROOT", "conj", "ccomp", "xcomp", "advcl") and word.pos_ in (
+            "ADJ",
+            "VERB",
+        ):
+            holder = word
         else:
-            if word.dep_ in ("acomp", "attr", "oprd"):
-                holder = word.head
-            elif word.dep_ in ("ROOT", "conj", "ccomp", "xcomp", "advcl") and word.pos_ in (
-                "ADJ",
-                "VERB",
-            ):
-                holder = word
-            else:
-                return []
-            subjects = [
-                a
-                for c in holder.children
-                if c.dep_ in ("nsubj", "nsubjpass")
-                for a in index.resolve_all(c)
-            ]
-            objects = self._objects(word, trig.slots, index)
-        if objects:
-            return self._make(subjects, objects, trig.predicate, trigger_span, sent, "adjectival")
-        if len(subjects) >= 2 and word.lower_ == "odds":
-            return self._pairs(subjects, trig.predicate, trigger_span, sent, "adjectival")
-        return []
+            return []
+        subjects = [
+            a
+            for c in holder.children
+            if c.dep_ in ("nsubj", "nsubjpass")
+            for a in index.resolve_all(c)
+        ]
+        objects = self._objects(word, trig.slots, index)
+        if not objects:
+            return []
+        return self._make(subjects, objects, trig.predicate, trigger_span, sent, "adjectival")
+
+    # ------------------------------------------------------------------ stance
+    def _stance(self, noun: Token, sent: Span, index: MentionIndex) -> list[RelationMention]:
+        """'pro-junta militias' back the junta; 'anti-Chilean protesters' oppose Chile:
+        whoever the phrase otherwise names stands in that relation to the prefixed actor."""
+        stances = index.stances(noun)
+        if not stances:
+            return []
+        holders = index.resolve(noun)
+        out: list[RelationMention] = []
+        for predicate, mention in stances:
+            target = index.argument(mention)
+            trigger = noun.doc[max(mention.span.start - 2, 0) : mention.span.end]
+            out += self._make(holders, [target], predicate, trigger, sent, "compound")
+        return out
 
     # ------------------------------------------------------------------ compound
+    def _suspended(self, j: int, doc) -> list[Argument]:
+        """Backers named before a suspended hyphen: "Chilean- and Peruvian-backed units"
+        (the tagger keeps "Chilean-" as one token, which names no actor by itself)."""
+        found: list[Argument] = []
+        while j >= 1 and doc[j].lower_ in ("and", "or", ","):
+            piece = doc[j - 1]
+            if not piece.text.endswith(("-", "–")):
+                break
+            resolved = self.gazetteer.resolve(piece.text[:-1], doc._.published, doc._.era)
+            if resolved:
+                found.append(Argument(resolved[0], doc[j - 1 : j], resolved[1].via, doc[j - 1 : j]))
+            j -= 2
+        return found
+
     def _compound(self, token: Token, sent: Span, index: MentionIndex) -> list[RelationMention]:
-        """'Russian-backed Assad regime', 'UN-backed GNA', 'U.N.-recognized government'."""
+        """'the Chinese-funded militia', 'a UN-backed government', 'U.S.-trained units'."""
         doc = token.doc
         low = token.lower_
         backers: list[Argument] = []
         if low in self.lexicon.participles and token.i >= 2 and doc[token.i - 1].text in "-–":
             predicate = self.lexicon.participles[low]
             backers = [index.argument(m) for m in index.at(token.i - 2)]
+            backers += self._suspended(token.i - 3, doc)
         elif "-" in token.text[1:]:
             prefix, word = token.text.rsplit("-", 1)
             predicate = self.lexicon.participles.get(word.lower(), "")
@@ -86,9 +105,13 @@ class ModifierRules:
             targets = [index.argument(m) for m in backed]
         else:
             modifier = token
-            while modifier.dep_ == "conj":  # "Turkish and Turkish-backed Syrian forces"
+            while modifier.dep_ == "conj":  # "Chilean and Chilean-trained Bolivian units"
                 modifier = modifier.head
-            head = modifier.head if modifier.dep_ in ("amod", "compound", "npadvmod") else token
+            head = (
+                modifier.head
+                if modifier.dep_ in ("amod", "compound", "npadvmod", "nmod")
+                else token
+            )
             targets = index.resolve(head)
             if not targets:
                 for j in range(token.i + 1, min(token.i + 5, sent.end)):

@@ -1,4 +1,4 @@
-"""Nominal relations: 'sanctions against', 'A's support for B', 'the conflict between A and B'."""
+"""Nominal relations: 'an embargo on Peru', 'A's aid to B', 'the war between A and B'."""
 
 from __future__ import annotations
 
@@ -18,7 +18,17 @@ class NominalRules:
 
     # ------------------------------------------------------------------ nominal
     def _governing_verb(self, noun: Token) -> Token | None:
-        """The light verb a nominal trigger is the object of, through 'a degree of X'."""
+        """The light verb a nominal trigger is the object of, through 'a measure of X'; or
+        the receiving verb of a relative clause on it ("the aid they get from X")."""
+        for child in noun.children:
+            if (
+                child.dep_ == "relcl"
+                and child.lemma_.lower() in self.lexicon.receiving
+                and not any(
+                    c.dep_ == "dobj" and c.tag_ not in ("WDT", "WP") for c in child.children
+                )
+            ):
+                return child
         node = noun
         for _ in range(3):
             if node.dep_ in ("dobj", "nsubjpass", "attr") and node.head.pos_ in ("VERB", "AUX"):
@@ -26,8 +36,12 @@ class NominalRules:
             if node.dep_ == "pobj" and node.head.lower_ == "of":
                 node = node.head.head
                 continue
-            if node.dep_ == "pobj" and node.head.lower_ in ("in", "for"):
-                # "steadfast in support of", "joined the talks": the clause's verb
+            if node.dep_ == "pobj" and node.head.dep_ == "agent":
+                # "emboldened by support from": the participle the noun is the agent of
+                return node.head.head if node.head.head.pos_ in ("VERB", "AUX") else None
+            if node.dep_ == "pobj" and node.head.lower_ in ("in", "for", "as", "during"):
+                # "firm in its support of", "served as mediators", "seized during the
+                # raid": the clause's verb
                 holder = node.head.head
                 if holder.dep_ in ("acomp", "oprd") and holder.head.pos_ in ("VERB", "AUX"):
                     holder = holder.head
@@ -44,10 +58,14 @@ class NominalRules:
         trigger_span = noun.doc[noun.i : noun.i + 1]
         verb = self._governing_verb(noun)
         predicate = trig.predicate
+        own = self._own_subjects(noun, index)
         if verb is not None:
             predicate = self.lexicon.reverse(predicate, verb.lemma_.lower()) or predicate
             if (
-                verb.lemma_.lower() not in self.lexicon.light_verbs
+                not own
+                and noun.head.i == verb.i  # the verb's own object, not an adjunct
+                and verb.lemma_.lower() not in self.lexicon.light_verbs
+                and verb.lemma_.lower() not in self.lexicon.receiving
                 and predicate == trig.predicate
                 and self._verb_triggers(verb)
             ):
@@ -60,19 +78,16 @@ class NominalRules:
             if p.dep_ == "pobj"
             for a in index.resolve_all(p)
         ]
-        own = self._own_subjects(noun, index)
         if between and not own:
-            found = self._pairs(between, predicate, trigger_span, sent, "nominal")
-            if verb is not None and verb.lemma_.lower() in self.lexicon.brokering:
-                # "Germany hosted talks between the GNA and the LNA"
-                hosts = self._subjects(verb, index)
-                found += self._make(
-                    hosts, between, "mediates", verb.doc[verb.i : verb.i + 1], sent, "nominal"
-                )
-            return found
-        subjects = own or self._borrowed_subjects(noun, verb, index)
+            return self._between(noun, predicate, between, verb, trigger_span, sent, index)
+        if verb is not None and not own and verb.lemma_.lower() in self.lexicon.receiving:
+            received = self._received(noun, trig, verb, trigger_span, sent, index)
+            if received:
+                return received
+        givers = self._givers(noun, trig, index)  # "with support from Oman, the rebels ..."
+        subjects = own or givers or self._borrowed_subjects(noun, verb, index)
         objects = between or self._objects(noun, trig.slots, index)
-        if not objects and verb is not None:  # "act in solidarity with Hamas"
+        if not objects and verb is not None:  # "act in solidarity with the strikers"
             objects = self._objects(verb, trig.slots, index)
         if not objects:
             objects = self._complement_objects(noun, index)
@@ -87,15 +102,78 @@ class NominalRules:
         else:
             found = self._make(subjects, objects, predicate, trigger_span, sent, "nominal")
         for rel in found:
-            rel.governed = not own  # "has not joined the Western campaign": still a campaign
+            # A noun with its own agent is presupposed, not under the clause's negation or
+            # modality: "Lima did not condemn Chile's blockade" still reports a blockade.
+            rel.governed = not own
         return found
+
+    def _between(
+        self,
+        noun: Token,
+        predicate: str,
+        parties: list[Argument],
+        verb: Token | None,
+        trigger_span: Span,
+        sent: Span,
+        index: MentionIndex,
+    ) -> list[RelationMention]:
+        """"talks between A and B", "a truce between A and B", "mediators between A and B"."""
+        if predicate == "mediates":  # the mediators are whoever the clause is about
+            mediators = self._borrowed_subjects(noun, verb, index)
+            return self._make(mediators, parties, "mediates", trigger_span, sent, "nominal")
+        found = self._pairs(parties, predicate, trigger_span, sent, "nominal")
+        if noun.lemma_.lower() in self.lexicon.conflict_ending:
+            # A ceasefire or truce between two parties says they have been fighting.
+            found += self._pairs(parties, "fights", trigger_span, sent, "nominal")
+        if verb is not None and verb.lemma_.lower() in self.lexicon.brokering:
+            # "Kenya hosted talks between the two factions"
+            hosts = self._subjects(verb, index)
+            found += self._make(
+                hosts, parties, "mediates", verb.doc[verb.i : verb.i + 1], sent, "nominal"
+            )
+        return found
+
+    def _received(
+        self,
+        noun: Token,
+        trig,
+        verb: Token,
+        trigger_span: Span,
+        sent: Span,
+        index: MentionIndex,
+    ) -> list[RelationMention]:
+        """"Ghana received military aid from China", "emboldened by support from its
+        neighbours": the giver stands in the relation to whoever received."""
+        givers = self._givers(noun, trig, index, verb)
+        receivers = self._subjects(verb, index)
+        return self._make(givers, receivers, trig.predicate, trigger_span, sent, "nominal")
+
+    def _givers(
+        self, noun: Token, trig: Trigger, index: MentionIndex, verb: Token | None = None
+    ) -> list[Argument]:
+        """Who help comes from: "aid from China", "support from its neighbours"; with a
+        receiving verb the phrase may hang off the verb ("received aid from China")."""
+        if trig.predicate not in ("backs", "aids", "cooperates"):
+            return []
+        holders = [noun]
+        if verb is not None and verb.lemma_.lower() in self.lexicon.receiving:
+            holders.append(verb)
+        return [
+            a
+            for holder in holders
+            for c in holder.children
+            if c.dep_ == "prep" and c.lower_ == "from"
+            for p in c.children
+            if p.dep_ == "pobj"
+            for a in index.resolve_all(p)
+        ]
 
     def _own_subjects(self, noun: Token, index: MentionIndex) -> list[Argument]:
         """The agent named inside the noun phrase: possessor, nationality, 'by' phrase."""
         owners = [a for c in noun.children if c.dep_ == "poss" for a in index.resolve_all(c)]
         if owners:
             return owners
-        for child in noun.children:  # "Russian support", "Western campaign", "Iran-Iraq war"
+        for child in noun.children:  # "Chilean support", "a Western campaign", "Peru-Chile war"
             if child.dep_ in ("amod", "compound", "nmod") and child.i < noun.i:
                 mods: dict[str, Argument] = {}
                 for t in (child, *child.conjuncts, *child.subtree):
@@ -122,13 +200,14 @@ class NominalRules:
         return self._clause_subjects(noun, verb, index)
 
     def _helped(self, noun: Token, index: MentionIndex) -> list[Argument]:
-        """'support for Iraq in the fight against ISIL', 'helped the army in its campaign':
+        """'support for Peru in its fight against the rebels', 'helped the army in its
+        campaign':
         whoever is supported is the one fighting."""
         prep = noun.head
         if noun.dep_ != "pobj" or prep.lower_ not in ("in", "with"):
             return []
         holder = prep.head
-        if holder.pos_ == "VERB":  # "reiterates UK support for Iraq in the fight": the noun
+        if holder.pos_ == "VERB":  # "renewed its support for Lima in the war": the noun
             for child in holder.children:
                 if child.dep_ == "dobj" and self._noun_trigger(child):
                     holder = child
@@ -148,8 +227,14 @@ class NominalRules:
         self, noun: Token, verb: Token | None, index: MentionIndex
     ) -> list[Argument]:
         """The agent of the clause around the noun: a light verb's subject, or the subject of
-        a relative clause whose object the noun is ("the cooperation that A and B achieved")."""
+        a relative clause whose object the noun is ("the pact that A and B signed")."""
         if verb is not None:
+            if any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children) or (
+                verb.dep_ == "acl" and verb.tag_ == "VBN"
+            ):  # "hostages taken by the militia during the raid": the agent
+                agents = self._objects(verb, ("prep:by",), index)
+                if agents:
+                    return agents
             return self._subjects(verb, index)
         for child in noun.children:
             if child.dep_ == "relcl" and any(
@@ -161,7 +246,7 @@ class NominalRules:
     def _relational(
         self, noun: Token, trig: Trigger, sent: Span, index: MentionIndex
     ) -> list[RelationMention]:
-        """'its Syrian allies', 'Iran's proxy Hezbollah', 'an enemy of X'."""
+        """'its Andean allies', 'Chile's proxy, the militia', 'an enemy of X'."""
         owners = [a for c in noun.children if c.dep_ == "poss" for a in index.resolve_all(c)]
         if not owners:
             owners = self._objects(noun, trig.slots, index)

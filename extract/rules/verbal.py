@@ -5,22 +5,37 @@ from __future__ import annotations
 from spacy.tokens import Span, Token
 
 from detente.extract.arguments import MentionIndex
+from detente.extract.cameo import CompiledLexicon, match_verb
 from detente.extract.lexicon import Lexicon, Trigger
 from detente.extract.rules.base import RelationMention
 from detente.ontology import Gazetteer
 
+# Predicates a CAMEO verb may state by itself, without a pattern naming its object.
+HOSTILE_ACTS = frozenset(
+    {"attacks", "fights", "coerces", "threatens", "mobilizes", "sanctions", "protests", "demands"}
+)
+# Verbs that state an intent or a commitment (CAMEO 03): "pledged support", "offered aid".
+INTENT_VERBS = frozenset(
+    {"pledge", "promise", "vow", "offer", "agree", "commit", "undertake", "express", "announce",
+     "plan", "intend", "volunteer", "propose", "signal"}
+)
+# Verbs too general for that: what they do depends on their object.
+GENERIC_VERBS = frozenset({"need", "block", "keep", "leave", "turn", "go", "come", "move"})
+
 
 class VerbalRules:
-    """'Turkey is aiding the GNA'; 'was shot down by Turkish forces'; 'Qatar funds Hamas.'"""
+    """'Chile is arming the rebels'; 'was shot down by Peruvian jets'; 'Oman funds X.'"""
 
     lexicon: Lexicon
     gazetteer: Gazetteer
+    cameo: CompiledLexicon | None
 
     # ------------------------------------------------------------------ verbal
     def _verb_triggers(self, verb: Token) -> tuple[Trigger, ...]:
         lemma = verb.lemma_.lower()
         for child in verb.children:
-            if child.dep_ == "prt":
+            # The parser often reads the particle of "pushed back", "shored up" as an adverb.
+            if child.dep_ == "prt" or (child.dep_ == "advmod" and child.i == verb.i + 1):
                 phrasal = self.lexicon.verbs.get(f"{lemma} {child.lower_}")
                 if phrasal:
                     return phrasal
@@ -33,20 +48,25 @@ class VerbalRules:
     def _verbal(self, verb: Token, sent: Span, index: MentionIndex) -> list[RelationMention]:
         triggers = self._verb_triggers(verb)
         if not triggers:
-            return []
+            return self._cameo_verbal(verb, sent, index)
+        # A CAMEO phrase that names the verb's object is more specific than the verb alone:
+        # "gave the green light to", "took part in", "turned its guns on".
+        specific = self._cameo_verbal(verb, sent, index, phrases_only=True)
+        if specific:
+            return specific
         if verb.lemma_.lower() in self.lexicon.light_verbs and any(
             c.dep_ == "dobj" and self._noun_trigger(c) for c in verb.children
         ):
             return []  # a light-verb use ("strike a deal"): the nominal rule reads it
         trigger_span = verb.doc[verb.i : verb.i + 1]
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
-        # "forces backed by Turkey": a participle with neither subject nor auxiliary
+        # "militias backed by Chile": a participle with neither subject nor auxiliary
         reduced = (
             verb.dep_ == "acl"
             and verb.tag_ == "VBN"
             and not any(c.dep_ in ("nsubj", "aux", "auxpass") for c in verb.children)
         )
-        # "was bombed and killed by ...": the second verb shares the first's voice and
+        # "was shelled and overrun by ...": the second verb shares the first's voice and
         # arguments, and the agent may hang off either.
         shared = (
             verb.dep_ == "conj"
@@ -67,7 +87,11 @@ class VerbalRules:
                 if p.dep_ == "pobj"
                 for a in index.resolve_all(p)
             ]
-            if reduced:
+            mediating = triggers[0].predicate == "mediates"
+            brokered = self._brokered_parties(verb, index) if mediating else []
+            if brokered:  # "a truce between A and B, brokered by C": C mediates for A and B
+                patients = brokered
+            elif reduced:
                 patients = index.resolve_all(verb.head)
             else:
                 patients = [
@@ -76,6 +100,16 @@ class VerbalRules:
                     if c.dep_ == "nsubjpass"
                     for a in index.resolve_all(c)
                 ]
+            if not agents:
+                # A stative passive names its partner in a phrase: "Chile is allied with
+                # Peru", "the militia, aligned with the army": the patient relates to it.
+                for trig in triggers:
+                    slots = tuple(s for s in trig.slots if s.startswith("prep:"))
+                    objects = self._objects(verb, slots, index) if slots else []
+                    if objects:
+                        return self._make(
+                            patients, objects, trig.predicate, trigger_span, sent, "verbal"
+                        )
             return self._make(
                 agents,
                 patients,
@@ -106,9 +140,76 @@ class VerbalRules:
                 triggers[0].negated_as,
             )
         reciprocal = next((t for t in triggers if t.reciprocal), None)
-        if reciprocal and len(subjects) >= 2:
+        partnered = any(c.i in self._idiom_preps for c in verb.children)
+        if reciprocal and len(subjects) >= 2 and not partnered:  # not "fought alongside X"
             return self._pairs(subjects, reciprocal.predicate, trigger_span, sent, "verbal")
         return []
+
+    def _brokered_parties(self, verb: Token, index: MentionIndex) -> list:
+        """The parties of what a passive "brokered"/"mediated" is about: the "between"
+        phrase of its patient, or the one the participle ended up inside (the parser often
+        attaches "…, brokered by C" to the last party)."""
+        patients = [c for c in verb.children if c.dep_ == "nsubjpass"] or [verb.head]
+        for noun in patients:
+            for node in (noun, *noun.ancestors):
+                if node.dep_ == "prep" and node.lower_ == "between":
+                    return [
+                        a for p in node.children if p.dep_ == "pobj" for a in index.resolve_all(p)
+                    ]
+                between = [c for c in node.children if c.dep_ == "prep" and c.lower_ == "between"]
+                if between:
+                    return [
+                        a
+                        for prep in between
+                        for p in prep.children
+                        if p.dep_ == "pobj"
+                        for a in index.resolve_all(p)
+                    ]
+                if node.pos_ == "VERB":
+                    break
+        return []
+
+    # ------------------------------------------------------------------ CAMEO
+    def _cameo_verbal(
+        self, verb: Token, sent: Span, index: MentionIndex, phrases_only: bool = False
+    ) -> list[RelationMention]:
+        """A verb read with the CAMEO dictionary: its best pattern gives the predicate and
+        where the source and target are. Its patterns are written for the active voice.
+        ``phrases_only``: only a pattern that constrains the verb's object noun."""
+        if self.cameo is None or any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children):
+            return []
+        found = match_verb(self.cameo, verb)
+        if found is None or found.predicate is None or found.code in (None, "---"):
+            return []
+        if found.code.startswith("03") and verb.lemma_.lower() not in INTENT_VERBS:
+            return []  # CAMEO files some deliveries under "intent"; only a pledge is one
+        bare = found.pattern_id.endswith(":VERB") or len(found.tokens) == 1
+        if phrases_only and not any(t.dep_ == "dobj" for t in found.tokens[1:]):
+            return []
+        if bare and (
+            found.predicate not in HOSTILE_ACTS
+            or verb.lemma_.lower() in self.lexicon.light_verbs
+            or verb.lemma_.lower() in GENERIC_VERBS
+        ):
+            # A verb's code on its own is a guess about its most common use: trusted for
+            # verbs of force ("retaliate", "inflict"), not for "lead", "control" or "take".
+            return []
+        subjects = (
+            index.resolve_all(found.source)
+            if found.source is not None and found.source.i != verb.i
+            else self._subjects(verb, index)
+        )
+        objects = [a for t in found.targets for a in self._resolve_or_place(t, index)]
+        words = [t for t in found.tokens if t.i >= verb.i and t.dep_ in ("prt", "dobj", "prep")]
+        end = max([verb.i, *(t.i for t in words if t.i - verb.i <= 3)]) + 1
+        trigger_span = verb.doc[verb.i : end]
+        out = self._make(subjects, objects, found.predicate, trigger_span, sent, "verbal")
+        if found.reverse_predicate:
+            reverse = found.reverse_predicate
+            out += self._make(objects, subjects, reverse, trigger_span, sent, "verbal")
+        for rel in out:
+            rel.matched_by = f"CAMEO {found.code}: {found.text}"
+        return out
 
     # ------------------------------------------------------------------ verbless
     def _verbless(self, sent: Span, index: MentionIndex) -> list[RelationMention]:
