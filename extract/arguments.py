@@ -114,16 +114,47 @@ _STANCE = {"pro": "backs", "anti": "opposes"}
 # Participles that name whose something is: "bases belonging to X", "towns held by X".
 _OWNING = frozenset(
     {
-        "belong", "hold", "control", "run", "operate", "occupy", "own", "use", "link", "tie",
-        "affiliate", "associate", "connect", "submit", "draft", "sponsor", "issue", "propose",
-        "table", "author",
+        "belong",
+        "hold",
+        "control",
+        "run",
+        "operate",
+        "occupy",
+        "own",
+        "use",
+        "link",
+        "tie",
+        "affiliate",
+        "associate",
+        "connect",
+        "submit",
+        "draft",
+        "sponsor",
+        "issue",
+        "propose",
+        "table",
+        "author",
     }
 )
 _REFLEXIVE = frozenset({"itself", "themselves", "himself", "herself", "ourselves", "oneself"})
 _RELATIVE = ("WDT", "WP")
 _LOCATIVE = frozenset(
-    {"in", "from", "to", "into", "at", "near", "around", "outside", "inside", "across", "toward",
-     "towards", "within", "throughout"}
+    {
+        "in",
+        "from",
+        "to",
+        "into",
+        "at",
+        "near",
+        "around",
+        "outside",
+        "inside",
+        "across",
+        "toward",
+        "towards",
+        "within",
+        "throughout",
+    }
 )
 
 
@@ -204,7 +235,7 @@ class MentionIndex:
         return _merge(found, members)
 
     def _members(self, head: Token, depth: int) -> list[Argument]:
-        """"several Gulf states, including Qatar and Oman", "donors such as Japan"."""
+        """ "several Gulf states, including Qatar and Oman", "donors such as Japan"."""
         listed: list[Token] = []
         for prep in head.children:
             if prep.dep_ != "prep":
@@ -256,8 +287,7 @@ class MentionIndex:
                 owned = [m for c in head.children if c.dep_ == "poss" for m in self.at(c.i)]
                 event = self.lexicon.nouns.get(head.lemma_.lower()) is not None
                 return [
-                    self._argument(m, head, self._phrase(m.span, head), None, event)
-                    for m in owned
+                    self._argument(m, head, self._phrase(m.span, head), None, event) for m in owned
                 ]
         found = _specific(self._modifier_mentions(head))
         if not found:

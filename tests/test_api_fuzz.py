@@ -57,9 +57,7 @@ def test_answers_conform_to_the_document(api_schema) -> None:
             suppress_health_check=list(HealthCheck),
         )
         def check(case) -> None:
-            case.call_and_validate(
-                headers={"Authorization": f"Bearer {TOKEN}"}, checks=CHECKED
-            )
+            case.call_and_validate(headers={"Authorization": f"Bearer {TOKEN}"}, checks=CHECKED)
 
         try:
             check()

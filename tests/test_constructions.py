@@ -232,6 +232,18 @@ def test_former_and_latter(extractor):
     )
 
 
+def test_the_kingdom_is_a_monarchy_named_earlier(extractor):
+    rels = extractor.extract(
+        "Iran and Jordan met in Geneva on Monday. Officials said the kingdom would arm the "
+        "Kurdish fighters."
+    )
+    rel = next(r for r in rels if r.predicate == "aids")
+    assert rel.subject.id == "JOR" and rel.subject.via == "coref"
+    # a republic is not "the kingdom", however salient
+    rels = extractor.extract("Iran warned Chile. The kingdom said it would not comment.")
+    assert not any(r.subject.via == "coref" for r in rels)
+
+
 def test_pronouns_resolve_to_earlier_actors(extractor):
     rels = extractor.extract(
         "Qatar has expanded its influence in Somalia. It also funds Hamas in Gaza."

@@ -54,8 +54,7 @@ def test_a_query_past_its_memory_cap_gets_503_and_the_service_goes_on(extractor,
         body = f"INSERT DATA {{ GRAPH <http://e/g> {{ {rows} }} }}"
         assert api.post("/sparql/update", content=body, headers=UPDATE).status_code == 204
         greedy = (
-            "SELECT ?x ?y WHERE { ?a <http://e/p> ?x . ?b <http://e/p> ?y } "
-            "ORDER BY ?y ?x LIMIT 1"
+            "SELECT ?x ?y WHERE { ?a <http://e/p> ?x . ?b <http://e/p> ?y } ORDER BY ?y ?x LIMIT 1"
         )
         with caplog.at_level(logging.WARNING, logger="detente.api"):
             response = api.get("/sparql", params={"query": greedy})

@@ -28,26 +28,73 @@ _RELATIVE = {"who", "whom", "which", "that", "whose"}
 _FIRST_PERSON = {"we", "us", "our", "ours", "ourselves", "i", "me", "my"}
 _QUOTES = '"“”«»'
 _PERSON_TYPES = {"Leader", "Person"}
+_ARMED = {"ArmedGroup"}
+_NON_STATE = {"ArmedGroup", "Organization", "Group"}
+# Definite descriptions and the actor types they can refer to: "the kingdom" is a state,
+# "the militants" an armed group, "the junta" a government.
 _DESCRIPTIONS = {
     "regime": {"Government", "State"},
     "government": {"Government", "State"},
     "administration": {"Government", "State"},
+    "authorities": {"Government", "State"},
+    "junta": {"Government", "State"},
+    "leadership": {"Government", "State", "Leader"},
     "country": {"State"},
     "kingdom": {"State"},
+    "emirate": {"State"},
+    "sultanate": {"State"},
     "republic": {"State"},
     "nation": {"State"},
-    "group": {"ArmedGroup", "Organization"},
-    "militia": {"ArmedGroup"},
-    "movement": {"ArmedGroup", "Organization"},
+    "state": {"State"},
+    "group": _NON_STATE,
+    "militia": _ARMED,
+    "militias": _ARMED,
+    "movement": _NON_STATE,
     "organisation": {"ArmedGroup", "Organization", "IGO"},
     "organization": {"ArmedGroup", "Organization", "IGO"},
-    "alliance": {"IGO", "Coalition"},
+    "faction": _NON_STATE,
+    "rebels": _ARMED,
+    "insurgents": _ARMED,
+    "militants": _ARMED,
+    "jihadists": _ARMED,
+    "separatists": _ARMED,
+    "fighters": _ARMED,
+    "paramilitaries": _ARMED,
+    "alliance": {"IGO", "Coalition", "ArmedGroup"},
     "bloc": {"IGO", "Coalition"},
-    "coalition": {"Coalition"},
+    "coalition": {"Coalition", "IGO"},
     "president": {"Leader"},
     "leader": {"Leader"},
     "premier": {"Leader"},
 }
+# Descriptions only a monarchy fits: "the kingdom" two sentences after "Iran and Saudi
+# Arabia" is Riyadh. Sovereign states styled so in their official names.
+_STYLED = {
+    "kingdom": {
+        "BEL",
+        "BHR",
+        "BTN",
+        "DNK",
+        "ESP",
+        "GBR",
+        "JOR",
+        "KHM",
+        "LSO",
+        "MAR",
+        "NLD",
+        "NOR",
+        "SAU",
+        "SWE",
+        "SWZ",
+        "THA",
+        "TON",
+    },
+    "emirate": {"ARE", "KWT", "QAT"},
+    "sultanate": {"BRN", "OMN"},
+}
+# How many sentences back a description may reach: further than a pronoun, since it
+# carries its own meaning ("the kingdom" two paragraphs after "Saudi Arabia").
+DESCRIPTION_WINDOW = 6
 
 
 @dataclass
@@ -150,7 +197,7 @@ class Coreference:
         skip_until = -1
         for token in doc:
             n = sent_of.get(token.i, 0)
-            while history and n - history[0].sentence > self.window:
+            while history and n - history[0].sentence > max(self.window, DESCRIPTION_WINDOW):
                 history.popleft()
             if token.i in starts:
                 m = starts[token.i]
@@ -206,7 +253,10 @@ class Coreference:
         )
         target: tuple[Span, ...] | None = None
         span = doc[token.i : token.i + 1]
-        if low in _PERSONAL:
+        owner = self._owning_subject(token, recent) if token.dep_ == "poss" else None
+        if owner:
+            target = owner
+        elif low in _PERSONAL:
             bound = _clause_subjects(token)
             target = next(
                 (
@@ -234,10 +284,10 @@ class Coreference:
             clause = next((a for a in token.ancestors if a.dep_ == "relcl"), None)
             if clause is not None:
                 target = tuple(self._covering.get(clause.head.i, ()))
-        elif low in _DESCRIPTIONS and token.pos_ == "NOUN" and token.tag_ == "NN":
-            target = self._description(token, recent)
-            if target:
-                span = doc[token.i - 1 : token.i + 1]
+        elif low in _DESCRIPTIONS and token.pos_ == "NOUN":
+            described = self._description(token, n, history)
+            if described:
+                target, span = described
         if not target:
             return []
         # One span per reference: spaCy keys span extensions by offsets, so "their" = "A
@@ -263,18 +313,72 @@ class Coreference:
         ref._.via = "author"
         return [ref]
 
-    def _description(self, token: Token, recent: list[_Entry]) -> tuple[Span, ...] | None:
-        """'the regime', 'the group': a bare definite noun phrase, nothing else modifying it."""
-        children = list(token.children)
-        if len(children) != 1 or children[0].lower_ != "the" or token.i == 0:
+    def _owning_subject(self, token: Token, recent: list[_Entry]) -> tuple[Span, ...] | None:
+        """A possessive in a clause refers first to the clause's own subject: "Chile and
+        Peru announced their strikes" (theirs), "Lima said its troops …" (Lima's)."""
+        low = token.lower_
+        if low not in ("its", "their", "his", "her"):
             return None
-        types = _DESCRIPTIONS[token.lower_]
+        verb = token.head
+        while verb.pos_ not in ("VERB", "AUX") and verb.head is not verb:
+            verb = verb.head
+        # The subject's heads (and conjuncts), not what hangs off them: in "A and B, backed
+        # by C, announced their …" the backer is not the owner.
+        heads = {
+            h.i
+            for c in verb.children
+            if c.dep_ in ("nsubj", "nsubjpass") and c.i < token.i
+            for h in (c, *c.conjuncts)
+        }
+        if not heads:
+            return None
         for entry in recent:
-            if len(entry.spans) == 1:
-                span = entry.spans[0]
-                kind = "Leader" if span._.via == "leader" else span._.actor.type
-                if kind in types:
-                    return entry.spans
+            if not all(_np_head(s.root).i in heads for s in entry.spans):
+                continue
+            if low == "their" and not entry.plural:
+                continue
+            if low in ("his", "her") and not entry.person:
+                continue
+            if low == "its" and (entry.person or entry.plural):
+                continue
+            return entry.spans
+        return None
+
+    def _description(
+        self, token: Token, n: int, history: deque[_Entry]
+    ) -> tuple[tuple[Span, ...], Span] | None:
+        """'the regime', 'the Islamist group', 'the rebels': a definite noun phrase that
+        names no actor itself. Its referent is the most salient earlier actor of a fitting
+        type, within a few sentences; not the subject of its own clause (binding: "Chile
+        condemned the country" is about another country)."""
+        doc = token.doc
+        children = list(token.children)
+        if not children or children[0].lower_ != "the" or children[0].i != token.left_edge.i:
+            return None
+        if any(self._covering.get(c.i) for c in token.subtree if c.i != token.i):
+            return None  # "the Syrian government" names its actor itself
+        if any(c.dep_ in ("prep", "relcl", "appos", "acl") for c in children):
+            return None  # "the government of Peru", "the group that …": not a bare reference
+        types = _DESCRIPTIONS[token.lower_]
+        plural = token.tag_ in ("NNS", "NNPS")
+        bound = _clause_subjects(token)
+        styled = _STYLED.get(token.lower_)
+        # Nearer sentences first; within one, subjects before other mentions, then recency.
+        candidates = sorted(
+            (e for e in reversed(history) if n - e.sentence <= DESCRIPTION_WINDOW),
+            key=lambda e: (n - e.sentence, 0 if e.subject else 1),
+        )
+        for entry in candidates:
+            if len(entry.spans) != 1 or entry.spans[0].start >= token.i:
+                continue
+            span = entry.spans[0]
+            if span.start in bound:
+                continue
+            kind = "Leader" if span._.via == "leader" else span._.actor.type
+            if styled is not None and span._.actor.id not in styled:
+                continue
+            if kind in types and (not plural or kind in _NON_STATE or plural == entry.plural):
+                return entry.spans, doc[token.left_edge.i : token.i + 1]
         return None
 
 

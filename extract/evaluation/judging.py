@@ -60,9 +60,7 @@ def judging_sheet(result: NewsResult, size: int, seed: int, part: str = "all") -
     pool = [
         p
         for p in result.predictions
-        if not p.relation.negated
-        and p.relation.modality in STATED
-        and in_part(p.article, part)
+        if not p.relation.negated and p.relation.modality in STATED and in_part(p.article, part)
     ]
     chosen = random.Random(seed).sample(pool, min(size, len(pool)))
     return [sheet_row(result.texts[p.article], p) for p in chosen]

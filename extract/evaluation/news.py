@@ -87,11 +87,7 @@ class Prediction:
         not negated, not hypothetical, and of a kind the annotators annotated (not a
         meeting, talk, call or visit: rule 2)."""
         rel = self.relation
-        return (
-            not rel.negated
-            and rel.modality in STATED
-            and rel.predicate not in NOT_ANNOTATED
-        )
+        return not rel.negated and rel.modality in STATED and rel.predicate not in NOT_ANNOTATED
 
     @property
     def status(self) -> str:

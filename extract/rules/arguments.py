@@ -13,8 +13,26 @@ from detente.ontology import Gazetteer
 # Prepositions whose gerund shares the clause's subject: "by arming X", "after shelling X",
 # "in fighting X", "without consulting X"; not "over", "about", "against", "despite".
 SHARED_AGENT_PREPS = frozenset(
-    {"by", "in", "after", "before", "while", "when", "since", "without", "through", "upon",
-     "on", "for", "to", "from", "with", "of", "at", "into"}
+    {
+        "by",
+        "in",
+        "after",
+        "before",
+        "while",
+        "when",
+        "since",
+        "without",
+        "through",
+        "upon",
+        "on",
+        "for",
+        "to",
+        "from",
+        "with",
+        "of",
+        "at",
+        "into",
+    }
 )
 
 

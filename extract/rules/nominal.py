@@ -117,7 +117,7 @@ class NominalRules:
         sent: Span,
         index: MentionIndex,
     ) -> list[RelationMention]:
-        """"talks between A and B", "a truce between A and B", "mediators between A and B"."""
+        """ "talks between A and B", "a truce between A and B", "mediators between A and B"."""
         if predicate == "mediates":  # the mediators are whoever the clause is about
             mediators = self._borrowed_subjects(noun, verb, index)
             return self._make(mediators, parties, "mediates", trigger_span, sent, "nominal")
@@ -142,7 +142,7 @@ class NominalRules:
         sent: Span,
         index: MentionIndex,
     ) -> list[RelationMention]:
-        """"Ghana received military aid from China", "emboldened by support from its
+        """ "Ghana received military aid from China", "emboldened by support from its
         neighbours": the giver stands in the relation to whoever received."""
         givers = self._givers(noun, trig, index, verb)
         receivers = self._subjects(verb, index)

@@ -16,8 +16,22 @@ HOSTILE_ACTS = frozenset(
 )
 # Verbs that state an intent or a commitment (CAMEO 03): "pledged support", "offered aid".
 INTENT_VERBS = frozenset(
-    {"pledge", "promise", "vow", "offer", "agree", "commit", "undertake", "express", "announce",
-     "plan", "intend", "volunteer", "propose", "signal"}
+    {
+        "pledge",
+        "promise",
+        "vow",
+        "offer",
+        "agree",
+        "commit",
+        "undertake",
+        "express",
+        "announce",
+        "plan",
+        "intend",
+        "volunteer",
+        "propose",
+        "signal",
+    }
 )
 # Verbs too general for that: what they do depends on their object.
 GENERIC_VERBS = frozenset({"need", "block", "keep", "leave", "turn", "go", "come", "move"})
