@@ -310,7 +310,7 @@ class MentionIndex:
                 for m in self.at(pobj.i)
                 if m.actor.type == "State"
             ]
-        if not found and sector in ("REB", "OPP", "CVL", "REF", "ORG"):
+        if not found and sector in ("REB", "OPP", "CVL", "REF"):
             # "opposition groups in Togo", "students across Nepal"
             found = [
                 m
@@ -348,7 +348,7 @@ class MentionIndex:
         if not found and sector == "MIL":
             # "pro-government forces", "pro-Ruiz troops": the forces of whom they back
             found = [m for stance, m in self.stances(head) if stance == "backs"]
-        if not found and sector in ("MIL", "REB"):
+        if not found and sector in ("MIL", "REB", "ORG"):
             minted = self._unknown_force(head)
             if minted:
                 return minted
@@ -486,11 +486,27 @@ class MentionIndex:
         """Actors of ``head`` and of every phrase coordinated with it ("A and B")."""
         seen: set[str] = set()
         out: list[Argument] = []
-        for token in (head, *(c for c in head.conjuncts if stolen_subject_of(c) is None)):
+        tokens = [head, *(c for c in head.conjuncts if stolen_subject_of(c) is None)]
+        for token in tokens:
             for arg in self.resolve(token, depth):
                 if arg.actor.id not in seen:
                     seen.add(arg.actor.id)
                     out.append(arg)
+        if out and all(a.actor.type == "State" for a in out):
+            # "Chile, the United Kingdom, Peru and Oman": the parser reads the second state
+            # of a list as an apposition to the first; two states are never one.
+            listed = [
+                t
+                for c in tokens
+                for appos in c.children
+                if appos.dep_ == "appos"
+                for t in (appos, *appos.conjuncts)
+            ]
+            for token in listed:
+                for arg in self.resolve(token, depth):
+                    if arg.actor.type == "State" and arg.actor.id not in seen:
+                        seen.add(arg.actor.id)
+                        out.append(arg)
         return out
 
     def _modifier_mentions(self, head: Token) -> list[Mention]:

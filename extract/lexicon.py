@@ -21,6 +21,10 @@ class Trigger:
     negated_as: str | None = None
     relational: bool = False  # ally, enemy: the noun's referent is an argument
     referent_is_subject: bool = False
+    # Only these governing verbs (or a reversing one) give the noun a polarity: "restored
+    # relations with" cooperates, "severed relations with" sanctions, "relations with" alone
+    # says nothing.
+    only_with: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ class Lexicon:
     accusing: frozenset[str] = frozenset()
     conflict_ending: frozenset[str] = frozenset()
     accusation_nouns: frozenset[str] = frozenset()
+    ouster: frozenset[str] = frozenset()
+    joint_activities: frozenset[str] = frozenset()
     source: Path = field(compare=False, default=Path())
 
     def reverse(self, predicate: str, verb_lemma: str) -> str | None:
@@ -106,6 +112,7 @@ def load_lexicon(path: str | None = None) -> Lexicon:
                 None,
                 bool(entry.get("relational")),
                 lemma in reverse,
+                frozenset(entry.get("only_with", [])),
             )
     adjectives = {
         lemma: Trigger(check(e["predicate"]), tuple(f"prep:{p}" for p in e.get("preps", [])))
@@ -153,5 +160,7 @@ def load_lexicon(path: str | None = None) -> Lexicon:
         accusing=frozenset(frames.get("accusing", [])),
         conflict_ending=frozenset(frames.get("conflict_ending", [])),
         accusation_nouns=frozenset(frames.get("accusation_nouns", [])),
+        ouster=frozenset(frames.get("ouster", [])),
+        joint_activities=frozenset(frames.get("joint_activities", [])),
         source=source,
     )

@@ -408,3 +408,82 @@ def test_unnamed_victims_are_civilians(extractor):
 def test_participle_with_its_own_subject_is_not_a_reduced_passive(extractor):
     rels = extractor.extract("Reports that Chile has bombed Bolivian rebels were confirmed.")
     assert ("CHL", "attacks", "BOL-REB") in triples(rels)
+
+
+# ---------------------------------------------------------------------- diplomacy and idiom
+def test_the_verb_says_which_way_diplomatic_ties_go(extractor):
+    rels = extractor.extract("Chile, the United Kingdom, Peru and Oman severed ties with Iran.")
+    for state in ("CHL", "GBR", "PER", "OMN"):  # the second state is no apposition
+        assert (state, "sanctions", "IRN") in triples(rels)
+    rels = extractor.extract("Chile and Peru restored diplomatic relations last week.")
+    assert ("CHL", "cooperates", "PER") in triples(rels)
+    rels = extractor.extract("Chile discussed its relations with Peru.")
+    assert not any(r.predicate in ("cooperates", "sanctions") for r in rels)
+
+
+def test_idioms_outrank_their_words(extractor):
+    rels = extractor.extract("Oman came to the aid of Yemen after the floods.")
+    assert ("OMN", "aids", "YEM") in triples(rels)
+    assert not any(r.predicate == "consults" for r in rels)  # not a visit
+    rels = extractor.extract("Peru's president lashed out at Chile on Tuesday.")
+    assert ("PER", "criticises", "CHL") in triples(rels)
+    assert not any(r.predicate == "attacks" for r in rels)
+
+
+def test_fighting_for_someone_backs_them(extractor):
+    rels = extractor.extract("Chilean troops are fighting for Ukraine.")
+    assert ("CHL", "backs", "UKR") in triples(rels)
+    assert not any(r.predicate == "fights" for r in rels)
+
+
+def test_from_names_the_loser_only_when_ground_is_taken(extractor):
+    rels = extractor.extract("Peruvian troops recaptured the town from the Shining Path.")
+    assert any(r.subject.id == "PER" and r.predicate == "fights" for r in rels)
+    rels = extractor.extract(
+        "Chilean troops will fight beside Peruvian units and those from Bolivia."
+    )
+    assert not any(r.predicate == "fights" and r.object.id == "BOL" for r in rels)
+
+
+def test_asking_a_leader_to_step_down_is_a_demand(extractor):
+    rels = extractor.extract("Chile called on Maduro to step down.")
+    assert ("CHL", "demands", "VEN") in triples(rels)
+    rels = extractor.extract("Chile urged Peru to resign from the commission.")
+    assert ("CHL", "demands", "PER") in triples(rels)
+    rels = extractor.extract("Chile called on Peru to release the fishermen.")
+    assert not any(r.predicate == "demands" for r in rels)
+
+
+def test_joint_military_activity_is_cooperation(extractor):
+    rels = extractor.extract("Chile and Peru held naval drills off the coast on Monday.")
+    assert ("CHL", "cooperates", "PER") in triples(rels) or (
+        "PER",
+        "cooperates",
+        "CHL",
+    ) in triples(rels)
+    rels = extractor.extract("China held military drills near Taiwan.")
+    assert ("CHN", "mobilizes", "TWN") in triples(rels)
+
+
+def test_having_someones_support(extractor):
+    rels = extractor.extract("Peru's government survives because it has the support of Chile.")
+    assert ("CHL", "backs", "PER") in triples(rels)
+
+
+def test_an_unnamed_people_in_a_state_is_not_the_state(extractor):
+    rels = extractor.extract("Turkey widened its operation against Kurdish groups in Syria.")
+    assert not any(r.object.id == "SYR" for r in rels)
+    assert any(r.subject.id == "TUR" and r.predicate == "fights" for r in rels)
+
+
+def test_coordinated_nationalities_over_one_head_are_two_parties(extractor):
+    for text in (
+        "Clashes between Indian and Chinese troops have already occurred.",
+        "Fighting between Indian and Chinese forces erupted in the mountains.",
+        "Indian and Chinese soldiers clashed along the border.",
+    ):
+        found = triples(extractor.extract(text))
+        assert ("IND", "fights", "CHN") in found or ("CHN", "fights", "IND") in found, text
+    # One phrase still names one party: a unit is not at war with its own country.
+    rels = extractor.extract("The Chilean Wagner unit attacked the town.")
+    assert not any({r.subject.id, r.object.id} == {"CHL", "WAGNER"} for r in rels)

@@ -319,8 +319,10 @@ def test_coreference_keeps_a_window_not_the_whole_history(extractor, monkeypatch
 
     monkeypatch.setattr(coref_module.Coreference, "_resolve", counting)
     longest = {}
-    for copies in (2, 20):
+    # Two sentences a copy: 6 copies fill the longest window (descriptions reach 6
+    # sentences back); 30 copies must not remember more.
+    for copies in (6, 30):
         sizes.clear()
         run(extractor, PARAGRAPH * copies)
         longest[copies] = max(sizes)
-    assert longest[20] == longest[2]
+    assert longest[30] == longest[6]

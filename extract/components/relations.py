@@ -57,6 +57,22 @@ def _overlap(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
 
 
+def _gerund_noun(token: Token) -> bool:
+    """A subjectless gerund in a noun's place reads as that noun: "fighting between A and
+    B erupted"."""
+    return (
+        token.tag_ == "VBG"
+        and token.dep_ in ("nsubj", "nsubjpass", "pobj", "dobj")
+        and not any(c.dep_ in ("nsubj", "nsubjpass", "dobj", "poss") for c in token.children)
+    )
+
+
+def _coordinated(a: Span, b: Span) -> bool:
+    """Two modifiers coordinated over one head ("Indian and Chinese troops") name two
+    parties, though they share a phrase."""
+    return any(t in u.conjuncts for t in a for u in b)
+
+
 def _trim(sent: Span) -> Span:
     """The sentence without the whitespace tokens the parser leaves at its edges."""
     start, end = sent.start, sent.end
@@ -93,9 +109,13 @@ class RelationExtractor(ArgumentRules, VerbalRules, NominalRules, ModifierRules,
             sent = _trim(sent)
             idioms = self._idiom_matches(sent)
             self._idiom_preps = {span[-1].i for _, span in idioms}
+            # A word inside an idiom means what the idiom means: "came to the aid of" is
+            # not a visit, "lashed out at" not an attack.
+            in_idiom = {t.i for _, span in idioms for t in span}
             for token in sent:
-                for rel in self._at(token, sent, index):
-                    found.append(rel)
+                if token.i in in_idiom:
+                    continue
+                found += self._at(token, sent, index)
             for idiom, span in idioms:
                 found += self._idiom(idiom, span, sent, index)
             if not any(t.pos_ in ("VERB", "AUX") for t in sent):
@@ -109,7 +129,7 @@ class RelationExtractor(ArgumentRules, VerbalRules, NominalRules, ModifierRules,
         out += self._compound(token, sent, index)
         if token.pos_ in ("VERB", "AUX") or token.tag_.startswith("VB"):
             out += self._verbal(token, sent, index)
-        if token.pos_ in ("NOUN", "PROPN"):
+        if token.pos_ in ("NOUN", "PROPN") or _gerund_noun(token):
             out += self._nominal(token, sent, index)
             out += self._stance(token, sent, index)
         if not out:
@@ -130,7 +150,11 @@ class RelationExtractor(ArgumentRules, VerbalRules, NominalRules, ModifierRules,
         for s, o in itertools.product(subjects, objects):
             if s.actor.id == o.actor.id or s.mention == o.mention:
                 continue
-            if pattern != "compound" and _overlap(s.span, o.span):
+            if (
+                pattern != "compound"
+                and _overlap(s.span, o.span)
+                and not _coordinated(s.mention, o.mention)
+            ):
                 continue  # one phrase read twice: "the Chilean Wagner unit" as Chile and Wagner
             if s.via == "event" or (o.via == "event" and predicate not in EVENT_ROLES):
                 continue  # "their raids" are not an actor that raids can hit

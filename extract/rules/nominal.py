@@ -59,6 +59,18 @@ class NominalRules:
         verb = self._governing_verb(noun)
         predicate = trig.predicate
         own = self._own_subjects(noun, index)
+        if own and all(a.via == "coref" for a in own):
+            # "backed Peru in its war against X": the helped party's war, whatever the
+            # possessive's nearest antecedent
+            own = self._helped(noun, index) or own
+        if trig.only_with and not (
+            verb is not None
+            and (
+                verb.lemma_.lower() in trig.only_with
+                or self.lexicon.reverse(predicate, verb.lemma_.lower())
+            )
+        ):
+            return []  # "relations with Peru": no polarity until a verb gives one
         if verb is not None:
             predicate = self.lexicon.reverse(predicate, verb.lemma_.lower()) or predicate
             if (
@@ -97,6 +109,9 @@ class NominalRules:
         if not objects:
             if trig.reciprocal and len(subjects) >= 2:
                 found = self._pairs(subjects, predicate, trigger_span, sent, "nominal")
+            elif len(subjects) >= 2 and noun.lemma_.lower() in self.lexicon.joint_activities:
+                # "Chile and Peru held naval drills": done together, with no target named
+                found = self._pairs(subjects, "cooperates", trigger_span, sent, "nominal")
             else:
                 return []
         else:
@@ -152,17 +167,20 @@ class NominalRules:
         self, noun: Token, trig: Trigger, index: MentionIndex, verb: Token | None = None
     ) -> list[Argument]:
         """Who help comes from: "aid from China", "support from its neighbours"; with a
-        receiving verb the phrase may hang off the verb ("received aid from China")."""
+        receiving verb the phrase may hang off the verb ("received aid from China"), and
+        "of" names the giver too ("won the backing of Chile")."""
         if trig.predicate not in ("backs", "aids", "cooperates"):
             return []
         holders = [noun]
+        preps = {"from"}
         if verb is not None and verb.lemma_.lower() in self.lexicon.receiving:
             holders.append(verb)
+            preps.add("of")
         return [
             a
             for holder in holders
             for c in holder.children
-            if c.dep_ == "prep" and c.lower_ == "from"
+            if c.dep_ == "prep" and c.lower_ in preps
             for p in c.children
             if p.dep_ == "pobj"
             for a in index.resolve_all(p)

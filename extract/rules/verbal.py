@@ -7,7 +7,7 @@ from spacy.tokens import Span, Token
 from detente.extract.arguments import MentionIndex
 from detente.extract.cameo import CompiledLexicon, match_verb
 from detente.extract.lexicon import Lexicon, Trigger
-from detente.extract.rules.base import RelationMention
+from detente.extract.rules.base import OBJECT_CONTROL, RelationMention
 from detente.ontology import Gazetteer
 
 # Predicates a CAMEO verb may state by itself, without a pattern naming its object.
@@ -60,6 +60,9 @@ class VerbalRules:
         return nouns.get(noun.lemma_.lower()) or nouns.get(noun.lower_)
 
     def _verbal(self, verb: Token, sent: Span, index: MentionIndex) -> list[RelationMention]:
+        ouster = self._ouster_demand(verb, sent, index)
+        if ouster:
+            return ouster
         triggers = self._verb_triggers(verb)
         if not triggers:
             return self._cameo_verbal(verb, sent, index)
@@ -158,6 +161,38 @@ class VerbalRules:
         if reciprocal and len(subjects) >= 2 and not partnered:  # not "fought alongside X"
             return self._pairs(subjects, reciprocal.predicate, trigger_span, sent, "verbal")
         return []
+
+    def _ouster_demand(self, verb: Token, sent: Span, index: MentionIndex) -> list[RelationMention]:
+        """'called on Maduro to step down', 'urged the general to resign': asking someone to
+        leave power demands it of them (CAMEO 1041), whatever the asking verb."""
+        if verb.lemma_.lower() not in OBJECT_CONTROL | {"demand", "appeal"}:
+            return []
+        for comp in verb.children:
+            if comp.dep_ not in ("xcomp", "ccomp") or not self._is_ouster(comp):
+                continue
+            targets = [c for c in comp.children if c.dep_ == "nsubj"]
+            targets += [c for c in verb.children if c.dep_ == "dobj"]
+            targets += [
+                p
+                for c in verb.children
+                if c.dep_ == "prep" and c.lower_ in ("on", "upon", "for", "to")
+                for p in c.children
+                if p.dep_ == "pobj"
+            ]
+            objects = [a for t in targets for a in index.resolve_all(t)]
+            subjects = self._subjects(verb, index)
+            span = verb.doc[verb.i : comp.i + 1]
+            return self._make(subjects, objects, "demands", span, sent, "verbal")
+        return []
+
+    def _is_ouster(self, verb: Token) -> bool:
+        lemma = verb.lemma_.lower()
+        words = [lemma] + [
+            f"{lemma} {c.lemma_.lower()}" for c in verb.children if c.dep_ in ("prt", "dobj")
+        ]
+        if any(w in self.lexicon.ouster for w in words if " " in w):
+            return True
+        return lemma in self.lexicon.ouster and not any(c.dep_ == "dobj" for c in verb.children)
 
     def _brokered_parties(self, verb: Token, index: MentionIndex) -> list:
         """The parties of what a passive "brokered"/"mediated" is about: the "between"
