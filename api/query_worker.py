@@ -81,8 +81,6 @@ def serve(conn: Connection) -> None:
             return
 
 
-
-
 def main() -> None:
     conn = Connection(int(sys.argv[1]))
     try:

@@ -176,9 +176,7 @@ def actor_profile(actor_id: str, svc: KnowledgeService = Depends(service)) -> di
     }
 
 
-@router.get(
-    "/paths", response_model=list[list[Hop]], tags=["analysis"], responses=UNKNOWN_ACTOR
-)
+@router.get("/paths", response_model=list[list[Hop]], tags=["analysis"], responses=UNKNOWN_ACTOR)
 def paths(
     source: str = Query(..., description="Actor id or name."),
     target: str = Query(..., description="Actor id or name."),

@@ -66,6 +66,7 @@ class Lexicon:
     accusation_nouns: frozenset[str] = frozenset()
     ouster: frozenset[str] = frozenset()
     joint_activities: frozenset[str] = frozenset()
+    hearsay: frozenset[str] = frozenset()
     source: Path = field(compare=False, default=Path())
 
     def reverse(self, predicate: str, verb_lemma: str) -> str | None:
@@ -151,6 +152,7 @@ def load_lexicon(path: str | None = None) -> Lexicon:
         reporting=frozenset(mod.get("reporting", [])),
         reporting_nouns=frozenset(mod.get("reporting_nouns", [])),
         modal_aux=frozenset(mod.get("modal_aux", [])),
+        hearsay=frozenset(mod.get("hearsay", [])),
         hypothetical_governors=frozenset(mod.get("hypothetical_governors", [])),
         conditional_marks=frozenset(mod.get("conditional_marks", [])),
         negating_governors=frozenset(mod.get("negating_governors", [])),

@@ -288,6 +288,36 @@ def test_reported_speech_names_the_source(extractor):
     assert find(rels, "ERI", "aids", "AL-SHABAAB").reported_by == "the UN"
 
 
+def test_claims_the_author_passes_on_are_reported(extractor):
+    rels = extractor.extract("Lima accused Quito of arming the Shining Path.")
+    rel = find(rels, "ECU", "aids", "phx-shining-path")
+    assert rel.modality == "reported" and rel.reported_by == "Lima"
+    # The accuser's own act is stated, not reported.
+    assert find(rels, "PER", "criticises", "ECU").modality == "asserted"
+    for text in (
+        "Chile reportedly shelled Peruvian troops.",
+        "The suspected Chilean strike on Peruvian troops killed four.",
+        "Several reports of covert Chilean assistance to the Shining Path have emerged.",
+    ):
+        rels = extractor.extract(text)
+        assert rels and all(r.modality == "reported" for r in rels), text
+    rels = extractor.extract("Chile shelled Peruvian troops.")
+    assert find(rels, "CHL", "attacks", "PER").modality == "asserted"
+
+
+def test_quotations_are_reported_by_their_speaker(extractor):
+    text = (
+        "“Chilean troops attacked Peruvian soldiers at dawn. They also shelled Bolivian "
+        "troops,” the minister said."
+    )
+    rels = extractor.extract(text)
+    assert {r.object.id for r in rels} == {"PER", "BOL"}
+    assert all(r.modality == "reported" and r.reported_by == "the minister" for r in rels)
+    # A quoted name or word is not a quotation of a clause.
+    rels = extractor.extract("Chile attacked Peru in what Lima called “a cowardly act”.")
+    assert find(rels, "CHL", "attacks", "PER").modality == "asserted"
+
+
 def test_hypothetical_statements(extractor):
     for text in (
         "Ghana could back the plan if Togo supports Benin.",

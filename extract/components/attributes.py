@@ -389,6 +389,12 @@ class AttributeTagger:
         reporter = self._reporter(trigger, sentence)
         if reporter is not None:
             return "reported", reporter
+        quotation = _quotation(trigger)
+        if quotation is not None:
+            return "reported", self._speaker(quotation) or "unattributed"
+        for node in chain:
+            if any(c.dep_ in ("advmod", "amod") and c.lower_ in lex.hearsay for c in node.children):
+                return "reported", "unattributed"
         return "asserted", None
 
     def _reporter(self, trigger: Token, sentence: Span) -> str | None:
@@ -406,6 +412,21 @@ class AttributeTagger:
                 and ancestor.lemma_.lower() in lex.reporting_nouns
             ):
                 return self._who(ancestor, ("poss",)) or "unattributed"
+            if (
+                node.dep_ == "prep"
+                and node.lower_ in ("of", "about")
+                and ancestor.lemma_.lower() in lex.reporting_nouns | lex.accusation_nouns
+            ):
+                # "reports of Chilean assistance", "allegations of collusion"
+                return self._who(ancestor, ("poss",)) or "unattributed"
+            if (
+                node.dep_ == "prep"
+                and node.lower_ in ("of", "for")
+                and ancestor.pos_ == "VERB"
+                and ancestor.lemma_.lower() in lex.accusing
+            ):
+                # "Lima accused Quito of arming the rebels": the arming is Lima's claim
+                return self._who(ancestor, ("nsubj",)) or "unattributed"
             node = ancestor
         doc = sentence.doc
         for token in sentence:
@@ -417,6 +438,20 @@ class AttributeTagger:
                 objs = [c for c in doc[token.i + 1].children if c.dep_ == "pobj"]
                 if objs:
                     return _phrase(objs[0])
+        return None
+
+    def _speaker(self, quotation: Span) -> str | None:
+        """Who a quotation is attributed to: the subject of a reporting verb outside it, in
+        the sentence where it opens or closes ("“...,” the minister said")."""
+        doc = quotation.doc
+        sentences = {quotation[0].sent, doc[max(quotation.end - 1, quotation.start)].sent}
+        for token in (t for sent in sentences for t in sent):
+            if quotation.start <= token.i < quotation.end:
+                continue
+            if token.lemma_.lower() in self.lexicon.reporting:
+                who = self._who(token, ("nsubj",))
+                if who:
+                    return who
         return None
 
     def _who(self, head: Token, deps: tuple[str, ...]) -> str | None:
@@ -573,6 +608,37 @@ class AttributeTagger:
         if actor.theatre:
             return self.gazetteer.country_label(actor.theatre) or actor.theatre
         return self.gazetteer.country_label(actor.home)
+
+
+_OPENING = "“«"
+_CLOSING = "”»"
+
+
+def _quotation(token: Token) -> Span | None:
+    """The quoted clause of its paragraph ``token`` stands in, if any (a quotation runs on
+    until it is closed, across sentences). A quoted word or name with no verb in it is a
+    title or a scare quote ("what it called “punishment”"), not a quotation."""
+    doc = token.doc
+    paragraph = paragraph_of(doc, token.idx) or (token.sent.start_char, token.sent.end_char)
+    text = doc.text
+    opened: int | None = None
+    for k in range(paragraph[0], token.idx):
+        ch = text[k]
+        if ch in _OPENING or (ch == '"' and opened is None):
+            opened = k
+        elif ch in _CLOSING or ch == '"':
+            opened = None
+    if opened is None:
+        return None
+    end = paragraph[1]
+    for k in range(token.idx, paragraph[1]):
+        if text[k] in _CLOSING or text[k] == '"':
+            end = k
+            break
+    inside = doc.char_span(opened + 1, end, alignment_mode="expand")
+    if inside is None or not any(t.pos_ in ("VERB", "AUX") for t in inside):
+        return None
+    return inside
 
 
 def _phrase(token: Token) -> str:
