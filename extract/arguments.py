@@ -284,8 +284,21 @@ class MentionIndex:
                 # "Kosovo's bid", "Chile's independence": what an actor owns stands for it;
                 # an event stands for its agent only where one reacts to it ("backed
                 # Chile's war effort", "condemned Peru's raids"), see EVENT_ROLES
+                if head.lemma_.lower() in self.lexicon.cessation and depth < 2:
+                    # "an end to Peru's raids": the stopping of an act stands for its agent
+                    return [
+                        Argument(
+                            a.actor, self.doc[head.left_edge.i : a.span.end], "cessation", a.mention
+                        )
+                        for pobj in self._prep_objects(head, ("to", "of"))
+                        if self.lexicon.nouns.get(pobj.lemma_.lower()) is not None
+                        for a in self.resolve_all(pobj, depth + 1)
+                        if a.via == "event"
+                    ]
                 owned = [m for c in head.children if c.dep_ == "poss" for m in self.at(c.i)]
                 event = self.lexicon.nouns.get(head.lemma_.lower()) is not None
+                if event and not owned:  # "condemned the Peruvian blockade of Bolivia"
+                    owned = _specific(self._modifier_mentions(head))
                 return [
                     self._argument(m, head, self._phrase(m.span, head), None, event) for m in owned
                 ]

@@ -67,6 +67,7 @@ class Lexicon:
     ouster: frozenset[str] = frozenset()
     joint_activities: frozenset[str] = frozenset()
     hearsay: frozenset[str] = frozenset()
+    cessation: frozenset[str] = frozenset()
     source: Path = field(compare=False, default=Path())
 
     def reverse(self, predicate: str, verb_lemma: str) -> str | None:
@@ -162,6 +163,7 @@ def load_lexicon(path: str | None = None) -> Lexicon:
         accusing=frozenset(frames.get("accusing", [])),
         conflict_ending=frozenset(frames.get("conflict_ending", [])),
         accusation_nouns=frozenset(frames.get("accusation_nouns", [])),
+        cessation=frozenset(frames.get("cessation", [])),
         ouster=frozenset(frames.get("ouster", [])),
         joint_activities=frozenset(frames.get("joint_activities", [])),
         source=source,

@@ -517,3 +517,22 @@ def test_coordinated_nationalities_over_one_head_are_two_parties(extractor):
     # One phrase still names one party: a unit is not at war with its own country.
     rels = extractor.extract("The Chilean Wagner unit attacked the town.")
     assert not any({r.subject.id, r.object.id} == {"CHL", "WAGNER"} for r in rels)
+
+
+def test_reacting_to_an_act_is_about_its_agent_not_its_target(extractor):
+    rels = extractor.extract("Chile denounced the Peruvian blockade of Bolivia.")
+    assert ("CHL", "criticises", "PER") in triples(rels)
+    assert ("CHL", "criticises", "BOL") not in triples(rels)
+    assert not extractor.extract("Chile condemned the blockade of Bolivia.")
+
+
+def test_demanding_an_end_to_acts_is_a_demand_of_their_agent(extractor):
+    rels = extractor.extract("Chile demanded a halt to Peruvian raids on Bolivia.")
+    assert ("CHL", "demands", "PER") in triples(rels)
+    assert ("PER", "attacks", "BOL") in triples(rels)
+    # Welcoming or regretting an end is no stance towards the one who stopped.
+    for text in (
+        "Chile welcomed the end of the Peruvian blockade.",
+        "Chile condemned the end of the Peruvian blockade.",
+    ):
+        assert not any(r.object.id == "PER" for r in extractor.extract(text)), text

@@ -156,8 +156,12 @@ class RelationExtractor(ArgumentRules, VerbalRules, NominalRules, ModifierRules,
                 and not _coordinated(s.mention, o.mention)
             ):
                 continue  # one phrase read twice: "the Chilean Wagner unit" as Chile and Wagner
-            if s.via == "event" or (o.via == "event" and predicate not in EVENT_ROLES):
+            if s.via in ("event", "cessation") or (
+                o.via == "event" and predicate not in EVENT_ROLES
+            ):
                 continue  # "their raids" are not an actor that raids can hit
+            if o.via == "cessation" and predicate != "demands":
+                continue  # welcoming an end to Peru's raids is not backing Peru
             if o.via == "place":
                 if predicate not in TERRITORIAL:
                     continue  # "withdrew from Lima" is not about Peru's government

@@ -151,7 +151,11 @@ class ArgumentRules:
         elif slot.startswith("prep:"):
             word = slot[5:]
             # The phrase may hang off the object instead ("withdraw troops from Lebanon").
-            holders = [token, *(c for c in token.children if c.dep_ == "dobj")]
+            # Not "of": "condemned the blockade of Bolivia" condemns the blockade, not its
+            # target.
+            holders = [token]
+            if word != "of":
+                holders += [c for c in token.children if c.dep_ == "dobj"]
             for holder in holders:
                 for child in holder.children:
                     # A fronted phrase ("On Monday the US ...") is an adjunct, not an object.
