@@ -48,6 +48,7 @@ def build_pipeline(model: str | None = None, config: dict[str, dict] | None = No
     config = config or {}
     nlp = load_language_model(model)
     nlp.add_pipe("detente_blocks", before="parser", config=config.get("detente_blocks", {}))
+    nlp.add_pipe("detente_name_guard", before="parser", config=config.get("detente_name_guard", {}))
     for name in ("detente_actors", "detente_coref", "detente_relations", "detente_attributes"):
         nlp.add_pipe(name, config=config.get(name, {}))
     return nlp

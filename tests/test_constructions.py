@@ -536,3 +536,23 @@ def test_demanding_an_end_to_acts_is_a_demand_of_their_agent(extractor):
         "Chile condemned the end of the Peruvian blockade.",
     ):
         assert not any(r.object.id == "PER" for r in extractor.extract(text)), text
+
+
+def test_a_sentence_does_not_end_inside_a_name(extractor):
+    doc = extractor.nlp(
+        "Chile helped Peru. Kata’ib Hezbollah was labelled a terrorist group by Chile in 2009."
+    )
+    name = next(m for m in doc._.actor_mentions if m._.actor.id == "KATAIB-HEZBOLLAH")
+    assert name[0].is_sent_start
+    assert all(not t.is_sent_start for t in name[1:])
+
+
+def test_a_pronoun_chain_keeps_its_subject(extractor):
+    text = (
+        "Kata’ib Hezbollah was labelled a terrorist group by Chile in 2009. "
+        "It receives most of its support from Iran. "
+        "It has attacked Peruvian forces many times."
+    )
+    rels = extractor.extract(text)
+    assert ("KATAIB-HEZBOLLAH", "attacks", "PER") in triples(rels)
+    assert ("IRN", "attacks", "PER") not in triples(rels)

@@ -1,5 +1,5 @@
 """detente's spaCy components; importing this package registers their factories."""
 
-from detente.extract.components import actors, attributes, blocks, coref, relations
+from detente.extract.components import actors, attributes, blocks, coref, names, relations
 
-__all__ = ["actors", "attributes", "blocks", "coref", "relations"]
+__all__ = ["actors", "attributes", "blocks", "coref", "names", "relations"]

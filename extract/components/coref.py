@@ -122,10 +122,14 @@ def _np_head(token: Token) -> Token:
 
 
 def _is_subject(span: Span) -> bool:
-    head = span.root
-    while head.dep_ in ("compound", "conj", "appos") and head.head is not head:
-        head = head.head
-    return head.dep_ in ("nsubj", "nsubjpass")
+    # Every token whose head lies outside the span: a name the parser did not join up
+    # ("Kata’ib/npadvmod Hezbollah/nsubjpass") has more than one.
+    for head in (t for t in span if not span.start <= t.head.i < span.end):
+        while head.dep_ in ("compound", "conj", "appos") and head.head is not head:
+            head = head.head
+        if head.dep_ in ("nsubj", "nsubjpass"):
+            return True
+    return False
 
 
 def _clause_subjects(token: Token) -> set[int]:
@@ -216,6 +220,19 @@ class Coreference:
                 continue
             for span in self._resolve(doc, token, n, history):
                 added.append(span)
+                if span.label_ == "COREF":
+                    # A chain keeps its salience (Lappin & Leass): "X ... It receives aid
+                    # from Iran. It ..." is still X, the subject, not the nearer Iran.
+                    referents = tuple(span._.antecedents)
+                    history.append(
+                        _Entry(
+                            referents,
+                            n,
+                            len(referents) > 1 or token.lower_ in _PLURAL,
+                            all(_is_person(r) for r in referents),
+                            _is_subject(span),
+                        )
+                    )
         doc._.actor_mentions = sorted(mentions + added, key=lambda s: (s.start, s.end))
         return doc
 
