@@ -211,8 +211,20 @@ class MentionIndex:
             return []  # "defended itself": the clause's own subject, never a second actor
         direct = [m for m in self.at(head.i) if self.stance(head.i) is None]
         if direct:
-            if head.dep_ == "pobj" and head.head.lower_ in _LOCATIVE:
+            prep = head.head
+            if (
+                head.dep_ == "pobj"
+                and prep.lower_ in _LOCATIVE
+                and not (
+                    prep.lower_ == "from"
+                    and (
+                        prep.head.pos_ in ("NOUN", "PROPN")
+                        or prep.head.lemma_.lower() in self.lexicon.receiving
+                    )
+                )
+            ):
                 # "withdrew from Lima", "arrived in Santiago": the city, not its government
+                # (but "aid from Lima", "received arms from Lima" come from the government)
                 direct = [_as_place(m) for m in direct]
             return [self._argument(m, head, m.span) for m in direct]
         if depth > 3:

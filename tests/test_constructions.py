@@ -556,3 +556,16 @@ def test_a_pronoun_chain_keeps_its_subject(extractor):
     rels = extractor.extract(text)
     assert ("KATAIB-HEZBOLLAH", "attacks", "PER") in triples(rels)
     assert ("IRN", "attacks", "PER") not in triples(rels)
+
+
+def test_a_place_does_not_act(extractor):
+    text = "The rebels advanced through Arequipa, once Peru’s largest city, battling the army."
+    assert not any(r.subject.id == "PER" for r in extractor.extract(text))
+
+
+def test_help_from_a_capital_comes_from_its_government(extractor):
+    rels = extractor.extract("The Shining Path received military assistance from Quito.")
+    assert find(rels, "ECU", "aids", "phx-shining-path")
+    assert not any(r.predicate == "consults" for r in rels)  # help received is no visit
+    rels = extractor.extract("Chile withdrew its troops from Lima.")
+    assert not any(r.object.id == "PER" for r in rels)  # a city left, not its government

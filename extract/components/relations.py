@@ -160,6 +160,8 @@ class RelationExtractor(ArgumentRules, VerbalRules, NominalRules, ModifierRules,
                 o.via == "event" and predicate not in EVENT_ROLES
             ):
                 continue  # "their raids" are not an actor that raids can hit
+            if s.via == "place":
+                continue  # "Peru's largest city" does not act; whoever holds it does
             if o.via == "cessation" and predicate != "demands":
                 continue  # welcoming an end to Peru's raids is not backing Peru
             if o.via == "place":

@@ -71,10 +71,13 @@ class VerbalRules:
         specific = self._cameo_verbal(verb, sent, index, phrases_only=True)
         if specific:
             return specific
-        if verb.lemma_.lower() in self.lexicon.light_verbs and any(
+        lemma = verb.lemma_.lower()
+        if (lemma in self.lexicon.light_verbs or lemma in self.lexicon.receiving) and any(
             c.dep_ == "dobj" and self._noun_trigger(c) for c in verb.children
         ):
-            return []  # a light-verb use ("strike a deal"): the nominal rule reads it
+            # a light-verb use ("strike a deal"), or help received ("received aid from
+            # Lima"): the nominal rule reads it
+            return []
         trigger_span = verb.doc[verb.i : verb.i + 1]
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
         # "militias backed by Chile": a participle with neither subject nor auxiliary
