@@ -25,6 +25,22 @@ class Trigger:
     # relations with" cooperates, "severed relations with" sanctions, "relations with" alone
     # says nothing.
     only_with: frozenset[str] = frozenset()
+    # ... or an adjective on the noun does: (adjective, predicate) pairs ("close ties").
+    qualifiers: tuple[tuple[str, str], ...] = ()
+
+    def qualified(self, noun) -> str | None:
+        """The predicate an adjective of ``noun`` (a spaCy token) gives it, if any."""
+        if not self.qualifiers:
+            return None
+        found = dict(self.qualifiers)
+        adjectives = [c for c in noun.children if c.dep_ == "amod"]
+        if noun.dep_ == "nsubj":  # "relations have been tense"
+            adjectives += [c for c in noun.head.children if c.dep_ == "acomp"]
+        for adjective in adjectives:
+            for word in (adjective.lower_, adjective.lemma_.lower()):
+                if word in found:
+                    return found[word]
+        return None
 
 
 @dataclass(frozen=True)
@@ -115,6 +131,11 @@ def load_lexicon(path: str | None = None) -> Lexicon:
                 bool(entry.get("relational")),
                 lemma in reverse,
                 frozenset(entry.get("only_with", [])),
+                tuple(
+                    (adjective, check(predicate))
+                    for predicate, adjectives in entry.get("qualifiers", {}).items()
+                    for adjective in adjectives
+                ),
             )
     adjectives = {
         lemma: Trigger(check(e["predicate"]), tuple(f"prep:{p}" for p in e.get("preps", [])))

@@ -569,3 +569,26 @@ def test_help_from_a_capital_comes_from_its_government(extractor):
     assert not any(r.predicate == "consults" for r in rels)  # help received is no visit
     rels = extractor.extract("Chile withdrew its troops from Lima.")
     assert not any(r.object.id == "PER" for r in rels)  # a city left, not its government
+
+
+def test_ties_take_their_polarity_from_an_adjective(extractor):
+    assert ("CHL", "cooperates", "PER") in triples(
+        extractor.extract("Chile has close ties with Peru.")
+    )
+    assert ("CHL", "opposes", "PER") in triples(
+        extractor.extract("Chile has strained relations with Peru.")
+    )
+    assert ("CHL", "opposes", "PER") in triples(
+        extractor.extract("Relations between Chile and Peru have been tense.")
+    )
+    assert not extractor.extract("Chile has relations with Peru.")
+
+
+def test_a_long_sentence_cut_off_at_the_end_of_an_excerpt_is_read(extractor):
+    text = (
+        "Chile backed Peru in the dispute.\n\n"
+        "Meanwhile, Bolivia, which has a defence pact with Ecuador, also has close ties with "
+        "Argentina and is"
+    )
+    found = triples(extractor.extract(text))
+    assert ("BOL", "cooperates", "ARG") in found or ("ARG", "cooperates", "BOL") in found

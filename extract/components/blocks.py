@@ -238,12 +238,13 @@ def _at_edges(pattern: re.Pattern, block: str, words: int) -> bool:
     return bool(pattern.search(block[:40]) or pattern.search(block[-60:]))
 
 
-def is_prose(block: str, min_words: int, has_verb: bool = True) -> bool:
+def is_prose(block: str, min_words: int, has_verb: bool = True, last: bool = False) -> bool:
     """Whether a block reads as running text rather than page furniture.
 
     Prose ends like a sentence and has a finite verb; headlines, navigation, captions,
     credits and calls to action do not, or say what they are. A long block of several
-    sentences is prose even when its last one was cut off.
+    sentences is prose even when its last one was cut off, and so is a long sentence cut
+    off at the end of the text (an excerpt, a paywall).
     """
     block = clean(block)
     words = re.findall(r"[^\W\d_][\w'’.-]*", block)
@@ -258,6 +259,8 @@ def is_prose(block: str, min_words: int, has_verb: bool = True) -> bool:
     if lowercase < len(words) * 0.25:
         return False
     if block.endswith(_TERMINAL):
+        return True
+    if last and len(words) >= 15 and lowercase >= len(words) * 0.5:
         return True
     # A paragraph whose last sentence was cut: earlier sentences ended properly.
     return len(words) >= 25 and re.search(r"[.!?][\"”’)]? [\"“‘]?[A-Z]", block) is not None
@@ -292,7 +295,8 @@ class BlockSegmenter:
             span = doc.char_span(start, end, alignment_mode="expand")
             # The tagger has run: a finite verb or modal marks a sentence.
             has_verb = span is None or any(t.tag_ in _FINITE for t in span)
-            if is_prose(block, self.min_prose_words, has_verb):
+            last = end >= len(text.rstrip())
+            if is_prose(block, self.min_prose_words, has_verb, last):
                 years.extend(int(y) for y in _YEAR.findall(block))
                 paragraphs.append((start, end))
             else:

@@ -57,17 +57,21 @@ class NominalRules:
             return self._relational(noun, trig, sent, index)
         trigger_span = noun.doc[noun.i : noun.i + 1]
         verb = self._governing_verb(noun)
-        predicate = trig.predicate
+        predicate = trig.qualified(noun) or trig.predicate
         own = self._own_subjects(noun, index)
         if own and all(a.via == "coref" for a in own):
             # "backed Peru in its war against X": the helped party's war, whatever the
             # possessive's nearest antecedent
             own = self._helped(noun, index) or own
-        if trig.only_with and not (
-            verb is not None
-            and (
-                verb.lemma_.lower() in trig.only_with
-                or self.lexicon.reverse(predicate, verb.lemma_.lower())
+        if (
+            trig.only_with
+            and not trig.qualified(noun)
+            and not (
+                verb is not None
+                and (
+                    verb.lemma_.lower() in trig.only_with
+                    or self.lexicon.reverse(predicate, verb.lemma_.lower())
+                )
             )
         ):
             return []  # "relations with Peru": no polarity until a verb gives one
