@@ -109,6 +109,9 @@ def mentions_of(span: Span) -> list[Mention]:
 
 # Words that make the phrase they modify the named actor's: "the Saudi-led coalition".
 _LEADING = frozenset({"led", "run", "dominated", "controlled", "commanded", "headed"})
+_LEADING_VERBS = frozenset({"lead", "head", "command", "spearhead"})
+_GROUPINGS = frozenset({"coalition", "alliance", "force", "mission", "campaign", "bloc"})
+_INCLUDING = frozenset({"include", "comprise", "encompass", "count"})
 # A prefix that states a stance, not an identity: "pro-Chilean militias" are not Chile's.
 _STANCE = {"pro": "backs", "anti": "opposes"}
 # Participles that name whose something is: "bases belonging to X", "towns held by X".
@@ -247,14 +250,24 @@ class MentionIndex:
         return _merge(found, members)
 
     def _members(self, head: Token, depth: int) -> list[Argument]:
-        """ "several Gulf states, including Qatar and Oman", "donors such as Japan"."""
+        """ "several Gulf states, including Qatar and Oman", "donors such as Japan", "a
+        coalition that includes Peru"; and whoever leads a coalition the clause names
+        ("Chile has led a coalition …")."""
         listed: list[Token] = []
         for prep in head.children:
+            if prep.dep_ == "relcl" and prep.lemma_.lower() in _INCLUDING:
+                listed += [c for c in prep.children if c.dep_ == "dobj"]
             if prep.dep_ != "prep":
                 continue
             such_as = prep.lower_ == "as" and prep.i > 0 and self.doc[prep.i - 1].lower_ == "such"
             if prep.lower_ in ("including", "like") or such_as:
                 listed += [p for p in prep.children if p.dep_ == "pobj"]
+        if (
+            head.dep_ == "dobj"
+            and head.lemma_.lower() in _GROUPINGS
+            and head.head.lemma_.lower() in _LEADING_VERBS
+        ):
+            listed += [c for c in head.head.children if c.dep_ == "nsubj"]
         # Only actors the gazetteer knows: "including" often attaches to the wrong phrase,
         # and a company or a person in a list is not a member of a group of states.
         return [

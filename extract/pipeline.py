@@ -13,6 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.util import compile_infix_regex
 
 from detente.extract import components as _components  # noqa: F401  (registers factories)
 from detente.extract.arguments import Argument
@@ -47,11 +48,28 @@ def build_pipeline(model: str | None = None, config: dict[str, dict] | None = No
     """The base model with detente's components, each configured from ``config[name]``."""
     config = config or {}
     nlp = load_language_model(model)
+    _split_missing_spaces(nlp)
     nlp.add_pipe("detente_blocks", before="parser", config=config.get("detente_blocks", {}))
     nlp.add_pipe("detente_name_guard", before="parser", config=config.get("detente_name_guard", {}))
     for name in ("detente_actors", "detente_coref", "detente_relations", "detente_attributes"):
         nlp.add_pipe(name, config=config.get(name, {}))
     return nlp
+
+
+# A full stop with no space after it, between a word (or a closing bracket or quote) and a
+# capitalised word: "(TPLF).On Tuesday" as pasted from pages. Not "U.S.", "e.g." or
+# "Node.js": the letter before is lowercase, the word after starts upper then lower.
+_RUN_ON_STOP = (
+    r"(?<=[a-z\)\]\"”’])\.(?=[A-Z][a-z])",
+    r"(?<=\w)[\)\]\"”’](?=\.[A-Z][a-z])",  # the bracket or quote before it, too
+)
+
+
+def _split_missing_spaces(nlp: Language) -> None:
+    """Tokenize a full stop that lacks its space as its own token, so that the parser can
+    end the sentence there."""
+    infixes = [*nlp.Defaults.infixes, *_RUN_ON_STOP]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
 
 
 def document_id(text: str) -> str:

@@ -592,3 +592,23 @@ def test_a_long_sentence_cut_off_at_the_end_of_an_excerpt_is_read(extractor):
     )
     found = triples(extractor.extract(text))
     assert ("BOL", "cooperates", "ARG") in found or ("ARG", "cooperates", "BOL") in found
+
+
+def test_whoever_leads_a_coalition_and_its_members_act_with_it(extractor):
+    text = "Chile has led a coalition that includes Peru in fighting the Shining Path."
+    found = triples(extractor.extract(text))
+    assert ("CHL", "fights", "phx-shining-path") in found
+    assert ("PER", "fights", "phx-shining-path") in found
+
+
+def test_a_full_stop_without_its_space_still_ends_a_sentence(extractor):
+    doc = extractor.nlp("Rebels attacked the town (TPLF).On Tuesday, Chilean troops attacked Peru.")
+    assert [t.text for t in doc][5:9] == ["TPLF", ")", ".", "On"]
+    assert doc[8].is_sent_start
+    assert ("CHL", "attacks", "PER") in triples(extractor.extract(doc.text))
+    # Abbreviations and names with dots are left alone.
+    assert [t.text for t in extractor.nlp("The U.S. uses Node.js daily.")][1:4] == [
+        "U.S.",
+        "uses",
+        "Node.js",
+    ]
