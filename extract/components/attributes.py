@@ -389,7 +389,7 @@ class AttributeTagger:
         reporter = self._reporter(trigger, sentence)
         if reporter is not None:
             return "reported", reporter
-        quotation = _quotation(trigger)
+        quotation = _quotation(trigger, sentence)
         if quotation is not None:
             return "reported", self._speaker(quotation) or "unattributed"
         for node in chain:
@@ -614,15 +614,19 @@ _OPENING = "“«"
 _CLOSING = "”»"
 
 
-def _quotation(token: Token) -> Span | None:
+def _quotation(token: Token, sentence: Span) -> Span | None:
     """The quoted clause of its paragraph ``token`` stands in, if any (a quotation runs on
     until it is closed, across sentences). A quoted word or name with no verb in it is a
     title or a scare quote ("what it called “punishment”"), not a quotation."""
     doc = token.doc
-    paragraph = paragraph_of(doc, token.idx) or (token.sent.start_char, token.sent.end_char)
-    text = doc.text
+    bounds = paragraph_of(doc, token.idx) or (sentence.start_char, sentence.end_char)
+    block = doc.char_span(*bounds, alignment_mode="expand")
+    if block is None:
+        return None
+    # The paragraph's own text: Doc.text would join the whole document on every call.
+    start, text = block.start_char, block.text
     opened: int | None = None
-    for k in range(paragraph[0], token.idx):
+    for k in range(token.idx - start):
         ch = text[k]
         if ch in _OPENING or (ch == '"' and opened is None):
             opened = k
@@ -630,11 +634,12 @@ def _quotation(token: Token) -> Span | None:
             opened = None
     if opened is None:
         return None
-    end = paragraph[1]
-    for k in range(token.idx, paragraph[1]):
+    end = len(text)
+    for k in range(token.idx - start, len(text)):
         if text[k] in _CLOSING or text[k] == '"':
             end = k
             break
+    opened, end = opened + start, end + start
     inside = doc.char_span(opened + 1, end, alignment_mode="expand")
     if inside is None or not any(t.pos_ in ("VERB", "AUX") for t in inside):
         return None
