@@ -98,10 +98,12 @@ class RelationExtractor(ArgumentRules, VerbalRules, NominalRules, ModifierRules,
         self.symmetric = {name for name, p in predicates().items() if p.symmetric}
         self.idioms, self.idiom_by_key = idiom_matcher(nlp, self.lexicon)
         self._idiom_preps: set[int] = set()
+        self._sentence_words: tuple[int, frozenset[str]] = (-1, frozenset())
         self.cameo = compile_lexicon() if cameo else None
 
     def __call__(self, doc: Doc) -> Doc:
         index = MentionIndex(doc, self.lexicon, self.gazetteer)
+        self._sentence_words = (-1, frozenset())
         found: list[RelationMention] = []
         for sent in doc.sents:
             if sent._.is_boilerplate or not any(index.at(i) for i in range(sent.start, sent.end)):

@@ -43,6 +43,7 @@ class VerbalRules:
     lexicon: Lexicon
     gazetteer: Gazetteer
     cameo: CompiledLexicon | None
+    _sentence_words: tuple[int, frozenset[str]]  # (sentence start, its lower-cased words)
 
     # ------------------------------------------------------------------ verbal
     def _verb_triggers(self, verb: Token) -> tuple[Trigger, ...]:
@@ -230,7 +231,10 @@ class VerbalRules:
         ``phrases_only``: only a pattern that constrains the verb's object noun."""
         if self.cameo is None or any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children):
             return []
-        found = match_verb(self.cameo, verb)
+        # The sentence's words once per sentence, not once per verb.
+        if self._sentence_words[0] != sent.start:
+            self._sentence_words = (sent.start, frozenset(t.lower_ for t in sent))
+        found = match_verb(self.cameo, verb, self._sentence_words[1])
         if found is None or found.predicate is None or found.code in (None, "---"):
             return []
         if found.code.startswith("03") and verb.lemma_.lower() not in INTENT_VERBS:
