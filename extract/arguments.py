@@ -322,7 +322,8 @@ class MentionIndex:
                     ]
                 owned = [m for c in head.children if c.dep_ == "poss" for m in self.at(c.i)]
                 event = self.lexicon.nouns.get(head.lemma_.lower()) is not None
-                if event and not owned:  # "condemned the Peruvian blockade of Bolivia"
+                if not owned and (event or head.lemma_.lower() in self.lexicon.possessions):
+                    # "condemned the Peruvian blockade of Bolivia", "struck Hamas targets"
                     owned = _specific(self._modifier_mentions(head))
                 return [
                     self._argument(m, head, self._phrase(m.span, head), None, event) for m in owned

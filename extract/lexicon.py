@@ -84,6 +84,7 @@ class Lexicon:
     joint_activities: frozenset[str] = frozenset()
     hearsay: frozenset[str] = frozenset()
     cessation: frozenset[str] = frozenset()
+    possessions: frozenset[str] = frozenset()
     source: Path = field(compare=False, default=Path())
 
     def reverse(self, predicate: str, verb_lemma: str) -> str | None:
@@ -185,6 +186,7 @@ def load_lexicon(path: str | None = None) -> Lexicon:
         conflict_ending=frozenset(frames.get("conflict_ending", [])),
         accusation_nouns=frozenset(frames.get("accusation_nouns", [])),
         cessation=frozenset(frames.get("cessation", [])),
+        possessions=frozenset(frames.get("possessions", [])),
         ouster=frozenset(frames.get("ouster", [])),
         joint_activities=frozenset(frames.get("joint_activities", [])),
         source=source,

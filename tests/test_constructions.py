@@ -612,3 +612,23 @@ def test_a_full_stop_without_its_space_still_ends_a_sentence(extractor):
         "uses",
         "Node.js",
     ]
+
+
+def test_refusing_a_hostile_act_is_no_hostility(extractor):
+    for text in (
+        "Cairo refused to conduct air strikes on Libyan targets.",
+        "Cairo refused to bomb Libya.",
+    ):
+        rels = extractor.extract(text)
+        assert not any(r.predicate == "opposes" for r in rels), text
+        assert all(r.negated for r in rels if r.predicate == "attacks"), text
+    rels = extractor.extract("Cairo refused to recognise the Libyan government.")
+    assert any(r.predicate == "opposes" and r.object.id == "LBY-GNU" for r in rels)
+
+
+def test_what_an_actor_owns_or_proposes_stands_for_it(extractor):
+    assert ("ISR", "attacks", "HAMAS") in triples(
+        extractor.extract("Israel struck Hamas targets in Gaza overnight.")
+    )
+    found = triples(extractor.extract("The Chilean proposal was backed by Peru and Bolivia."))
+    assert ("PER", "backs", "CHL") in found and ("BOL", "backs", "CHL") in found

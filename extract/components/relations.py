@@ -96,6 +96,7 @@ class RelationExtractor(ArgumentRules, VerbalRules, NominalRules, ModifierRules,
         self.lexicon: Lexicon = load_lexicon(lexicon)
         self.gazetteer = load_gazetteer(gazetteer) if gazetteer else load_gazetteer()
         self.symmetric = {name for name, p in predicates().items() if p.symmetric}
+        self.hostile = {name for name, p in predicates().items() if p.polarity == "opposition"}
         self.idioms, self.idiom_by_key = idiom_matcher(nlp, self.lexicon)
         self._idiom_preps: set[int] = set()
         self._sentence_words: tuple[int, frozenset[str]] = (-1, frozenset())

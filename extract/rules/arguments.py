@@ -43,6 +43,7 @@ class ArgumentRules:
     lexicon: Lexicon
     gazetteer: Gazetteer
     _idiom_preps: set[int]  # prepositions that end an idiom of the current sentence
+    hostile: set[str]  # the predicates of opposition
 
     # ------------------------------------------------------------------ arguments
     def _subjects(self, verb: Token, index: MentionIndex, depth: int = 0) -> list[Argument]:
@@ -178,6 +179,8 @@ class ArgumentRules:
         out: list[Argument] = []
         for child in word.children:
             if child.dep_ == "xcomp" and lemma in self.lexicon.infinitive_complements:
+                if lemma in self.lexicon.negating_governors and self._hostile(child):
+                    continue  # refusing to strike Peru is no hostility towards Peru
                 out += self._objects(
                     child,
                     (
@@ -202,6 +205,18 @@ class ArgumentRules:
                     for a in index.resolve_all(c)
                 ]
         return out
+
+    def _hostile(self, verb: Token) -> bool:
+        """Whether a verb, or the noun a light verb takes, states opposition ("strike",
+        "conduct air strikes on")."""
+        if any(t.predicate in self.hostile for t in self._verb_triggers(verb)):
+            return True
+        return any(
+            c.dep_ == "dobj"
+            and (trigger := self._noun_trigger(c)) is not None
+            and trigger.predicate in self.hostile
+            for c in verb.children
+        )
 
     def _resolve_or_place(self, head: Token, index: MentionIndex) -> list[Argument]:
         """Actors of a phrase; a place with no actor reading stands for its country."""
