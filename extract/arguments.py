@@ -11,6 +11,7 @@ a leader ("the Saudi-led coalition") or an owner ("bases belonging to the militi
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -109,6 +110,11 @@ def mentions_of(span: Span) -> list[Mention]:
 
 # Words that make the phrase they modify the named actor's: "the Saudi-led coalition".
 _LEADING = frozenset({"led", "run", "dominated", "controlled", "commanded", "headed"})
+# Designations of military aircraft and armour: maker or role letters, a hyphen, a number.
+_MILITARY_DESIGNATION = re.compile(
+    r"^(?:F|FA|F/A|A|AV|B|C|E|KC|MQ|RQ|AH|UH|CH|MH|OH|P|S|T|J|JF|JH|Y|Z|H|WZ|MiG|Su|Tu|Yak|Il|An|"
+    r"Ka|Mi|Be|M|K)-\d{1,3}[A-Z]?s?$"
+)
 _LEADING_VERBS = frozenset({"lead", "head", "command", "spearhead"})
 _GROUPINGS = frozenset({"coalition", "alliance", "force", "mission", "campaign", "bloc"})
 _INCLUDING = frozenset({"include", "comprise", "encompass", "count"})
@@ -206,6 +212,8 @@ class MentionIndex:
         found = self.lexicon.sectors.get(lemma)
         if found is None:
             found = self.gazetteer.agents.get(token.lower_) or self.gazetteer.agents.get(lemma)
+        if found is None and _MILITARY_DESIGNATION.match(token.text):
+            found = "MIL"  # "Turkish F-16s", "a Russian Su-24", "Indian MiG-29s"
         return found
 
     def resolve(self, head: Token, depth: int = 0) -> list[Argument]:

@@ -85,6 +85,7 @@ class Lexicon:
     hearsay: frozenset[str] = frozenset()
     cessation: frozenset[str] = frozenset()
     possessions: frozenset[str] = frozenset()
+    participation: frozenset[str] = frozenset()
     source: Path = field(compare=False, default=Path())
 
     def reverse(self, predicate: str, verb_lemma: str) -> str | None:
@@ -187,6 +188,7 @@ def load_lexicon(path: str | None = None) -> Lexicon:
         accusation_nouns=frozenset(frames.get("accusation_nouns", [])),
         cessation=frozenset(frames.get("cessation", [])),
         possessions=frozenset(frames.get("possessions", [])),
+        participation=frozenset(frames.get("participation", [])),
         ouster=frozenset(frames.get("ouster", [])),
         joint_activities=frozenset(frames.get("joint_activities", [])),
         source=source,

@@ -632,3 +632,39 @@ def test_what_an_actor_owns_or_proposes_stands_for_it(extractor):
     )
     found = triples(extractor.extract("The Chilean proposal was backed by Peru and Bolivia."))
     assert ("PER", "backs", "CHL") in found and ("BOL", "backs", "CHL") in found
+
+
+def test_military_hardware_named_by_designation_acts_for_its_state(extractor):
+    rels = extractor.extract("Chilean F-16s shot down a Peruvian Su-24 near the border.")
+    assert ("CHL", "attacks", "PER") in triples(rels)
+
+
+def test_exchanges_of_fire_are_fighting(extractor):
+    found = triples(extractor.extract("Chile and Peru traded fire along their border."))
+    assert ("CHL", "fights", "PER") in found or ("PER", "fights", "CHL") in found
+    found = triples(extractor.extract("Chilean troops exchanged gunfire with Peruvian soldiers."))
+    assert ("CHL", "fights", "PER") in found or ("PER", "fights", "CHL") in found
+
+
+def test_strikes_inside_a_country(extractor):
+    rels = extractor.extract("Chile carried out its deepest strikes inside Peruvian territory.")
+    assert ("CHL", "attacks", "PER") in triples(rels)
+
+
+def test_not_taking_part_negates_the_act(extractor):
+    for text in (
+        "Japan will not take part in the strikes on Iran.",
+        "Japan did not participate in the attacks on Iran.",
+    ):
+        rel = find(extractor.extract(text), "JPN", "attacks", "IRN")
+        assert rel.negated, text
+    assert not find(
+        extractor.extract("Japan took part in the strikes on Iran."), "JPN", "attacks", "IRN"
+    ).negated
+
+
+def test_help_sought_is_not_help_given(extractor):
+    rels = extractor.extract("Mali turned to Russia for help against the rebels.")
+    assert not any(r.predicate in ("aids", "backs") for r in rels)
+    rels = extractor.extract("Chile announced $500 million in military aid for Peru.")
+    assert ("CHL", "aids", "PER") in triples(rels)

@@ -349,12 +349,25 @@ class AttributeTagger:
                 and node.head.head.dep_ in ("dobj", "attr")
             ):
                 node = node.head.head.head
+            elif node.dep_ == "pobj" and self._participates(node.head.head):
+                # "will not take part in the strikes", "was not involved in the raid"
+                node = node.head.head
             elif node.dep_ in _CLIMB or (node.dep_ == "pcomp" and node.head.dep_ == "prep"):
                 node = node.head if node.dep_ != "pcomp" else node.head.head
             else:
                 break
             chain.append(node)
         return chain
+
+    def _participates(self, word: Token) -> bool:
+        """A verb of taking part ("participate in", "take part in", "join in")."""
+        if word.pos_ not in ("VERB", "AUX"):
+            return False
+        lemma = word.lemma_.lower()
+        if any(c.dep_ == "dobj" for c in word.children):
+            objects = " ".join(c.lower_ for c in word.children if c.dep_ == "dobj")
+            lemma = f"{lemma} {objects}"
+        return lemma in self.lexicon.participation
 
     def _negated(self, trigger: Token, chain: list[Token]) -> bool:
         negators = self.lexicon.negators

@@ -33,18 +33,12 @@ from detente.extract.arguments import Argument, MentionIndex
 from detente.extract.cameo import compile_lexicon
 from detente.extract.lexicon import Lexicon, load_lexicon
 from detente.extract.rules.arguments import ArgumentRules
-from detente.extract.rules.base import RelationMention
+from detente.extract.rules.base import TERRITORIAL, RelationMention
 from detente.extract.rules.idioms import IdiomRules, idiom_matcher
 from detente.extract.rules.modifiers import ModifierRules
 from detente.extract.rules.nominal import NominalRules
 from detente.extract.rules.verbal import VerbalRules
 from detente.ontology import load_gazetteer, predicates
-
-# Relations whose target may be territory that stands for its state ("shelled Lima").
-TERRITORIAL = frozenset(
-    {"attacks", "fights", "coerces", "mobilizes", "threatens", "sanctions", "protests"}
-)
-
 
 # Relations whose object may be another actor's action, standing for that actor: "backed
 # Chile's war effort", "condemned Peru's raids", "sanctions over Lima's missile tests".

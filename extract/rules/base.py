@@ -28,6 +28,10 @@ OBJECT_CONTROL = {
     "like",
 }
 LIGHT_PREPS = ("on", "against", "to", "with", "for", "between", "upon")
+# Relations whose target may be territory that stands for its state ("shelled Lima").
+TERRITORIAL = frozenset(
+    {"attacks", "fights", "coerces", "mobilizes", "threatens", "sanctions", "protests"}
+)
 
 
 @dataclass

@@ -41,8 +41,10 @@ class NominalRules:
                 return node.head.head if node.head.head.pos_ in ("VERB", "AUX") else None
             if node.dep_ == "pobj" and node.head.lower_ in ("in", "for", "as", "during"):
                 # "firm in its support of", "served as mediators", "seized during the
-                # raid": the clause's verb
+                # raid": the clause's verb; "announced $5 million in aid": the amount's
                 holder = node.head.head
+                if holder.tag_ == "CD" and holder.dep_ in ("dobj", "nsubjpass"):
+                    holder = holder.head
                 if holder.dep_ in ("acomp", "oprd") and holder.head.pos_ in ("VERB", "AUX"):
                     holder = holder.head
                 return holder if holder.pos_ in ("VERB", "AUX") else None
@@ -100,6 +102,15 @@ class NominalRules:
             received = self._received(noun, trig, verb, trigger_span, sent, index)
             if received:
                 return received
+        if (
+            not own
+            and predicate in ("backs", "aids")
+            and noun.dep_ == "pobj"
+            and noun.head.lower_ == "for"
+            and verb is not None
+            and noun.head.head.i == verb.i
+        ):
+            return []  # "turned to Lima for help", "pressed Chile for aid": help sought
         givers = self._givers(noun, trig, index)  # "with support from Oman, the rebels ..."
         subjects = own or givers or self._borrowed_subjects(noun, verb, index)
         objects = between or self._objects(noun, trig.slots, index)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
-from detente.extract.arguments import MentionIndex
+from detente.extract.arguments import Argument, MentionIndex
 from detente.extract.cameo import CompiledLexicon, match_verb
 from detente.extract.lexicon import Lexicon, Trigger
-from detente.extract.rules.base import OBJECT_CONTROL, RelationMention
+from detente.extract.rules.base import OBJECT_CONTROL, TERRITORIAL, RelationMention
 from detente.ontology import Gazetteer
 
 # Predicates a CAMEO verb may state by itself, without a pattern naming its object.
@@ -255,7 +255,17 @@ class VerbalRules:
             if found.source is not None and found.source.i != verb.i
             else self._subjects(verb, index)
         )
-        objects = [a for t in found.targets for a in self._resolve_or_place(t, index)]
+        objects = [
+            # The dictionary's pattern names the target behind its preposition ("recalled its
+            # ambassador from Lima"): a capital there is its government, not a place.
+            Argument(a.actor, a.span, "capital", a.mention)
+            if a.via == "place"
+            and a.mention._.via == "capital"
+            and found.predicate not in (*TERRITORIAL, "retreats")
+            else a
+            for t in found.targets
+            for a in self._resolve_or_place(t, index)
+        ]
         words = [t for t in found.tokens if t.i >= verb.i and t.dep_ in ("prt", "dobj", "prep")]
         end = max([verb.i, *(t.i for t in words if t.i - verb.i <= 3)]) + 1
         trigger_span = verb.doc[verb.i : end]
