@@ -74,6 +74,8 @@ def stolen_subject_of(token: Token) -> Token | None:
                 verb.pos_ == "VERB"
                 and verb.i >= t.i
                 and not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+                # "Egypt and Qatar are mediating": a subject hung off the auxiliary
+                and not any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children)
             ):
                 return verb
             return None
@@ -231,6 +233,7 @@ class MentionIndex:
                     and (
                         prep.head.pos_ in ("NOUN", "PROPN")
                         or prep.head.lemma_.lower() in self.lexicon.receiving
+                        or prep.head.lemma_.lower() in self.lexicon.incurring
                     )
                 )
             ):

@@ -86,6 +86,7 @@ class Lexicon:
     cessation: frozenset[str] = frozenset()
     possessions: frozenset[str] = frozenset()
     participation: frozenset[str] = frozenset()
+    incurring: frozenset[str] = frozenset()
     source: Path = field(compare=False, default=Path())
 
     def reverse(self, predicate: str, verb_lemma: str) -> str | None:
@@ -189,6 +190,7 @@ def load_lexicon(path: str | None = None) -> Lexicon:
         cessation=frozenset(frames.get("cessation", [])),
         possessions=frozenset(frames.get("possessions", [])),
         participation=frozenset(frames.get("participation", [])),
+        incurring=frozenset(frames.get("incurring", [])),
         ouster=frozenset(frames.get("ouster", [])),
         joint_activities=frozenset(frames.get("joint_activities", [])),
         source=source,

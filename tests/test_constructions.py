@@ -668,3 +668,25 @@ def test_help_sought_is_not_help_given(extractor):
     assert not any(r.predicate in ("aids", "backs") for r in rels)
     rels = extractor.extract("Chile announced $500 million in military aid for Peru.")
     assert ("CHL", "aids", "PER") in triples(rels)
+
+
+def test_a_subject_hung_off_the_auxiliary_is_the_verbs(extractor):
+    rels = extractor.extract("Egypt and Qatar are mediating between Israel and Hamas.")
+    assert {r.subject.id for r in rels if r.predicate == "mediates"} == {"EGY", "QAT"}
+
+
+def test_an_act_drawn_from_someone_is_theirs(extractor):
+    text = "Chile and Peru staged joint exercises, drawing condemnation from Bolivia."
+    found = triples(extractor.extract(text))
+    assert ("BOL", "criticises", "CHL") in found and ("BOL", "criticises", "PER") in found
+    assert ("EU", "sanctions", "CHL") in triples(
+        extractor.extract("Chile faced sanctions from the EU.")
+    )
+
+
+def test_disputes_are_opposition(extractor):
+    found = triples(extractor.extract("Chile and Peru are locked in a dispute over fishing."))
+    assert ("CHL", "opposes", "PER") in found or ("PER", "opposes", "CHL") in found
+    assert ("CHL", "opposes", "PER") in triples(
+        extractor.extract("Chile is in a row with Peru over fishing rights.")
+    )

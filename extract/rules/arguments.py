@@ -48,6 +48,16 @@ class ArgumentRules:
     # ------------------------------------------------------------------ arguments
     def _subjects(self, verb: Token, index: MentionIndex, depth: int = 0) -> list[Argument]:
         explicit = [c for c in verb.children if c.dep_ in ("nsubj", "csubj")]
+        if not explicit:
+            # "Egypt and Qatar are mediating": the parser may hang the subject off the
+            # auxiliary
+            explicit = [
+                c
+                for aux in verb.children
+                if aux.dep_ == "aux"
+                for c in aux.children
+                if c.dep_ == "nsubj"
+            ]
         if not explicit and verb.pos_ == "VERB":
             # "Qatar funds Hamas.": short clauses sometimes come back with the subject
             # attached as a modifier of the verb.

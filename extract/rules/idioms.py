@@ -73,7 +73,13 @@ class IdiomRules:
         holder = anchor.head if anchor.head is not anchor else anchor
         for _ in range(4):
             if holder.pos_ in ("VERB", "AUX"):
-                return self._subjects(holder, index)
+                # "are locked in a dispute": a passive's subject is whom it is said of
+                return self._subjects(holder, index) or [
+                    a
+                    for c in holder.children
+                    if c.dep_ == "nsubjpass"
+                    for a in index.resolve_all(c)
+                ]
             if holder.pos_ in ("NOUN", "PROPN", "PRON"):
                 named = index.resolve_all(holder)
                 if named:  # "troops side by side with X"

@@ -98,6 +98,19 @@ class NominalRules:
         ]
         if between and not own:
             return self._between(noun, predicate, between, verb, trigger_span, sent, index)
+        if verb is not None and not own and verb.lemma_.lower() in self.lexicon.incurring:
+            sources = [
+                a
+                for holder in (noun, verb)
+                for c in holder.children
+                if c.dep_ == "prep" and c.lower_ == "from"
+                for p in c.children
+                if p.dep_ == "pobj"
+                for a in index.resolve_all(p)
+            ]
+            if sources:  # "drew condemnation from Lima": Lima condemns the subject
+                targets = self._subjects(verb, index)
+                return self._make(sources, targets, predicate, trigger_span, sent, "nominal")
         if verb is not None and not own and verb.lemma_.lower() in self.lexicon.receiving:
             received = self._received(noun, trig, verb, trigger_span, sent, index)
             if received:
