@@ -273,12 +273,13 @@ class MentionIndex:
             such_as = prep.lower_ == "as" and prep.i > 0 and self.doc[prep.i - 1].lower_ == "such"
             if prep.lower_ in ("including", "like") or such_as:
                 listed += [p for p in prep.children if p.dep_ == "pobj"]
+        leaders: list[Token] = []
         if (
             head.dep_ == "dobj"
             and head.lemma_.lower() in _GROUPINGS
             and head.head.lemma_.lower() in _LEADING_VERBS
         ):
-            listed += [c for c in head.head.children if c.dep_ == "nsubj"]
+            leaders = [c for c in head.head.children if c.dep_ == "nsubj"]
         # Only actors the gazetteer knows: "including" often attaches to the wrong phrase,
         # and a company or a person in a list is not a member of a group of states.
         return [
@@ -286,7 +287,7 @@ class MentionIndex:
             for pobj in listed
             for a in self.resolve_all(pobj, depth + 1)
             if a.via not in ("ner", "coref")
-        ]
+        ] + [a for subject in leaders for a in self.resolve_all(subject, depth + 1)]
 
     def _identity(self, head: Token, depth: int) -> list[Argument]:
         sector = self.sector(head)

@@ -690,3 +690,13 @@ def test_disputes_are_opposition(extractor):
     assert ("CHL", "opposes", "PER") in triples(
         extractor.extract("Chile is in a row with Peru over fishing rights.")
     )
+
+
+def test_whoever_leads_a_coalition_may_be_named_by_reference(extractor):
+    text = (
+        "Chile has accused Peru of arming the Shining Path. The country has led a coalition "
+        "that includes Bolivia in fighting the rebels."
+    )
+    found = triples(extractor.extract(text))
+    assert ("CHL", "fights", "phx-shining-path") in found
+    assert ("BOL", "fights", "phx-shining-path") in found

@@ -134,6 +134,14 @@ def test_long_prose_mentioning_furniture_words_is_prose():
     cut = paragraph + " The talks resumed in Nairobi after"
     assert is_prose(cut, 3)
     assert not is_prose("Kenya backs Somalia in talks, officials say as the region…", 3)
+    # One long sentence in sentence case without its full stop is a standfirst, not a
+    # headline; a title-case headline of the same length is not prose.
+    standfirst = (
+        "After weeks of tension between the two neighbours, Kenya recalls its envoy and gives "
+        "the Somali ambassador three days to leave"
+    )
+    assert is_prose(standfirst, 3)
+    assert not is_prose(standfirst.title(), 3)
 
 
 # ------------------------------------------------------------------ datelines

@@ -238,13 +238,18 @@ def _at_edges(pattern: re.Pattern, block: str, words: int) -> bool:
     return bool(pattern.search(block[:40]) or pattern.search(block[-60:]))
 
 
-def is_prose(block: str, min_words: int, has_verb: bool = True, last: bool = False) -> bool:
+# Words from which a block with a finite verb but no full stop is a sentence, not a headline.
+_LONG_SENTENCE = 14
+
+
+def is_prose(block: str, min_words: int, has_verb: bool = True) -> bool:
     """Whether a block reads as running text rather than page furniture.
 
     Prose ends like a sentence and has a finite verb; headlines, navigation, captions,
     credits and calls to action do not, or say what they are. A long block of several
-    sentences is prose even when its last one was cut off, and so is a long sentence cut
-    off at the end of the text (an excerpt, a paywall).
+    sentences is prose even when its last one was cut off, and so is one long sentence in
+    sentence case that lacks its full stop (a standfirst, an excerpt cut off); a teaser
+    that trails off ("…") is not.
     """
     block = clean(block)
     words = re.findall(r"[^\W\d_][\w'’.-]*", block)
@@ -260,7 +265,11 @@ def is_prose(block: str, min_words: int, has_verb: bool = True, last: bool = Fal
         return False
     if block.endswith(_TERMINAL):
         return True
-    if last and len(words) >= 15 and lowercase >= len(words) * 0.5:
+    if (
+        len(words) >= _LONG_SENTENCE
+        and lowercase >= len(words) * 0.5
+        and not block.endswith(("…", "..."))
+    ):
         return True
     # A paragraph whose last sentence was cut: earlier sentences ended properly.
     return len(words) >= 25 and re.search(r"[.!?][\"”’)]? [\"“‘]?[A-Z]", block) is not None
@@ -295,8 +304,7 @@ class BlockSegmenter:
             span = doc.char_span(start, end, alignment_mode="expand")
             # The tagger has run: a finite verb or modal marks a sentence.
             has_verb = span is None or any(t.tag_ in _FINITE for t in span)
-            last = end >= len(text.rstrip())
-            if is_prose(block, self.min_prose_words, has_verb, last):
+            if is_prose(block, self.min_prose_words, has_verb):
                 years.extend(int(y) for y in _YEAR.findall(block))
                 paragraphs.append((start, end))
             else:
