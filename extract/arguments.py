@@ -240,7 +240,11 @@ class MentionIndex:
                 # "withdrew from Lima", "arrived in Santiago": the city, not its government
                 # (but "aid from Lima", "received arms from Lima" come from the government)
                 direct = [_as_place(m) for m in direct]
-            return [self._argument(m, head, m.span) for m in direct]
+            found = [self._argument(m, head, m.span) for m in direct]
+            if any(m.actor.type == "Coalition" for m in direct):
+                # "Western countries, including Britain and France": the members act too
+                found += self._members(head, depth)
+            return found
         if depth > 3:
             return []
         if head.tag_ in _RELATIVE:

@@ -700,3 +700,25 @@ def test_whoever_leads_a_coalition_may_be_named_by_reference(extractor):
     found = triples(extractor.extract(text))
     assert ("CHL", "fights", "phx-shining-path") in found
     assert ("BOL", "fights", "phx-shining-path") in found
+
+
+def test_members_of_a_named_group_act_with_it(extractor):
+    text = "The Shining Path was supported by Western countries, including Britain and France."
+    found = triples(extractor.extract(text))
+    assert ("GBR", "backs", "phx-shining-path") in found
+    assert ("FRA", "backs", "phx-shining-path") in found
+
+
+def test_taking_ground_from_someone_is_fighting_them(extractor):
+    rels = extractor.extract("The Shining Path took over the port from Chilean forces.")
+    assert ("phx-shining-path", "fights", "CHL") in triples(rels) or (
+        "CHL",
+        "fights",
+        "phx-shining-path",
+    ) in triples(rels)
+
+
+def test_sharing_intelligence_is_cooperation(extractor):
+    rels = extractor.extract("Chile reportedly passed on information to Peru about the raid.")
+    rel = find(rels, "CHL", "cooperates", "PER")
+    assert rel.modality == "reported"
