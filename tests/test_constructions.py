@@ -722,3 +722,14 @@ def test_sharing_intelligence_is_cooperation(extractor):
     rels = extractor.extract("Chile reportedly passed on information to Peru about the raid.")
     rel = find(rels, "CHL", "cooperates", "PER")
     assert rel.modality == "reported"
+
+
+def test_what_is_still_to_come_is_hypothetical(extractor):
+    rel = find(
+        extractor.extract("Chile will launch an offensive against Peru."), "CHL", "fights", "PER"
+    )
+    assert rel.modality == "hypothetical"
+    rel = find(
+        extractor.extract("Chile launched an offensive against Peru."), "CHL", "fights", "PER"
+    )
+    assert rel.modality == "asserted"

@@ -3,9 +3,11 @@
 * negation — a negator on the trigger or on the clause that governs it ("does not
   support", "is not ready to work with"), "no" on a nominal trigger, or a governing verb
   that denies its complement ("refused to back");
-* modality — ``hypothetical`` under a modal, a conditional, a question or a verb of
-  hoping and fearing; ``reported`` inside the complement of a reporting verb or noun ("X
-  said", "the minister's claim that", "according to"), with who reported it;
+* modality — ``hypothetical`` under a modal or "will" (what is still to come is no fact
+  yet), a conditional, a question or a verb of hoping, fearing or scheduling; ``reported``
+  inside the complement of a reporting verb or noun ("X said", "the minister's claim
+  that", "according to"), in what an accuser says the accused did, after hearsay words
+  ("reportedly", "suspected") and inside a quoted clause, with who reported it;
 * date — the relation's own clause first: a date phrase attached to the clause of its
   trigger ("struck on Monday", "in March 2019", "last year"); then the rest of its
   sentence, nearest first, leaving out dates inside a relative clause or apposition that
