@@ -632,7 +632,7 @@ _CLOSING = "”»"
 def _quotation(token: Token, sentence: Span) -> Span | None:
     """The quoted clause of its paragraph ``token`` stands in, if any (a quotation runs on
     until it is closed, across sentences). A quoted word or name with no verb in it is a
-    title or a scare quote ("what it called “punishment”"), not a quotation."""
+    title or a scare quote ("what Lima called “an outrage”"), not a quotation."""
     doc = token.doc
     bounds = paragraph_of(doc, token.idx) or (sentence.start_char, sentence.end_char)
     block = doc.char_span(*bounds, alignment_mode="expand")

@@ -106,8 +106,8 @@ class RelationExtractor(ArgumentRules, VerbalRules, NominalRules, ModifierRules,
             sent = _trim(sent)
             idioms = self._idiom_matches(sent)
             self._idiom_preps = {span[-1].i for _, span in idioms}
-            # A word inside an idiom means what the idiom means: "came to the aid of" is
-            # not a visit, "lashed out at" not an attack.
+            # A word inside an idiom means what the idiom means: "rushed to the aid of"
+            # is no movement, "hit out at" no attack.
             in_idiom = {t.i for _, span in idioms for t in span}
             for token in sent:
                 if token.i in in_idiom:

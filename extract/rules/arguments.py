@@ -218,7 +218,7 @@ class ArgumentRules:
 
     def _hostile(self, verb: Token) -> bool:
         """Whether a verb, or the noun a light verb takes, states opposition ("strike",
-        "conduct air strikes on")."""
+        "launch raids on")."""
         if any(t.predicate in self.hostile for t in self._verb_triggers(verb)):
             return True
         return any(

@@ -37,7 +37,7 @@ class NominalRules:
                 node = node.head.head
                 continue
             if node.dep_ == "pobj" and node.head.dep_ == "agent":
-                # "emboldened by support from": the participle the noun is the agent of
+                # "encouraged by backing from": the participle the noun is the agent of
                 return node.head.head if node.head.head.pos_ in ("VERB", "AUX") else None
             if node.dep_ == "pobj" and node.head.lower_ in ("in", "for", "as", "during"):
                 # "firm in its support of", "served as mediators", "seized during the
