@@ -57,7 +57,7 @@ def build_pipeline(model: str | None = None, config: dict[str, dict] | None = No
 
 
 # A full stop with no space after it, between a word (or a closing bracket or quote) and a
-# capitalised word: "(TPLF).On Tuesday" as pasted from pages. Not "U.S.", "e.g." or
+# capitalised word: "(SADC).On Monday" as pasted from pages. Not "U.S.", "e.g." or
 # "Node.js": the letter before is lowercase, the word after starts upper then lower.
 _RUN_ON_STOP = (
     r"(?<=[a-z\)\]\"”’])\.(?=[A-Z][a-z])",

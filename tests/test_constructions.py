@@ -602,8 +602,8 @@ def test_whoever_leads_a_coalition_and_its_members_act_with_it(extractor):
 
 
 def test_a_full_stop_without_its_space_still_ends_a_sentence(extractor):
-    doc = extractor.nlp("Rebels attacked the town (TPLF).On Tuesday, Chilean troops attacked Peru.")
-    assert [t.text for t in doc][5:9] == ["TPLF", ")", ".", "On"]
+    doc = extractor.nlp("Rebels attacked the town (SADC).On Monday, Chilean troops attacked Peru.")
+    assert [t.text for t in doc][5:9] == ["SADC", ")", ".", "On"]
     assert doc[8].is_sent_start
     assert ("CHL", "attacks", "PER") in triples(extractor.extract(doc.text))
     # Abbreviations and names with dots are left alone.
@@ -733,3 +733,10 @@ def test_what_is_still_to_come_is_hypothetical(extractor):
         extractor.extract("Chile launched an offensive against Peru."), "CHL", "fights", "PER"
     )
     assert rel.modality == "asserted"
+
+
+def test_pledging_a_hostile_act_is_no_agreement_with_its_target(extractor):
+    rels = extractor.extract("Colombia pledged to hunt down the FARC dissidents.")
+    assert not any(r.predicate == "agrees" for r in rels)
+    rels = extractor.extract("Chile pledged to defend Peru.")
+    assert ("CHL", "agrees", "PER") in triples(rels)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from detente.extract.arguments import Argument, MentionIndex, stolen_subject_of
+from detente.extract.cameo import CompiledLexicon, match_verb
 from detente.extract.components.blocks import places_at
 from detente.extract.lexicon import Lexicon
 from detente.extract.rules.base import OBJECT_CONTROL
@@ -44,6 +45,7 @@ class ArgumentRules:
     gazetteer: Gazetteer
     _idiom_preps: set[int]  # prepositions that end an idiom of the current sentence
     hostile: set[str]  # the predicates of opposition
+    cameo: CompiledLexicon | None
 
     # ------------------------------------------------------------------ arguments
     def _subjects(self, verb: Token, index: MentionIndex, depth: int = 0) -> list[Argument]:
@@ -189,8 +191,11 @@ class ArgumentRules:
         out: list[Argument] = []
         for child in word.children:
             if child.dep_ == "xcomp" and lemma in self.lexicon.infinitive_complements:
-                if lemma in self.lexicon.negating_governors and self._hostile(child):
-                    continue  # refusing to strike Peru is no hostility towards Peru
+                friendly = any(t.predicate not in self.hostile for t in self._verb_triggers(word))
+                if (lemma in self.lexicon.negating_governors or friendly) and self._hostile(child):
+                    # refusing to strike Peru is no hostility towards Peru, and pledging to
+                    # hunt down the rebels no agreement with them
+                    continue
                 out += self._objects(
                     child,
                     (
@@ -221,6 +226,10 @@ class ArgumentRules:
         "launch raids on")."""
         if any(t.predicate in self.hostile for t in self._verb_triggers(verb)):
             return True
+        if self.cameo is not None:  # "hunt down", "crack down on": the dictionary knows
+            found = match_verb(self.cameo, verb)
+            if found is not None and found.predicate in self.hostile:
+                return True
         return any(
             c.dep_ == "dobj"
             and (trigger := self._noun_trigger(c)) is not None
