@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import weakref
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -150,6 +151,30 @@ class Extractor:
         self.batch_size = batch_size
         self.n_process = n_process
         self.version = extractor_version(self.nlp)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _workers(self) -> ProcessPoolExecutor:
+        """The worker processes, started on first use and kept for later calls: each loads
+        a whole extractor (seconds), which a long ingest or a service pays once."""
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self.n_process,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(self.batch_size,),
+            )
+            weakref.finalize(self, self._pool.shutdown, cancel_futures=True)
+            # Spawned pools start a process per task that finds none idle: n tasks at once
+            # start all n, loading in parallel rather than on the first busy moment.
+            for _ in range(self.n_process):
+                self._pool.submit(_ready)
+        return self._pool
+
+    def close(self) -> None:
+        """Stop the worker processes, if any were started."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
 
     def make_doc(self, text: str, published: date | None = None, author: str | None = None) -> Doc:
         # The same spacing clean-up as read_article, for text handed over directly: at the
@@ -198,15 +223,10 @@ class Extractor:
         """One whole extractor per worker process. spaCy's own ``n_process`` ships Docs back
         through msgpack, which cannot carry the Python objects our components attach;
         relation records (plain pydantic models) travel fine."""
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            self.n_process,
-            mp_context=context,
-            initializer=_init_worker,
-            initargs=(self.batch_size,),
-        ) as pool:
-            window: deque = deque()
-            batch: list[tuple[Article, date | None]] = []
+        pool = self._workers()
+        window: deque = deque()
+        batch: list[tuple[Article, date | None]] = []
+        try:
             for item in articles:
                 batch.append(item)
                 if len(batch) == self.batch_size:
@@ -220,6 +240,9 @@ class Extractor:
             while window:
                 done, future = window.popleft()
                 yield from zip((a for a, _ in done), future.result(), strict=True)
+        finally:
+            for _done, future in window:  # a caller that stops early leaves no work queued
+                future.cancel()
 
     def extract(
         self, text: str, published: date | None = None, author: str | None = None
@@ -234,6 +257,10 @@ _worker: Extractor | None = None
 def _init_worker(batch_size: int) -> None:
     global _worker
     _worker = Extractor(batch_size=batch_size)
+
+
+def _ready() -> bool:
+    return _worker is not None
 
 
 def _work(batch: list[tuple[Article, date | None]]) -> list[list[Relation]]:

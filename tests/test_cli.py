@@ -117,3 +117,20 @@ def test_parallel_workers_give_the_same_records_in_the_same_order():
     parallel = run("extract", *files, "--n-process", "2", "--batch-size", "1")
     assert serial.returncode == parallel.returncode == 0, parallel.stderr.decode()
     assert serial.stdout == parallel.stdout and serial.stdout
+
+
+def test_worker_processes_are_started_once_and_stopped_on_close():
+    from detente.extract import Extractor
+    from detente.extract.text import Article
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.txt"))]
+    extractor = Extractor(batch_size=1, n_process=2)
+    try:
+        first = [rels for _, rels in extractor.process((Article(t), None) for t in texts)]
+        pool = extractor._pool
+        again = [rels for _, rels in extractor.process((Article(t), None) for t in texts)]
+        assert extractor._pool is pool  # the second call reuses the loaded workers
+        assert first == again and any(first)
+    finally:
+        extractor.close()
+    assert extractor._pool is None
