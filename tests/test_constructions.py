@@ -305,6 +305,16 @@ def test_claims_the_author_passes_on_are_reported(extractor):
     assert find(rels, "CHL", "attacks", "PER").modality == "asserted"
 
 
+def test_a_trailing_attribution_reports_the_sentence(extractor):
+    text = (
+        "Chile delivered its first military aid to Peru in more than four decades on Tuesday, "
+        "three diplomatic and Peruvian government sources said, a move likely to deepen "
+        "strains between the two countries and Bolivia."
+    )
+    rels = [r for r in extractor.extract(text) if r.predicate == "aids"]
+    assert rels and all(r.modality == "reported" for r in rels)
+
+
 def test_quotations_are_reported_by_their_speaker(extractor):
     text = (
         "“Chilean troops attacked Peruvian soldiers at dawn. They also shelled Bolivian "

@@ -443,6 +443,20 @@ class AttributeTagger:
                 # "Lima accused Quito of arming the rebels": the arming is Lima's claim
                 return self._who(ancestor, ("nsubj",)) or "unattributed"
             node = ancestor
+        # "Egypt delivered aid to Somalia, three sources said": the parser may hang the
+        # reporting clause off the reported one.
+        clause = trigger
+        while clause.dep_ not in ("ROOT", "parataxis") and clause.head is not clause:
+            clause = clause.head
+        for child in clause.children:
+            if (
+                child.dep_ == "parataxis"
+                and child.i > trigger.i
+                and child.lemma_.lower() in lex.reporting
+            ):
+                who = self._who(child, ("nsubj",))
+                if who:
+                    return who
         doc = sentence.doc
         for token in sentence:
             if (
