@@ -750,3 +750,10 @@ def test_pledging_a_hostile_act_is_no_agreement_with_its_target(extractor):
     assert not any(r.predicate == "agrees" for r in rels)
     rels = extractor.extract("Chile pledged to defend Peru.")
     assert ("CHL", "agrees", "PER") in triples(rels)
+
+
+def test_an_undated_text_is_dated_by_the_leaders_it_names(extractor):
+    # No date and no year: Assad's term says the Syrian army is his government's.
+    text = "Bashar al-Assad thanked Iran. Iranian militias fight alongside the Syrian army."
+    rels = extractor.extract(text)
+    assert any(r.object.id == "SYR-GOV" for r in rels), sorted(triples(rels))

@@ -11,6 +11,8 @@ that, the era estimated by ``detente_blocks``.
 from __future__ import annotations
 
 import re
+import statistics
+from datetime import date
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -67,6 +69,11 @@ class ActorRecognizer:
         mentions: list[Span] = []
         places: list[Span] = []
         spans = filter_spans(self.matcher(doc, as_spans=True))
+        if published is None and era is None:
+            # A text with no date and no year: the leaders it names say when it was written
+            # ("the embattled Assad" is before December 2024).
+            era = self._era_of_leaders(spans)
+            doc._.era = era
         for span in spans:
             if span._.is_boilerplate or in_dateline(doc, span.start_char):
                 continue  # page furniture; a dateline's place is where the story was filed
@@ -94,6 +101,33 @@ class ActorRecognizer:
         doc._.actor_mentions = sorted(mentions, key=lambda s: s.start)
         doc._.places = places
         return doc
+
+    def _era_of_leaders(self, spans: list[Span]) -> float | None:
+        """The middle of the time every named leader was in office together, or failing
+        that the median of their terms' middles; None without a leader of one term."""
+        terms: list[tuple[float, float]] = []
+        for span in spans:
+            readings = [
+                r
+                for r in self.gazetteer.readings.get(span.text, ())
+                if r.via == "leader" and r.since is not None
+            ]
+            if len({(r.since, r.until) for r in readings}) != 1:
+                continue  # no leader, or several terms: no single period
+            term = readings[0]
+            end = term.until or date.today()
+            terms.append(
+                (
+                    term.since.year + term.since.timetuple().tm_yday / 366,
+                    end.year + end.timetuple().tm_yday / 366,
+                )
+            )
+        if not terms:
+            return None
+        lo, hi = max(t[0] for t in terms), min(t[1] for t in terms)
+        if lo <= hi:
+            return (lo + hi) / 2
+        return statistics.median((a + b) / 2 for a, b in terms)
 
     def _mint(self, ent: Span) -> Actor:
         """An actor for a name the gazetteer lacks, stable across documents."""
