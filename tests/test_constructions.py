@@ -757,3 +757,10 @@ def test_an_undated_text_is_dated_by_the_leaders_it_names(extractor):
     text = "Bashar al-Assad thanked Iran. Iranian militias fight alongside the Syrian army."
     rels = extractor.extract(text)
     assert any(r.object.id == "SYR-GOV" for r in rels), sorted(triples(rels))
+
+
+def test_a_pronoun_prefers_its_sentences_subject_to_a_nearer_oblique(extractor):
+    text = "The Shining Path received aid from Bolivia that it used to attack Peru."
+    rels = extractor.extract(text)
+    assert ("phx-shining-path", "attacks", "PER") in triples(rels)
+    assert ("BOL", "attacks", "PER") not in triples(rels)

@@ -5,7 +5,9 @@ singular non-person actor; they/them/their -> the last coordinated pair or plura
 "the former"/"the latter" (the members of the last "A and B"), relative pronouns (the
 noun the clause modifies) and bare definite descriptions ("the regime", "the group",
 "the country"). A salience-ordered history in the spirit of Lappin & Leass (1994), reduced
-to recency within a short window, plus agreement in person, number and actor type.
+to two of its factors within a short window (sentence recency, then subject emphasis, then
+nearness), with a resolved pronoun keeping its chain's salience; plus agreement in person,
+number and actor type. Cost: O(w) per reference for a window of w sentences' mentions.
 
 Contract: adds spans with ``span._.via == "coref"``, ``span._.antecedent`` and
 ``span._.antecedents`` (all referents: "they" may be "A and B") to ``doc._.actor_mentions``.
@@ -262,11 +264,12 @@ class Coreference:
         low = token.lower_
         if low in _FIRST_PERSON and doc._.author is not None:
             return self._author(doc, token)
-        # Salience (after Lappin & Leass): in the same sentence the nearest mention; in
-        # earlier ones, subjects before other mentions, nearer sentences first.
+        # Salience (after Lappin & Leass): nearer sentences first; within one, subjects
+        # before other mentions ("X received aid from Iran that it used": X), then the
+        # nearest.
         recent = sorted(
             (e for e in reversed(history) if n - e.sentence <= self.window),
-            key=lambda e: (n - e.sentence, 0 if e.sentence == n or e.subject else 1),
+            key=lambda e: (n - e.sentence, 0 if e.subject else 1),
         )
         target: tuple[Span, ...] | None = None
         span = doc[token.i : token.i + 1]
