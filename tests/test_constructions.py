@@ -764,3 +764,12 @@ def test_a_pronoun_prefers_its_sentences_subject_to_a_nearer_oblique(extractor):
     rels = extractor.extract(text)
     assert ("phx-shining-path", "attacks", "PER") in triples(rels)
     assert ("BOL", "attacks", "PER") not in triples(rels)
+
+
+def test_an_acronym_for_a_thing_or_half_a_compound_is_no_actor(extractor):
+    doc = extractor.nlp("Chile flew an intermediate-range ballistic missile (IRBM) over Peru.")
+    assert not any(m.text == "IRBM" for m in doc._.actor_mentions)
+    text = "Israel wants Lebanon to dislodge the Syrian- and Iranian-backed group from its border."
+    doc = extractor.nlp(text)
+    assert any(e.text == "Syrian-" for e in doc.ents)  # what the NER proposes
+    assert not any(m.text.endswith("-") for m in doc._.actor_mentions)

@@ -45,10 +45,26 @@ def _plausible_unknown(ent: Span) -> bool:
     words = [t for t in ent if not t.is_punct]
     if not words or len(words) > 6 or not any(t.text[:1].isupper() for t in words):
         return False
+    if ent.text.endswith(("-", "–")):
+        return False  # half of a suspended compound: "Syrian- and Iranian-backed"
+    if _abbreviates_common_noun(ent):
+        return False  # "an intermediate-range ballistic missile (IRBM)"
     if ent.label_ == "NORP":
         # "Kurds" or "Yazidis" as a noun can act; "Islamic" as a modifier cannot.
         return ent.root.pos_ in ("NOUN", "PROPN") and ent.root.dep_ not in ("amod", "compound")
     return not all(t.is_stop for t in words)
+
+
+def _abbreviates_common_noun(ent: Span) -> bool:
+    """An acronym in brackets after the lower-case words it stands for names a thing, not
+    an actor: "uncrewed aerial vehicles (UAV)"."""
+    doc = ent.doc
+    if not ent.text.replace(" ", "").isupper() or ent.start == 0 or ent.end >= len(doc):
+        return False
+    if doc[ent.start - 1].text != "(" or doc[ent.end].text != ")":
+        return False
+    before = [t for t in doc[max(0, ent.start - 6) : ent.start - 1] if t.is_alpha]
+    return len(before) >= 2 and all(t.is_lower for t in before[-2:])
 
 
 class ActorRecognizer:
