@@ -773,3 +773,13 @@ def test_an_acronym_for_a_thing_or_half_a_compound_is_no_actor(extractor):
     doc = extractor.nlp(text)
     assert any(e.text == "Syrian-" for e in doc.ents)  # what the NER proposes
     assert not any(m.text.endswith("-") for m in doc._.actor_mentions)
+
+
+def test_an_x_backed_description_refers_and_names_its_backers(extractor):
+    text = (
+        "Chile attacked the Shining Path in Peru. Chile wants Peru to dislodge the Bolivian- "
+        "and Ecuadorian-backed group from its border."
+    )
+    found = triples(extractor.extract(text))
+    assert ("BOL", "backs", "phx-shining-path") in found
+    assert ("ECU", "backs", "phx-shining-path") in found

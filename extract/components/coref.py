@@ -123,6 +123,17 @@ def _np_head(token: Token) -> Token:
     return token
 
 
+def _backer(token: Token) -> bool:
+    """A name in an "X-backed", "X-led" modifier: it says who stands behind the phrase,
+    not who the phrase is ("the Iranian-backed group" is still a group to resolve)."""
+    doc = token.doc
+    return (
+        token.i + 2 < len(doc)
+        and doc[token.i + 1].text in ("-", "–")
+        and doc[token.i + 2].lower_.endswith("ed")
+    )
+
+
 def _is_subject(span: Span) -> bool:
     # Every token whose head lies outside the span: a name the parser did not join up
     # ("Kata’ib/npadvmod Hezbollah/nsubjpass") has more than one.
@@ -375,7 +386,7 @@ class Coreference:
         children = list(token.children)
         if not children or children[0].lower_ != "the" or children[0].i != token.left_edge.i:
             return None
-        if any(self._covering.get(c.i) for c in token.subtree if c.i != token.i):
+        if any(self._covering.get(c.i) and not _backer(c) for c in token.subtree if c.i != token.i):
             return None  # "the Syrian government" names its actor itself
         if any(c.dep_ in ("prep", "relcl", "appos", "acl") for c in children):
             return None  # "the government of Peru", "the group that …": not a bare reference

@@ -81,7 +81,8 @@ class ModifierRules:
         backers: list[Argument] = []
         if low in self.lexicon.participles and token.i >= 2 and doc[token.i - 1].text in "-–":
             predicate = self.lexicon.participles[low]
-            backers = [index.argument(m) for m in index.at(token.i - 2)]
+            # (not a reference that covers the whole phrase: "the Iranian-backed group")
+            backers = [index.argument(m) for m in index.at(token.i - 2) if m.via != "coref"]
             backers += self._suspended(token.i - 3, doc)
         elif "-" in token.text[1:]:
             prefix, word = token.text.rsplit("-", 1)
