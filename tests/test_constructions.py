@@ -783,3 +783,11 @@ def test_an_x_backed_description_refers_and_names_its_backers(extractor):
     found = triples(extractor.extract(text))
     assert ("BOL", "backs", "phx-shining-path") in found
     assert ("ECU", "backs", "phx-shining-path") in found
+
+
+def test_an_object_pronoun_is_not_the_subject_that_controls_its_clause(extractor):
+    rels = extractor.extract(
+        "Chile has begun sending troops to Peru to help it fight the Shining Path."
+    )
+    assert ("PER", "fights", "phx-shining-path") in triples(rels)
+    assert ("CHL", "fights", "phx-shining-path") not in triples(rels)

@@ -149,15 +149,26 @@ def _clause_subjects(token: Token) -> set[int]:
     """Tokens of the subject of the pronoun's own clause: a non-reflexive object pronoun
     cannot refer to them (binding Principle B): in "the president praised him" he is not
     the president."""
-    if token.dep_ not in ("dobj", "pobj", "dative", "iobj"):
+    if (
+        token.dep_ == "nsubj"
+        and token.head.dep_ in ("ccomp", "xcomp")
+        and token.head.tag_ == "VB"
+        and not any(c.dep_ in ("aux", "auxpass") for c in token.head.children)
+        and token.head.head is not token.head
+    ):
+        # "to help it fight": the subject of a bare infinitive is its governor's object
+        verb = token.head.head
+    elif token.dep_ not in ("dobj", "pobj", "dative", "iobj"):
         return set()
-    verb = token.head if token.dep_ != "pobj" else token.head.head
-    return {
-        i
-        for c in verb.children
-        if c.dep_ in ("nsubj", "nsubjpass")
-        for i in range(c.left_edge.i, c.right_edge.i + 1)
-    }
+    else:
+        verb = token.head if token.dep_ != "pobj" else token.head.head
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    while not subjects and verb.dep_ in ("xcomp", "advcl") and verb.head is not verb:
+        # "Rwanda began sending troops to help it": the infinitive's understood subject,
+        # Rwanda, is its clause's subject too
+        verb = verb.head
+        subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    return {i for c in subjects for i in range(c.left_edge.i, c.right_edge.i + 1)}
 
 
 def _expletive(token: Token) -> bool:
@@ -298,7 +309,15 @@ class Coreference:
                 None,
             )
         elif low in _NEUTER and not _expletive(token):
-            target = next((e.spans for e in recent if not e.person and not e.plural), None)
+            bound = _clause_subjects(token)
+            target = next(
+                (
+                    e.spans
+                    for e in recent
+                    if not e.person and not e.plural and not any(s.start in bound for s in e.spans)
+                ),
+                None,
+            )
         elif low in _PLURAL:
             target = next((e.spans for e in recent if e.plural and n - e.sentence <= 1), None)
         elif (
