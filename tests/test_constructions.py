@@ -791,3 +791,10 @@ def test_an_object_pronoun_is_not_the_subject_that_controls_its_clause(extractor
     )
     assert ("PER", "fights", "phx-shining-path") in triples(rels)
     assert ("CHL", "fights", "phx-shining-path") not in triples(rels)
+
+
+def test_a_generic_phrase_is_no_name_of_one_government(extractor):
+    rels = extractor.extract("In Myanmar, regime forces shelled villages held by the Karen.")
+    assert not any("SYR" in (r.subject.id + r.object.id) for r in rels)
+    doc = extractor.nlp("Regime forces advanced on Tuesday.")
+    assert not any(m._.actor.id.startswith("SYR") for m in doc._.actor_mentions)
