@@ -101,6 +101,21 @@ def default_lexicon_path() -> Path:
     return Path(__file__).parent / "lexicon" / "triggers.toml"
 
 
+# The [frames] word lists of the lexicon file, each a field of ``Lexicon``.
+_FRAMES = (
+    "receiving",
+    "accusing",
+    "conflict_ending",
+    "accusation_nouns",
+    "cessation",
+    "possessions",
+    "participation",
+    "incurring",
+    "ouster",
+    "joint_activities",
+)
+
+
 @cache
 def load_lexicon(path: str | None = None) -> Lexicon:
     source = Path(path) if path else default_lexicon_path()
@@ -162,6 +177,9 @@ def load_lexicon(path: str | None = None) -> Lexicon:
         for phrase in e["phrases"]
     )
     frames = data.get("frames", {})
+    unknown = set(frames) - set(_FRAMES)
+    if unknown:
+        raise ValueError(f"{source}: unknown frames {sorted(unknown)}")
     return Lexicon(
         verbs={k: tuple(v) for k, v in verbs.items()},
         nouns=nouns,
@@ -183,15 +201,6 @@ def load_lexicon(path: str | None = None) -> Lexicon:
         negating_governors=frozenset(mod.get("negating_governors", [])),
         negators=frozenset(mod.get("negators", [])),
         idioms=idioms,
-        receiving=frozenset(frames.get("receiving", [])),
-        accusing=frozenset(frames.get("accusing", [])),
-        conflict_ending=frozenset(frames.get("conflict_ending", [])),
-        accusation_nouns=frozenset(frames.get("accusation_nouns", [])),
-        cessation=frozenset(frames.get("cessation", [])),
-        possessions=frozenset(frames.get("possessions", [])),
-        participation=frozenset(frames.get("participation", [])),
-        incurring=frozenset(frames.get("incurring", [])),
-        ouster=frozenset(frames.get("ouster", [])),
-        joint_activities=frozenset(frames.get("joint_activities", [])),
         source=source,
+        **{name: frozenset(frames.get(name, [])) for name in _FRAMES},
     )

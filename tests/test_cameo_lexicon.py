@@ -410,3 +410,14 @@ def test_matching_an_article_is_fast(nlp: Language) -> None:
         runs.append(time.perf_counter() - start)
     # typically 2-4 ms; the bound leaves room for a loaded test machine
     assert statistics.median(runs) < 0.010 * 3
+
+
+def test_a_misspelt_frame_in_the_lexicon_is_an_error(tmp_path) -> None:
+    from detente.extract.lexicon import default_lexicon_path, load_lexicon
+
+    text = default_lexicon_path().read_text(encoding="utf-8")
+    broken = tmp_path / "triggers.toml"
+    broken.write_text(text.replace("\nincurring = [", "\nincuring = ["), encoding="utf-8")
+    with pytest.raises(ValueError, match="incuring"):
+        load_lexicon(str(broken))
+    assert load_lexicon().incurring  # the shipped file reads
