@@ -47,6 +47,10 @@ def stolen_subject_of(token: Token) -> Token | None:
         # "On 3 May Chile and Peru signed ...": a fronted phrase swallowed the subject.
         # Only a preposition at the start of the clause qualifies.
         prep = token.head
+        # The outermost phrase of a nest: "In a rebuke on Saturday, Peru's minister said":
+        # "minister" hangs off "on", which hangs off "rebuke", inside the fronted "In".
+        while prep.dep_ == "prep" and prep.head.dep_ == "pobj" and prep.head.head.dep_ == "prep":
+            prep = prep.head.head
         if (
             prep.dep_ != "prep"
             or prep.head.pos_ != "VERB"

@@ -798,3 +798,32 @@ def test_a_generic_phrase_is_no_name_of_one_government(extractor):
     assert not any("SYR" in (r.subject.id + r.object.id) for r in rels)
     doc = extractor.nlp("Regime forces advanced on Tuesday.")
     assert not any(m._.actor.id.startswith("SYR") for m in doc._.actor_mentions)
+
+
+def test_what_an_actor_is_seen_as_doing_is_reported(extractor):
+    rel = find(
+        extractor.extract("Egypt is widely seen as backing the Peruvian army."),
+        "EGY",
+        "backs",
+        "PER",
+    )
+    assert rel.modality == "reported"
+    rel = find(
+        extractor.extract("Chile is seen by analysts as supporting the Shining Path."),
+        "CHL",
+        "backs",
+        "phx-shining-path",
+    )
+    assert rel.reported_by == "analysts"
+
+
+def test_a_subject_swallowed_by_a_nest_of_fronted_phrases(extractor):
+    text = (
+        "In a rebuke on Saturday, Peru’s defence minister accused the Taliban administration "
+        "of providing safe havens to Shining Path militants."
+    )
+    rels = extractor.extract(text)
+    assert find(rels, "PER", "criticises", "TALIBAN")
+    assert (
+        find(rels, "TALIBAN", "aids", "phx-shining-path").reported_by == "Peru’s defence minister"
+    )

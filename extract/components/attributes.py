@@ -43,6 +43,7 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from detente.extract.arguments import stolen_subject_of
 from detente.extract.components.blocks import boilerplate_tokens, in_dateline, paragraph_of
 from detente.extract.components.relations import RelationMention
 from detente.extract.lexicon import Lexicon, load_lexicon
@@ -443,6 +444,17 @@ class AttributeTagger:
                 # "Lima accused Quito of arming the rebels": the arming is Lima's claim
                 return self._who(ancestor, ("nsubj",)) or "unattributed"
             node = ancestor
+        if (
+            trigger.dep_ == "pcomp"
+            and trigger.head.lower_ == "as"
+            and trigger.head.head.lemma_.lower() in _PERCEIVING
+            and any(c.dep_ == "nsubjpass" for c in trigger.head.head.children)
+        ):
+            # "Egypt is seen as backing X": how others see it, not the author's word
+            agents = [
+                p for c in trigger.head.head.children if c.dep_ == "agent" for p in c.children
+            ]
+            return _phrase(agents[0]) if agents else "unattributed"
         # "Egypt delivered aid to Somalia, three sources said": the parser may hang the
         # reporting clause off the reported one.
         clause = trigger
@@ -487,6 +499,18 @@ class AttributeTagger:
         for child in head.children:
             if child.dep_ in deps:
                 return _phrase(child)
+        if "nsubj" in deps:  # a subject the parser hung elsewhere ("In a speech on Monday, X said")
+            # the nearest such phrase (an outer "In a rebuke ..." holds the inner one)
+            for token in reversed(head.doc[head.sent.start : head.i]):
+                verb = stolen_subject_of(token)
+                if verb is not None and verb.i == head.i:
+                    # its own noun phrase, not what the parser hung from it
+                    modifiers = [
+                        c.left_edge.i
+                        for c in token.children
+                        if c.dep_ in ("det", "poss", "compound", "amod") and c.i < token.i
+                    ]
+                    return token.doc[min([token.i, *modifiers]) : token.i + 1].text
         return None
 
     # ------------------------------------------------------------------ date
@@ -639,6 +663,24 @@ class AttributeTagger:
         return self.gazetteer.country_label(actor.home)
 
 
+# Verbs of judging someone to be something ("is seen as", "was described as").
+_PERCEIVING = frozenset(
+    {
+        "see",
+        "view",
+        "regard",
+        "consider",
+        "describe",
+        "perceive",
+        "portray",
+        "characterise",
+        "characterize",
+        "depict",
+        "paint",
+        "brand",
+        "label",
+    }
+)
 _OPENING = "“«"
 _CLOSING = "”»"
 

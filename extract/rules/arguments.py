@@ -101,6 +101,14 @@ class ArgumentRules:
                 accused = [c for c in governor.children if c.dep_ in ("dobj", "nsubjpass")]
                 if accused:  # whoever it is, never the accuser
                     return [a for c in accused for a in index.resolve_all(c)]
+            if head.lower_ == "as" and any(c.dep_ == "nsubjpass" for c in governor.children):
+                # "Egypt is seen as aligned with X": what it is seen as, it is said to be
+                return [
+                    a
+                    for c in governor.children
+                    if c.dep_ == "nsubjpass"
+                    for a in index.resolve_all(c)
+                ]
             if head.lower_ not in SHARED_AGENT_PREPS:
                 return []  # "backing X over fighting with Y": the fighting is someone else's
             if head.lower_ in ("for", "by"):
