@@ -819,11 +819,12 @@ def test_what_an_actor_is_seen_as_doing_is_reported(extractor):
 
 def test_a_subject_swallowed_by_a_nest_of_fronted_phrases(extractor):
     text = (
-        "In a rebuke on Saturday, Peru’s defence minister accused the Taliban administration "
-        "of providing safe havens to Shining Path militants."
+        "In a rebuke on Saturday, Peru’s defence minister accused Bolivia of sheltering "
+        "Shining Path militants."
     )
+    doc = extractor.nlp(text)
+    assert next(t for t in doc if t.text == "minister").dep_ == "pobj"  # the parser's reading
     rels = extractor.extract(text)
-    assert find(rels, "PER", "criticises", "TALIBAN")
-    assert (
-        find(rels, "TALIBAN", "aids", "phx-shining-path").reported_by == "Peru’s defence minister"
-    )
+    assert find(rels, "PER", "criticises", "BOL")
+    rel = find(rels, "BOL", "aids", "phx-shining-path")
+    assert rel.reported_by == "Peru’s defence minister"
