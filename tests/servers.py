@@ -178,7 +178,8 @@ def virtuoso_serve(folder: Path, seconds: float = 120.0) -> Iterator[str]:
     endpoint = f"http://127.0.0.1:{http_port}/sparql"
     try:
         wait_for(endpoint, seconds, proc)
-        password = secrets.token_urlsafe(18)
+        # Hex: a password that starts with "-" would read as an option to isql.
+        password = secrets.token_hex(18)
         # A new database starts with Virtuoso's well-known dba password: replace it first.
         _isql(sql_port, "dba", f"USER_SET_PASSWORD('dba', '{password}');")
         _isql(sql_port, password, 'GRANT SPARQL_UPDATE TO "SPARQL";')
