@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import weakref
 from datetime import date
 
 from spacy.language import Language
@@ -67,16 +68,38 @@ def _abbreviates_common_noun(ent: Span) -> bool:
     return len(before) >= 2 and all(t.is_lower for t in before[-2:])
 
 
+# Per pipeline, held only as long as the pipeline is.
+_MATCHERS: weakref.WeakKeyDictionary[Language, dict[str | None, PhraseMatcher]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def gazetteer_matcher(nlp: Language, gazetteer: str | None) -> PhraseMatcher:
+    """The gazetteer's actor names (``ACTOR``) and other place names (``PLACE``) as one
+    phrase matcher, built once per pipeline: ``detente_name_guard`` and ``detente_actors``
+    both match them, and tokenizing every name takes about a second."""
+    built = _MATCHERS.setdefault(nlp, {})
+    if gazetteer not in built:
+        built[gazetteer] = _build_matcher(nlp, gazetteer)
+    return built[gazetteer]
+
+
+def _build_matcher(nlp: Language, gazetteer: str | None) -> PhraseMatcher:
+    gaz = load_gazetteer(gazetteer) if gazetteer else load_gazetteer()
+    matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+    names = sorted(gaz.names())
+    places = sorted(set(gaz.place_names()) - set(names))
+    matcher.add("ACTOR", list(nlp.tokenizer.pipe(names)))
+    matcher.add("PLACE", list(nlp.tokenizer.pipe(places)))
+    return matcher
+
+
 class ActorRecognizer:
     def __init__(self, nlp: Language, gazetteer: str | None, unknown_actors: bool) -> None:
         _register()
         self.gazetteer = load_gazetteer(gazetteer) if gazetteer else load_gazetteer()
         self.unknown_actors = unknown_actors
-        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        names = sorted(self.gazetteer.names())
-        places = sorted(set(self.gazetteer.place_names()) - set(names))
-        self.matcher.add("ACTOR", list(nlp.tokenizer.pipe(names)))
-        self.matcher.add("PLACE", list(nlp.tokenizer.pipe(places)))
+        self.matcher = gazetteer_matcher(nlp, gazetteer)
         self._minted: dict[str, Actor] = {}
 
     def __call__(self, doc: Doc) -> Doc:

@@ -16,22 +16,17 @@ from __future__ import annotations
 
 from spacy.attrs import SENT_START
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from detente.ontology import load_gazetteer
+from detente.extract.components.actors import gazetteer_matcher
 
 
 class NameGuard:
     def __init__(self, nlp: Language, gazetteer: str | None) -> None:
-        gaz = load_gazetteer(gazetteer) if gazetteer else load_gazetteer()
-        names = sorted({*gaz.names(), *gaz.place_names()})
-        patterns = [p for p in nlp.tokenizer.pipe(names) if len(p) > 1]
-        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        self.matcher.add("NAME", patterns)
+        self.matcher = gazetteer_matcher(nlp, gazetteer)
 
     def __call__(self, doc: Doc) -> Doc:
-        matches = self.matcher(doc)
+        matches = [(key, start, end) for key, start, end in self.matcher(doc) if end - start > 1]
         if not matches:
             return doc
         # One array write: the token setter re-checks the whole document each time.
