@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
+
 from spacy.tokens import Token
 
 from detente.extract.arguments import Argument, MentionIndex, stolen_subject_of
@@ -190,6 +192,22 @@ class ArgumentRules:
                             if pobj.dep_ == "pobj":
                                 out += self._resolve_or_place(pobj, index)
         return out
+
+    @staticmethod
+    def _phrase_actors(
+        holders: Iterable[Token], preps: Collection[str], index: MentionIndex
+    ) -> list[Argument]:
+        """Actors named in the ``preps`` phrases hanging off any of ``holders`` ("aid from
+        Lima", "a truce between A and B")."""
+        return [
+            a
+            for holder in holders
+            for c in holder.children
+            if c.dep_ == "prep" and c.lower_ in preps
+            for p in c.children
+            if p.dep_ == "pobj"
+            for a in index.resolve_all(p)
+        ]
 
     def _complement_objects(self, word: Token, index: MentionIndex) -> list[Argument]:
         """Targets named in a complement: 'threatened to bomb the rebel bases' (the

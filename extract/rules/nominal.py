@@ -59,7 +59,8 @@ class NominalRules:
             return self._relational(noun, trig, sent, index)
         trigger_span = noun.doc[noun.i : noun.i + 1]
         verb = self._governing_verb(noun)
-        predicate = trig.qualified(noun) or trig.predicate
+        quality = trig.qualified(noun)  # "close ties", "strained relations"
+        predicate = quality or trig.predicate
         own = self._own_subjects(noun, index)
         if own and all(a.via == "coref" for a in own):
             # "backed Peru in its war against X": the helped party's war, whatever the
@@ -67,7 +68,7 @@ class NominalRules:
             own = self._helped(noun, index) or own
         if (
             trig.only_with
-            and not trig.qualified(noun)
+            and not quality
             and not (
                 verb is not None
                 and (
@@ -88,26 +89,11 @@ class NominalRules:
                 and self._verb_triggers(verb)
             ):
                 return []  # "fight a war against": the verb is the trigger
-        between = [
-            a
-            for c in noun.children
-            if c.dep_ == "prep" and c.lower_ == "between"
-            for p in c.children
-            if p.dep_ == "pobj"
-            for a in index.resolve_all(p)
-        ]
+        between = self._phrase_actors((noun,), {"between"}, index)
         if between and not own:
             return self._between(noun, predicate, between, verb, trigger_span, sent, index)
         if verb is not None and not own and verb.lemma_.lower() in self.lexicon.incurring:
-            sources = [
-                a
-                for holder in (noun, verb)
-                for c in holder.children
-                if c.dep_ == "prep" and c.lower_ == "from"
-                for p in c.children
-                if p.dep_ == "pobj"
-                for a in index.resolve_all(p)
-            ]
+            sources = self._phrase_actors((noun, verb), {"from"}, index)
             if sources:  # "drew condemnation from Lima": Lima condemns the subject
                 targets = self._subjects(verb, index)
                 return self._make(sources, targets, predicate, trigger_span, sent, "nominal")
@@ -204,15 +190,7 @@ class NominalRules:
         if verb is not None and verb.lemma_.lower() in self.lexicon.receiving:
             holders.append(verb)
             preps.add("of")
-        return [
-            a
-            for holder in holders
-            for c in holder.children
-            if c.dep_ == "prep" and c.lower_ in preps
-            for p in c.children
-            if p.dep_ == "pobj"
-            for a in index.resolve_all(p)
-        ]
+        return self._phrase_actors(holders, preps, index)
 
     def _own_subjects(self, noun: Token, index: MentionIndex) -> list[Argument]:
         """The agent named inside the noun phrase: possessor, nationality, 'by' phrase."""

@@ -176,14 +176,8 @@ class VerbalRules:
                 continue
             targets = [c for c in comp.children if c.dep_ == "nsubj"]
             targets += [c for c in verb.children if c.dep_ == "dobj"]
-            targets += [
-                p
-                for c in verb.children
-                if c.dep_ == "prep" and c.lower_ in ("on", "upon", "for", "to")
-                for p in c.children
-                if p.dep_ == "pobj"
-            ]
             objects = [a for t in targets for a in index.resolve_all(t)]
+            objects += self._phrase_actors((verb,), ("on", "upon", "for", "to"), index)
             subjects = self._subjects(verb, index)
             span = verb.doc[verb.i : comp.i + 1]
             return self._make(subjects, objects, "demands", span, sent, "verbal")
@@ -209,15 +203,8 @@ class VerbalRules:
                     return [
                         a for p in node.children if p.dep_ == "pobj" for a in index.resolve_all(p)
                     ]
-                between = [c for c in node.children if c.dep_ == "prep" and c.lower_ == "between"]
-                if between:
-                    return [
-                        a
-                        for prep in between
-                        for p in prep.children
-                        if p.dep_ == "pobj"
-                        for a in index.resolve_all(p)
-                    ]
+                if any(c.dep_ == "prep" and c.lower_ == "between" for c in node.children):
+                    return self._phrase_actors((node,), ("between",), index)
                 if node.pos_ == "VERB":
                     break
         return []
