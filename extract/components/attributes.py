@@ -213,14 +213,20 @@ def normalise_date(text: str, published: date | None) -> str | None:
     return when.isoformat()
 
 
-def _clause_head(token: Token) -> Token:
-    """The verb (or root) heading the clause ``token`` belongs to; infinitival complements
-    ("agreed to send") belong to the clause that governs them."""
+def _clause_path(token: Token) -> list[Token]:
+    """``token`` and the words above it up to the verb (or root) heading its clause;
+    infinitival complements ("agreed to send") belong to the clause that governs them."""
+    path = [token]
     while token.head.i != token.i and token.dep_ not in _CLAUSE:
         if token.dep_ == "conj" and token.pos_ in ("VERB", "AUX"):
             break  # a coordinated clause: "struck X on Monday and shelled Y"
         token = token.head
-    return token
+        path.append(token)
+    return path
+
+
+def _clause_head(token: Token) -> Token:
+    return _clause_path(token)[-1]
 
 
 def _dominates(node: Token, token: Token) -> bool:
@@ -587,13 +593,7 @@ class AttributeTagger:
         """The place a locative phrase of the trigger's clause names: on the trigger, on the
         words its clause hangs from (up to the clause's head), or inside its own phrase
         ("strikes on rebel positions in the north of Ruritania")."""
-        nodes = [trigger]
-        node = trigger
-        while node.head.i != node.i and node.dep_ not in _CLAUSE:
-            if node.dep_ == "conj" and node.pos_ in ("VERB", "AUX"):
-                break
-            node = node.head
-            nodes.append(node)
+        nodes = _clause_path(trigger)
         below = [trigger]
         k = 0
         while k < len(below) and len(below) < 60:
