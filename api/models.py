@@ -150,3 +150,8 @@ class Health(BaseModel):
     store: str = Field(description="The kind of store: oxigraph, memory or sparql.")
     writable: bool = Field(description="Whether a write token is configured.")
     generation: int = Field(description="Counts writes since the service started.")
+    state: str = Field(
+        "live",
+        description="live: answers reflect every write; rebuilding: a write the service "
+        "could not follow (a SPARQL Update) is being read in, and answers are from before it.",
+    )

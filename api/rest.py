@@ -6,7 +6,6 @@ never holds up the event loop.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import replace
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
@@ -33,9 +32,14 @@ from detente.api.service import KnowledgeService
 from detente.extract import InputError, read_article
 from detente.extract.text import with_author
 from detente.graph import IngestError, StoreError
-from detente.graph.analysis import relation_paths, signed_graph, structural_balance, who_backs_whom
+from detente.graph.answers import (
+    actor_partners,
+    actor_summaries,
+    ledger_balance,
+    ledger_paths,
+    relation_rows,
+)
 from detente.graph.ingest import content_source
-from detente.graph.views import time_slice
 from detente.ontology import load_gazetteer
 
 
@@ -66,6 +70,7 @@ def health(request: Request, svc: KnowledgeService = Depends(service)) -> Health
         store=svc.store.url.partition(":")[0],  # the kind only: no server paths or hosts
         writable=request.app.state.settings.writable,
         generation=svc.generation,
+        state="rebuilding" if svc.rebuilding else "live",
     )
 
 
@@ -94,20 +99,26 @@ def relations(
     limit = min(limit, request.app.state.settings.max_rows)
 
     def answer() -> bytes:
-        rows = who_backs_whom(
-            svc.view(),
-            theatre=theatre,
-            since=since,
-            until=until,
-            predicate=predicate.value if predicate else None,
-            polarity=polarity.value if polarity else None,
-            actor=_actor(svc, actor) if actor else None,
-            limit=offset + limit,
-        )
-        return _ROWS.dump_json(_ROWS.validate_python(rows[offset:]))
+        with svc.reading() as ledger:
+            rows = relation_rows(
+                ledger,
+                svc.evidence,
+                theatre=theatre,
+                since=since,
+                until=until,
+                predicate=predicate.value if predicate else None,
+                polarity=polarity.value if polarity else None,
+                actor=_actor(svc, actor) if actor else None,
+                limit=limit,
+                offset=offset,
+            )
+        return _ROWS.dump_json(_ROWS.validate_python(rows))
 
     question = ("relations", theatre, predicate, polarity, actor, since, until, limit, offset)
     return Response(svc.response(question, answer), media_type="application/json")
+
+
+_ACTORS = TypeAdapter(list[ActorSummary])
 
 
 @router.get("/actors", response_model=list[ActorSummary], tags=["actors"])
@@ -116,17 +127,16 @@ def actors(
     q: str | None = Query(None, description="Part of a name or id."),
     limit: int = Query(100, ge=1, le=10_000),
     svc: KnowledgeService = Depends(service),
-) -> list[dict]:
+) -> Response:
     """Actors in the knowledge graph, most active first."""
-    graph = svc.view()
-    wanted = q.casefold() if q else None
-    found = [
-        {"id": n, "label": d["label"], "type": d["type"], "statements": graph.degree(n)}
-        for n, d in graph.nodes(data=True)
-        if wanted is None or wanted in d["label"].casefold() or wanted in n.casefold()
-    ]
-    found.sort(key=lambda a: (-a["statements"], a["label"]))
-    return found[: min(limit, request.app.state.settings.max_rows)]
+    limit = min(limit, request.app.state.settings.max_rows)
+
+    def answer() -> bytes:
+        with svc.reading() as ledger:
+            found = actor_summaries(ledger, q)[:limit]
+        return _ACTORS.dump_json(_ACTORS.validate_python(found))
+
+    return Response(svc.response(("actors", q, limit), answer), media_type="application/json")
 
 
 @router.get(
@@ -135,14 +145,8 @@ def actors(
 def actor_profile(actor_id: str, svc: KnowledgeService = Depends(service)) -> dict:
     """An actor: its names, Wikidata link, allies and adversaries with evidence counts."""
     node = _actor(svc, actor_id)
-    graph = svc.view()
-    partners: dict[str, dict[str, list[str]]] = {"alignment": defaultdict(list)}
-    partners["opposition"] = defaultdict(list)
-    edges = [(v, d) for _, v, d in graph.out_edges(node, data=True)]
-    edges += [(u, d) for u, _, d in graph.in_edges(node, data=True)]
-    for other, data in edges:
-        if other != node:
-            partners[data["polarity"]][other].append(data["predicate"])
+    with svc.reading() as ledger:
+        profile = actor_partners(ledger, node)
     gazetteer = load_gazetteer()
     entry = gazetteer.actors.get(node)
     aliases = sorted(
@@ -150,30 +154,11 @@ def actor_profile(actor_id: str, svc: KnowledgeService = Depends(service)) -> di
         for name, readings in gazetteer.readings.items()
         if any(r.actor == node for r in readings)
     )
+    wikidata = f"http://www.wikidata.org/entity/{entry.qid}" if entry and entry.qid else None
+    return {**profile, "aliases": aliases, "wikidata": wikidata}
 
-    def ranked(found: dict[str, list[str]]) -> list[dict]:
-        rows = [
-            {
-                "id": other,
-                "label": graph.nodes[other]["label"],
-                "evidence_count": len(names),
-                "predicates": sorted(set(names)),
-            }
-            for other, names in found.items()
-        ]
-        return sorted(rows, key=lambda r: (-r["evidence_count"], r["label"]))
 
-    data = graph.nodes[node]
-    return {
-        "id": node,
-        "label": data["label"],
-        "type": data["type"],
-        "statements": graph.degree(node),
-        "aliases": aliases,
-        "wikidata": f"http://www.wikidata.org/entity/{entry.qid}" if entry and entry.qid else None,
-        "allies": ranked(partners["alignment"]),
-        "adversaries": ranked(partners["opposition"]),
-    }
+_PATHS = TypeAdapter(list[list[Hop]])
 
 
 @router.get("/paths", response_model=list[list[Hop]], tags=["analysis"], responses=UNKNOWN_ACTOR)
@@ -184,27 +169,43 @@ def paths(
     max_hops: int = Query(3, ge=1, le=6),
     limit: int = Query(50, ge=1, le=1000),
     svc: KnowledgeService = Depends(service),
-) -> list[list[dict]]:
+) -> Response:
     """Chains of backing (A backs B backs C) or opposition (A opposes B, B backs C)
     between two actors, shortest first, with the evidence of each hop."""
-    return relation_paths(
-        svc.view(),
-        _actor(svc, source),
-        _actor(svc, target),
-        kind=kind.value,
-        max_hops=max_hops,
-        limit=limit,
-    )
+
+    def answer() -> bytes:
+        with svc.reading() as ledger:
+            found = ledger_paths(
+                ledger,
+                svc.evidence,
+                _actor(svc, source),
+                _actor(svc, target),
+                kind=kind.value,
+                max_hops=max_hops,
+                limit=limit,
+            )
+        return _PATHS.dump_json(_PATHS.validate_python(found))
+
+    question = ("paths", source, target, kind, max_hops, limit)
+    return Response(svc.response(question, answer), media_type="application/json")
+
+
+_BALANCE = TypeAdapter(Balance)
 
 
 @router.get("/balance", response_model=Balance, tags=["analysis"])
 def balance(
     theatre: str | None = Query(None, description="Only relations concerning this theatre."),
     svc: KnowledgeService = Depends(service),
-) -> dict:
+) -> Response:
     """Structural balance of the signed alliance graph and its two-bloc partition."""
-    result = structural_balance(signed_graph(time_slice(svc.view(), theatre=theatre)))
-    return {"theatre": theatre, **result}
+
+    def answer() -> bytes:
+        with svc.reading() as ledger:
+            result = ledger_balance(ledger, theatre=theatre)
+        return _BALANCE.dump_json(_BALANCE.validate_python({"theatre": theatre, **result}))
+
+    return Response(svc.response(("balance", theatre), answer), media_type="application/json")
 
 
 @router.get("/documents", response_model=list[DocumentInfo], tags=["documents"])

@@ -1,25 +1,30 @@
-"""The knowledge graph as the HTTP service sees it: one store, one cached analysis view.
+"""The knowledge graph as the HTTP service sees it: one store and its live ledger.
 
-The networkx view is built on first use and rebuilt after a write, so reads between
-writes are answered from memory (and from the answers cached on the view).
+Reads are answered from the :class:`~detente.graph.ledger.Ledger` (and from answers cached
+until the next write). A document write (ingest, replace, remove) applies its own delta to
+the ledger in the same critical section as the store write, so an answer is from before
+or after a write, never from half of one. Extraction happens before, outside that section.
+A write the service cannot attribute to documents (a SPARQL Update, a Graph Store Protocol
+request) rebuilds the ledger in the background while the previous one keeps serving.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 
-import networkx as nx
-
 from detente.extract import Article, Extractor, Relation
-from detente.graph import Ingestor, IngestResult, KnowledgeStore, open_store
+from detente.graph import Ingestor, IngestResult, KnowledgeStore, document_iri, open_store
+from detente.graph.answers import EvidenceReader, find_actor, store_evidence
+from detente.graph.ledger import Ledger, open_ledger, save_ledger
 from detente.graph.oxigraph import OxigraphStore
-from detente.graph.views import find_actor, relation_graph
 
 RESPONSES_KEPT = 512
+log = logging.getLogger("detente.api")
 
 
 class KnowledgeService:
@@ -30,15 +35,20 @@ class KnowledgeService:
             store = OxigraphStore.temporary() if store == "memory:" else open_store(store)
         self.store = store
         self._extractor = extractor
-        self._view: nx.MultiDiGraph | None = None
-        self._generation = 0
-        self._lock = threading.RLock()  # the view is built once, not by every reader
+        self._ledger: Ledger | None = None
+        self._generation = 0  # store writes
+        self._epoch = 0  # changes of what answers say: store writes and ledger swaps
+        # Held by readers of the ledger and by writers of store and ledger together.
+        self._state = threading.RLock()
         self._write_lock = threading.Lock()  # one writer at a time
-        self._model_lock = threading.Lock()  # the pipeline is loaded once, without the view lock
+        self._model_lock = threading.Lock()  # the pipeline is neither shared nor loaded twice
+        self._rebuild_wanted = threading.Event()
+        self._rebuilding = False
         # Serialised answers of this generation, by question: between writes the same
-        # question gets the same bytes, without rebuilding or re-encoding its rows.
+        # question gets the same bytes, without recomputing or re-encoding its rows.
         self._responses: OrderedDict[tuple, bytes] = OrderedDict()
         self._subscribers: list[Callable[[], None]] = []
+        self.evidence: EvidenceReader = store_evidence(self.store)
         Ingestor(self.store).ensure_vocabulary()
 
     @property
@@ -48,85 +58,150 @@ class KnowledgeService:
                 self._extractor = Extractor()
             return self._extractor
 
-    def view(self) -> nx.MultiDiGraph:
-        view = self._view
-        if view is not None:
-            return view
-        with self._lock:
-            if self._view is None:
-                self._view = relation_graph(self.store)
-            return self._view
+    # ------------------------------------------------------------------ reading
+    def ledger(self) -> Ledger:
+        """The live ledger, opened on first use (saved beside an embedded store, or read
+        from the store)."""
+        ledger = self._ledger
+        if ledger is not None:
+            return ledger
+        with self._state:
+            if self._ledger is None:
+                self._ledger = open_ledger(self.store)
+            return self._ledger
 
-    def changed(self) -> None:
-        """Forget the view and the answers after anything wrote to the store, and tell
-        whoever subscribed."""
-        with self._lock:
-            self._view = None
-            self._generation += 1
-            self._responses.clear()
-        for callback in self._subscribers:
-            callback()
-
-    def subscribe(self, callback: Callable[[], None]) -> None:
-        """Call ``callback`` (quickly: it runs in the writer's thread) after every write."""
-        self._subscribers.append(callback)
+    @contextmanager
+    def reading(self) -> Iterator[Ledger]:
+        """The ledger, held still (no write applies meanwhile) for one answer."""
+        with self._state:
+            yield self.ledger()
 
     def response(self, question: tuple, answer: Callable[[], bytes]) -> bytes:
         """The serialised answer to ``question`` in the current generation, computed by
         ``answer`` at most once per generation (of the last ``RESPONSES_KEPT`` questions)."""
-        key = (self._generation, *question)
+        key = (self._epoch, *question)
         found = self._responses.get(key)
         if found is not None:
             return found
         body = answer()
-        with self._lock:
-            if key[0] == self._generation:  # not stale: no write happened meanwhile
+        with self._state:
+            if key[0] == self._epoch:  # not stale: nothing changed meanwhile
                 self._responses[key] = body
                 while len(self._responses) > RESPONSES_KEPT:
                     self._responses.popitem(last=False)
         return body
 
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        """Hold the write lock (call :meth:`changed` inside when the store changed)."""
-        with self._write_lock:
-            yield
+    def actor_id(self, name: str) -> str | None:
+        """An actor id from an id, a label or any gazetteer name; None if unknown."""
+        with self.reading() as ledger:
+            return find_actor(ledger, name)
 
     @property
     def generation(self) -> int:
         """Counts writes: clients may use it to tell whether the graph changed."""
         return self._generation
 
+    @property
+    def rebuilding(self) -> bool:
+        """Whether the ledger is being rebuilt after a write it could not follow."""
+        return self._rebuilding
+
+    # ------------------------------------------------------------------ writing
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the write lock and the state (call :meth:`changed` inside after a write
+        that did not go through :meth:`ingest` or :meth:`remove`)."""
+        with self._write_lock, self._state:
+            yield
+
+    def subscribe(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` (quickly: it runs in the writer's thread) after every write."""
+        self._subscribers.append(callback)
+
+    def _advance(self, *, wrote: bool = True) -> None:
+        """Forget cached answers; after a store write (``wrote``) tell the subscribers."""
+        with self._state:
+            self._epoch += 1
+            self._responses.clear()
+            if wrote:
+                self._generation += 1
+        if wrote:
+            for callback in self._subscribers:
+                callback()
+
+    def changed(self) -> None:
+        """Something wrote to the store that the ledger cannot follow: rebuild it in the
+        background, serving the previous one meanwhile."""
+        if isinstance(self.store, OxigraphStore):
+            self.store.unstamp()  # the saved ledger no longer describes the store
+        self._advance()
+        self._rebuild_wanted.set()
+        with self._state:
+            if not self._rebuilding:
+                self._rebuilding = True
+                threading.Thread(target=self._rebuild, name="detente-ledger", daemon=True).start()
+
+    def _rebuild(self) -> None:
+        try:
+            while self._rebuild_wanted.is_set():
+                self._rebuild_wanted.clear()
+                # Holding the write lock: no document write can fall between the read and
+                # the swap (readers go on with the previous ledger).
+                with self._write_lock:
+                    fresh = Ledger.from_store(self.store)
+                    with self._state:
+                        self._ledger = fresh
+                self._advance(wrote=False)
+        except Exception:  # a broken store: the next read reports it
+            log.exception("rebuilding the ledger failed")
+            with self._state:
+                self._ledger = None
+        finally:
+            with self._state:
+                self._rebuilding = False
+            if self._rebuild_wanted.is_set():
+                self.changed()
+
     def ingest(
         self, article: Article, source: str, published: date | None
     ) -> tuple[IngestResult, list[Relation]]:
-        """Store one article; returns the result and the relations its graph holds."""
-        ingestor = Ingestor(self.store, self.extractor)
-        # The pipeline is not thread-safe: extraction happens under the write lock too.
+        """Store one article; returns the result and the relations its graph holds.
+        Extraction runs before the write lock is taken; the write and its delta run under it."""
+        with self._model_lock:
+            if self._extractor is None:
+                self._extractor = Extractor()
+            found = self._extractor.extract(
+                article.text, published or article.published, article.author
+            )
+        ingestor = Ingestor(self.store, self._extractor)
         with self.writing():
-            result = ingestor.ingest(article, source, published)
+            result = ingestor.store_extracted(article, found, source, published)
             if result.status != "unchanged":
-                self.changed()
-            else:
-                # Stored already; extraction is deterministic, so this is what it holds.
-                return result, self.extractor.extract(
-                    article.text, published or article.published, article.author
-                )
-        return result, result.found
+                if self._ledger is not None:
+                    self._ledger.apply(
+                        self.store,
+                        added=[str(document_iri(result.doc_id))],
+                        removed=result.replaced,
+                    )
+                self._advance()
+        return result, found
 
     def remove(self, ref: str) -> list[str]:
         with self.writing():
             removed = Ingestor(self.store).remove(ref)
             if removed:
-                self.changed()
+                if self._ledger is not None:
+                    self._ledger.apply(self.store, added=[], removed=removed)
+                self._advance()
             return removed
 
     def documents(self) -> list[dict]:
         return Ingestor(self.store).documents()
 
-    def actor_id(self, name: str) -> str | None:
-        """An actor id from an id, a label or any gazetteer name; None if unknown."""
-        return find_actor(self.view(), name)
-
     def close(self) -> None:
-        self.store.close()
+        """Save the ledger beside an embedded store (the next start opens it at once),
+        then close the store."""
+        with self._write_lock, self._state:
+            if self._ledger is not None and not self._rebuilding:
+                save_ledger(self.store, self._ledger)
+            self.store.close()

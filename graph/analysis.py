@@ -5,9 +5,8 @@ Plain functions, networkx style: each takes a graph and returns plain data.
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import date
 
 import networkx as nx
@@ -159,20 +158,54 @@ def structural_balance(signed: nx.Graph, *, exact_limit: int = 16) -> dict:
 
     * ``balance``: share of balanced triangles (an even number of negative edges);
       Cartwright & Harary (1956), "Structural balance: a generalization of Heider's theory".
-      O(triangles), found by ``nx.enumerate_all_cliques`` up to size 3.
     * ``blocs``: the two-bloc partition that minimises the frustration (positive edges
       across blocs, negative ones within a bloc), each edge counted by its ``weight`` (the
       evidence behind it; 1 when absent) so that one mediation does not outvote a
       well-documented war — the weighted frustration index (Harary 1959; Aref, Mason &
       Wilson 2018, "Computing the line index of balance using integer programming
-      optimisation"). Computed exactly by enumeration up to ``exact_limit`` actors
-      (O(2^n m)), otherwise from the sign of the leading eigenvector of the weighted signed
-      adjacency matrix (Kunegis et al. 2010, "Spectral analysis of signed graphs") followed
-      by single-node moves until no move lowers the frustration (O(iterations · m)).
+      optimisation").
     * ``frustrated``: the edges that contradict the partition; ``frustration`` their number.
+
+    See :func:`pair_balance` for the methods and their cost.
     """
     nodes = sorted(signed)
-    if not nodes:
+    index = {n: i for i, n in enumerate(nodes)}
+    edges = list(signed.edges(data=True))
+    return pair_balance(
+        nodes,
+        np.array([index[u] for u, _, _ in edges], dtype=np.int64),
+        np.array([index[v] for _, v, _ in edges], dtype=np.int64),
+        np.array([d["sign"] for _, _, d in edges], dtype=np.int64),
+        np.array([d.get("weight", 1.0) for _, _, d in edges], dtype=np.float64),
+        exact_limit=exact_limit,
+    )
+
+
+def pair_balance(
+    nodes: list[str],
+    u: np.ndarray,
+    v: np.ndarray,
+    sign: np.ndarray,
+    weight: np.ndarray,
+    *,
+    exact_limit: int = 16,
+    start: dict[str, int] | None = None,
+) -> dict:
+    """:func:`structural_balance` of the signed graph with edges (``nodes[u[i]]``,
+    ``nodes[v[i]]``) of sign ``sign[i]`` and weight ``weight[i]`` (one edge per pair).
+
+    * Triangles from sparse matrix products: with S the signed and A the unsigned
+      adjacency matrix, there are trace(A³)/6 triangles and trace(S³)/6 is the number of
+      balanced minus unbalanced ones. O(m · d) for m edges and degree d.
+    * The partition exactly by enumeration up to ``exact_limit`` nodes (O(2^n m));
+      otherwise from ``start`` (a previous partition: new nodes join the side most of their
+      neighbours favour) or from the sign of the leading eigenvector of the weighted signed
+      adjacency matrix (Kunegis et al. 2010, "Spectral analysis of signed graphs"; dense up
+      to 500 nodes, Lanczos beyond), followed by single-node moves until no move lowers the
+      frustration (O(m) per sweep).
+    """
+    n = len(nodes)
+    if n == 0:
         return {
             "balance": None,
             "triangles": 0,
@@ -180,69 +213,96 @@ def structural_balance(signed: nx.Graph, *, exact_limit: int = 16) -> dict:
             "frustrated": [],
             "frustration": 0,
         }
-    triangles = [c for c in nx.enumerate_all_cliques(signed) if len(c) == 3]
-    balanced = sum(
-        1
-        for a, b, c in triangles
-        if signed[a][b]["sign"] * signed[b][c]["sign"] * signed[a][c]["sign"] > 0
+    from scipy import sparse
+
+    rows = np.concatenate([u, v])
+    cols = np.concatenate([v, u])
+    signed = sparse.csr_matrix(
+        (np.concatenate([sign, sign]).astype(np.float64), (rows, cols)), (n, n)
     )
-    side = (
-        _exact_partition(signed, nodes)
-        if len(nodes) <= exact_limit
-        else _spectral_partition(signed, nodes)
+    plain = abs(signed)
+    triangles = int(round((plain @ plain).multiply(plain).sum() / 6))
+    net = int(round((signed @ signed).multiply(signed).sum() / 6))
+    balanced = (triangles + net) // 2
+    weighted = sparse.csr_matrix(
+        (np.concatenate([sign * weight, sign * weight]), (rows, cols)), (n, n)
     )
+    if n <= exact_limit:
+        side = _exact_sides(n, u, v, sign, weight)
+    else:
+        side = _start_sides(nodes, weighted, start)
+        _improve_sides(side, weighted)
+    frustrated_mask = (side[u] == side[v]) != (sign > 0)
     frustrated = [
-        {"source": u, "target": v, "sign": d["sign"]}
-        for u, v, d in signed.edges(data=True)
-        if (side[u] == side[v]) != (d["sign"] > 0)
+        {"source": nodes[a], "target": nodes[b], "sign": int(g)}
+        for a, b, g in zip(
+            u[frustrated_mask], v[frustrated_mask], sign[frustrated_mask], strict=True
+        )
     ]
-    blocs = [sorted(n for n in nodes if side[n] == s) for s in (0, 1)]
+    blocs = [[nodes[i] for i in np.flatnonzero(side == s)] for s in (0, 1)]
     blocs.sort(key=lambda b: (-len(b), b))
     return {
-        "balance": round(balanced / len(triangles), 3) if triangles else None,
-        "triangles": len(triangles),
+        "balance": round(balanced / triangles, 3) if triangles else None,
+        "triangles": triangles,
         "blocs": blocs,
         "frustrated": frustrated,
         "frustration": len(frustrated),
     }
 
 
-def _frustration(signed: nx.Graph, side: dict[str, int]) -> float:
-    return sum(
-        d.get("weight", 1.0)
-        for u, v, d in signed.edges(data=True)
-        if (side[u] == side[v]) != (d["sign"] > 0)
-    )
+def _exact_sides(
+    n: int, u: np.ndarray, v: np.ndarray, sign: np.ndarray, weight: np.ndarray
+) -> np.ndarray:
+    """Every assignment with node 0 on side 0, in counting order; the first of least
+    frustration."""
+    codes = np.arange(2 ** (n - 1), dtype=np.int64)[:, None]
+    shifts = np.arange(n - 2, -1, -1, dtype=np.int64)[None, :]
+    sides = np.concatenate([np.zeros((len(codes), 1), np.int64), (codes >> shifts) & 1], axis=1)
+    cost = (((sides[:, u] == sides[:, v]) != (sign > 0)[None, :]) * weight[None, :]).sum(axis=1)
+    return sides[int(np.argmin(cost))]
 
 
-def _exact_partition(signed: nx.Graph, nodes: list[str]) -> dict[str, int]:
-    best, best_side = None, {}
-    first, rest = nodes[0], nodes[1:]
-    for bits in itertools.product((0, 1), repeat=len(rest)):
-        side = {first: 0, **dict(zip(rest, bits, strict=True))}
-        cost = _frustration(signed, side)
-        if best is None or cost < best:
-            best, best_side = cost, side
-    return best_side
+def _start_sides(nodes: list[str], weighted, start: dict[str, int] | None) -> np.ndarray:
+    n = len(nodes)
+    if start:
+        side = np.array([start.get(x, -1) for x in nodes], dtype=np.int64)
+        known = side >= 0
+        if known.any():
+            # A new node goes where its known neighbours pull it: + on side 1, - on side 0.
+            pull = weighted @ np.where(known, 2 * side - 1, 0).astype(np.float64)
+            side[~known] = (pull[~known] > 0).astype(np.int64)
+            return side
+    if n <= 500:
+        _, vectors = np.linalg.eigh(weighted.toarray())
+        lead = vectors[:, -1]
+    else:
+        from scipy.sparse.linalg import eigsh
+
+        _, vectors = eigsh(weighted, k=1, which="LA", v0=np.ones(n))
+        lead = vectors[:, 0]
+    return (lead < 0).astype(np.int64)
 
 
-def _spectral_partition(signed: nx.Graph, nodes: list[str]) -> dict[str, int]:
-    matrix = nx.to_numpy_array(signed, nodelist=nodes, weight="sign")
-    matrix *= nx.to_numpy_array(signed, nodelist=nodes, weight="weight")
-    _, vectors = np.linalg.eigh(matrix)
-    lead = vectors[:, -1]
-    side = {n: int(lead[i] < 0) for i, n in enumerate(nodes)}
+def _improve_sides(side: np.ndarray, weighted) -> None:
+    """Single-node moves, in node order, while one lowers the frustration. Moving a node
+    turns each of its frustrated edges satisfied and the others frustrated, so whether it
+    helps is read from its own row of the matrix: O(degree) per node."""
+    indptr, indices, data = weighted.indptr, weighted.indices, weighted.data
     improved = True
     while improved:
         improved = False
-        for n in nodes:
-            before = _frustration(signed, side)
-            side[n] ^= 1
-            if _frustration(signed, side) < before:
+        for i in range(len(side)):
+            lo, hi = indptr[i], indptr[i + 1]
+            if lo == hi:
+                continue
+            same = side[indices[lo:hi]] == side[i]
+            # Frustrated now: positive across or negative within; after the move, the others.
+            values = data[lo:hi]
+            now = np.abs(values[(values > 0) != same]).sum()
+            after = np.abs(values[(values > 0) == same]).sum()
+            if after < now:
+                side[i] ^= 1
                 improved = True
-            else:
-                side[n] ^= 1
-    return side
 
 
 # ---------------------------------------------------------------------- paths
@@ -268,7 +328,39 @@ def relation_paths(
     max_hops: int = 3,
     limit: int = 50,
 ) -> list[list[dict]]:
-    """Chains of relations from ``source`` to ``target``, shortest first.
+    """Chains of relations from ``source`` to ``target`` in a view, shortest first; see
+    :func:`search_paths` for the method and its cost."""
+    hops = hop_graph(graph)
+    if kind not in ("alignment", "opposition"):
+        raise ValueError("kind is 'alignment' or 'opposition'")
+    if source not in hops or target not in hops:
+        return []
+    return search_paths(
+        hops.successors,
+        hops.predecessors,
+        lambda a, b, sign: _hop(hops, a, b, sign),
+        source,
+        target,
+        kind=kind,
+        max_hops=max_hops,
+        limit=limit,
+    )
+
+
+def search_paths(
+    successors: Callable[[Hashable], Iterable[Hashable]],
+    predecessors: Callable[[Hashable], Iterable[Hashable]],
+    hop: Callable[[Hashable, Hashable, int], dict | None],
+    source: Hashable,
+    target: Hashable,
+    *,
+    kind: str = "alignment",
+    max_hops: int = 3,
+    limit: int = 50,
+) -> list[list[dict]]:
+    """Chains of relations from ``source`` to ``target``, shortest first, over any graph
+    given by its ``successors`` and ``predecessors`` and ``hop(a, b, sign)``, the hop's
+    answer (None when no statement of that sign joins them).
 
     ``alignment``: every hop is alignment (A backs B backs C). ``opposition``: exactly one
     hop is opposition and the others alignment (A opposes B; B backs C: A stands against
@@ -282,14 +374,17 @@ def relation_paths(
     """
     if kind not in ("alignment", "opposition"):
         raise ValueError("kind is 'alignment' or 'opposition'")
-    hops = hop_graph(graph)
-    if source not in hops or target not in hops:
-        return []
     half = max_hops // 2
-    distance = nx.single_source_shortest_path_length(hops.reverse(copy=False), target, cutoff=half)
+    distance = {target: 0}
+    frontier = [target]
+    for step in range(1, half + 1):
+        frontier = [p for n in frontier for p in predecessors(n) if p not in distance]
+        for node in frontier:
+            distance.setdefault(node, step)
+        frontier = list(dict.fromkeys(frontier))
     found: list[list[dict]] = []
 
-    def walk(node: str, path: list[dict], seen: set[str], opposed: int, depth: int) -> None:
+    def walk(node: Hashable, path: list[dict], seen: set, opposed: int, depth: int) -> None:
         if len(found) >= limit:
             return
         if node == target:
@@ -297,17 +392,17 @@ def relation_paths(
                 found.append(list(path))
             return
         left = depth - len(path)
-        for nxt in hops.successors(node):
+        for nxt in successors(node):
             need = left - 1  # hops from nxt to the target on this path
             if nxt in seen or (need <= half and distance.get(nxt, need + 1) > need):
                 continue
             for sign in (1, -1):
                 if sign < 0 and (kind == "alignment" or opposed):
                     continue
-                hop = _hop(hops, node, nxt, sign)
-                if hop is None:
+                step = hop(node, nxt, sign)
+                if step is None:
                     continue
-                path.append(hop)
+                path.append(step)
                 walk(nxt, path, seen | {nxt}, opposed + (sign < 0), depth)
                 path.pop()
 

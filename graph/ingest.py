@@ -160,6 +160,18 @@ class Ingestor:
         yield from self._flush(batch)
         yield from unchanged
 
+    def store_extracted(
+        self, article: Article, relations: list[Relation], source: str, published: date | None
+    ) -> IngestResult:
+        """Write one article whose relations were extracted already (a service extracts
+        outside its write lock and writes under it); "unchanged" if its text is stored."""
+        doc_id = document_id(article.text)
+        if self.store.has_graph(document_iri(doc_id)):
+            return IngestResult(doc_id, source, "unchanged", 0, found=relations)
+        result, previous, graph = self._prepare(article, relations, source, published)
+        self.store.replace_graphs(previous, document_iri(result.doc_id), graph)
+        return result
+
     def _flush(self, batch: list[tuple[IngestResult, URIRef, Graph]]) -> Iterator[IngestResult]:
         if batch:
             self.store.bulk_write([(iri, graph) for _, iri, graph in batch])

@@ -29,6 +29,10 @@ from detente.graph.store import (
 )
 from detente.ontology import NS
 
+# The saved ledger's stamp: a graph of its own, so dropping it touches nothing else.
+_STATE = ox.NamedNode("https://w3id.org/detente/graph/ledger")
+_STAMP = ox.NamedNode(str(NS) + "ledgerStamp")
+
 # Large enough that each bulk_load call amortises its setup, small enough to overlap well.
 _BULK_CHUNK_TRIPLES = 50_000
 
@@ -86,6 +90,7 @@ class OxigraphStore(KnowledgeStore):
         self.url = f"oxigraph:{location}" if location else "memory:"
         self.location = location  # None: in memory
         self._temporary = False
+        self._stamped: bool | None = None  # whether the ledger stamp is there (None: unknown)
         try:
             if location:
                 Path(location).mkdir(parents=True, exist_ok=True)
@@ -151,7 +156,30 @@ class OxigraphStore(KnowledgeStore):
             raise StoreError("values() needs a SELECT query")
         return [tuple(None if t is None else t.value for t in row) for row in solutions]
 
+    # ------------------------------------------------------------------ ledger stamp
+    def ledger_stamp(self) -> str | None:
+        """The stamp of the saved ledger (see :mod:`detente.graph.ledger`), if no write
+        happened since it was saved."""
+        for quad in self._store.quads_for_pattern(None, _STAMP, None, _STATE):
+            return quad.object.value
+        return None
+
+    def stamp_ledger(self, stamp: str) -> None:
+        self.unstamp()
+        self._store.add(ox.Quad(_STATE, _STAMP, ox.Literal(stamp), _STATE))
+        self._stamped = True
+
+    def unstamp(self) -> None:
+        """Every write removes the stamp before it changes anything, so a saved ledger is
+        never taken for the state of a store written since."""
+        if self._stamped is None:
+            self._stamped = self._store.contains_named_graph(_STATE)
+        if self._stamped:
+            self._store.remove_graph(_STATE)
+            self._stamped = False
+
     def update(self, sparql: str) -> None:
+        self.unstamp()
         try:
             self._store.update(sparql, prefixes=PREFIX_MAP)
         except SyntaxError as exc:
@@ -167,6 +195,7 @@ class OxigraphStore(KnowledgeStore):
             super().replace_graphs(drop, graph_iri, triples)
             return
         target = ox.NamedNode(str(graph_iri))
+        self.unstamp()
         try:
             self._store.extend(
                 ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target)

@@ -1,0 +1,495 @@
+"""The live state of a knowledge graph: every statement as one row of interned ids.
+
+The service and the analysis commands answer from a :class:`Ledger` instead of a networkx
+view of the whole store. A row is a handful of integers (subject, object, predicate,
+theatre, day, document), a confidence and the statement's IRI, held in numpy columns, so a
+million statements take about 60 MB instead of gigabytes of dicts. Evidence sentences stay
+in the store and are read for the rows an answer returns.
+
+A document write changes one named graph, and :meth:`Ledger.apply` applies exactly that:
+the rows of the dropped documents are retired, the new graph's statements are read (three
+small queries restricted to it) and appended. Retired rows are compacted away once they
+are a quarter of the ledger. Who owns the ledger decides when readers may see it (the
+service applies a delta in the same critical section as the store write).
+
+On an embedded on-disk store the ledger is saved beside it (``.NAME.ledger.npz``) together
+with a random stamp that is also written into the store; every write through
+:class:`~detente.graph.oxigraph.OxigraphStore` removes the stamp first, so a saved ledger is
+used only if nothing wrote to the store since it was saved (see :func:`open_ledger`).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from array import array
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from detente.graph.rdf import DOC, REL
+from detente.graph.store import PREFIXES, KnowledgeStore
+from detente.ontology import ACTOR, NS, predicates
+
+log = logging.getLogger("detente.graph")
+
+# Predicates by index: a row's predicate is a small integer, its polarity, sign, Goldstein
+# weight and symmetry are looked up in these arrays.
+PREDICATE_NAMES: tuple[str, ...] = tuple(sorted(predicates()))
+PREDICATE_INDEX = {name: i for i, name in enumerate(PREDICATE_NAMES)}
+SIGN = np.array([1 if predicates()[n].polarity == "alignment" else -1 for n in PREDICATE_NAMES])
+GOLDSTEIN = np.array([predicates()[n].weight for n in PREDICATE_NAMES], dtype=np.float64)
+SYMMETRIC = np.array([predicates()[n].symmetric for n in PREDICATE_NAMES], dtype=bool)
+
+_COLUMNS = {
+    "subject": np.int32,
+    "object": np.int32,
+    "predicate": np.int16,
+    "theatre": np.int32,  # -1: no theatre
+    "day": np.int32,  # proleptic ordinal of the first day of the date; 0: undated
+    "when": np.int32,  # the date as the text gave it (interned); -1: undated
+    "confidence": np.float64,
+    "document": np.int32,
+    "alive": np.bool_,
+}
+
+_STATEMENT_PATTERN = """
+    ?r dt:subject ?s ; dt:object ?o ; dt:predicate ?p ; dt:negated false ;
+       dt:confidence ?conf ; dt:document ?doc ; dt:evidence ?evidence ; dt:modality ?modality .
+    OPTIONAL { ?r dt:date ?date }
+    OPTIONAL { ?r dt:theatre ?theatre }"""
+
+
+def _statements_query(graphs: list[str] | None) -> str:
+    scope = f"VALUES ?g {{ {' '.join(f'<{g}>' for g in graphs)} }}" if graphs else ""
+    return (
+        PREFIXES
+        + "SELECT ?r ?s ?p ?o ?date ?theatre ?conf ?doc ?modality WHERE { "
+        + scope
+        + f" GRAPH ?g {{ {_STATEMENT_PATTERN} }} }}"
+    )
+
+
+def _dates_query(graphs: list[str] | None) -> str:
+    if graphs is None:
+        return PREFIXES + "SELECT DISTINCT ?doc ?date WHERE { ?doc a dt:Document ; dct:date ?date }"
+    scope = " ".join(f"<{g}>" for g in graphs)
+    return (
+        PREFIXES + f"SELECT DISTINCT ?doc ?date WHERE {{ VALUES ?g {{ {scope} }} "
+        "GRAPH ?g { ?doc a dt:Document ; dct:date ?date } }"
+    )
+
+
+def _labels_query(graphs: list[str] | None) -> str:
+    pattern = "?x rdfs:label ?label OPTIONAL { ?x a ?type }"
+    if graphs is None:
+        return PREFIXES + f"SELECT DISTINCT ?x ?label ?type WHERE {{ {pattern} }}"
+    scope = " ".join(f"<{g}>" for g in graphs)
+    return (
+        PREFIXES + f"SELECT DISTINCT ?x ?label ?type WHERE {{ VALUES ?g {{ {scope} }} "
+        f"GRAPH ?g {{ {pattern} }} }}"
+    )
+
+
+def _day(text: str) -> int:
+    parts = [int(x) for x in text[:10].split("-")]
+    return date(
+        parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1
+    ).toordinal()
+
+
+class Names:
+    """Strings interned as consecutive integers."""
+
+    def __init__(self, values: Iterable[str] = ()) -> None:
+        self.values: list[str] = []
+        self.ids: dict[str, int] = {}
+        for value in values:
+            self.add(value)
+
+    def add(self, value: str) -> int:
+        found = self.ids.get(value)
+        if found is None:
+            found = self.ids[value] = len(self.values)
+            self.values.append(value)
+        return found
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+class Ledger:
+    """Every asserted or reported, non-negated statement of a store, one row each.
+
+    Hypothetical statements are not kept: no answer counts them. Read the columns through
+    :meth:`column` and :meth:`select`; change them only through :meth:`apply` (or
+    :meth:`add_rows` / :meth:`retire_documents`).
+    """
+
+    def __init__(self) -> None:
+        self._size = 0
+        self._cols = {name: np.zeros(1024, dtype) for name, dtype in _COLUMNS.items()}
+        self._iris = np.zeros(1024, dtype="S24")  # statement IRIs, without the REL prefix
+        self.actors = Names()
+        self.actor_labels: list[str] = []
+        self.actor_types: list[str] = []
+        self.theatres = Names()  # casefolded labels
+        self.theatre_labels: list[str] = []
+        self.documents = Names()  # document ids (doc-…)
+        self.whens = Names()  # dates as the texts gave them
+        self._by_theatre: dict[int, array] = {}
+        self._retired = 0
+        self.compactions = 0  # row ids change at each: indexes over rows rebuild
+        self._rank: np.ndarray | None = None  # actors' places in label order
+        self.version = 0  # counts changes, for caches kept by readers
+        self._degrees: tuple[int, np.ndarray] | None = None
+
+    # ------------------------------------------------------------------ reading columns
+    def __len__(self) -> int:
+        """Live statements."""
+        return int(self._size - self._retired)
+
+    @property
+    def size(self) -> int:
+        """Rows in use, live or retired: row ids are below it."""
+        return self._size
+
+    def column(self, name: str) -> np.ndarray:
+        """A column over every row in use (read-only use: it is the ledger's own array)."""
+        return self._cols[name][: self._size]
+
+    def iris(self, rows: np.ndarray) -> list[str]:
+        """The statement IRIs of ``rows``."""
+        out = []
+        for raw in self._iris[rows]:
+            text = raw.decode()
+            out.append(text[1:] if text.startswith("<") else str(REL) + text)
+        return out
+
+    def actor(self, name: str) -> int | None:
+        return self.actors.ids.get(name)
+
+    def rank(self) -> np.ndarray:
+        """Each actor's place when actors are sorted by (label, id)."""
+        if self._rank is None or len(self._rank) != len(self.actors):
+            order = sorted(
+                range(len(self.actors)), key=lambda i: (self.actor_labels[i], self.actors.values[i])
+            )
+            rank = np.empty(len(order), dtype=np.int64)
+            rank[order] = np.arange(len(order))
+            self._rank = rank
+        return self._rank
+
+    def select(
+        self,
+        *,
+        theatre: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        predicates: Iterable[str] | None = None,
+        polarity: str | None = None,
+        actor: str | None = None,
+    ) -> np.ndarray:
+        """Live row ids matching every given filter, in row order. A date bound keeps only
+        dated statements inside it. O(rows of the theatre), vectorised."""
+        if theatre is not None:
+            found = self.theatres.ids.get(theatre.casefold())
+            if found is None:
+                return np.zeros(0, dtype=np.int64)
+            rows = np.frombuffer(self._by_theatre[found], dtype=np.int32).astype(np.int64)
+            mask = self._cols["alive"][rows]
+        else:
+            rows = None
+            mask = self.column("alive").copy()
+
+        def col(name: str) -> np.ndarray:
+            return self._cols[name][rows] if rows is not None else self.column(name)
+
+        if since is not None or until is not None:
+            day = col("day")
+            mask &= day > 0
+            if since is not None:
+                mask &= day >= since.toordinal()
+            if until is not None:
+                mask &= day <= until.toordinal()
+        if predicates is not None or polarity is not None:
+            allowed = np.ones(len(PREDICATE_NAMES), dtype=bool)
+            if predicates is not None:
+                wanted = set(predicates)
+                allowed &= np.array([n in wanted for n in PREDICATE_NAMES])
+            if polarity is not None:
+                allowed &= (SIGN > 0) == (polarity == "alignment")
+            mask &= allowed[col("predicate")]
+        if actor is not None:
+            found = self.actors.ids.get(actor)
+            if found is None:
+                return np.zeros(0, dtype=np.int64)
+            mask &= (col("subject") == found) | (col("object") == found)
+        return rows[mask] if rows is not None else np.flatnonzero(mask)
+
+    def degrees(self) -> np.ndarray:
+        """Live statements per actor (as subject or object); kept until the next change."""
+        if self._degrees is None or self._degrees[0] != self.version:
+            alive = self.column("alive")
+            n = len(self.actors)
+            counts = np.bincount(self.column("subject")[alive], minlength=n) + np.bincount(
+                self.column("object")[alive], minlength=n
+            )
+            self._degrees = (self.version, counts)
+        return self._degrees[1]
+
+    # ------------------------------------------------------------------ changing
+    def _grow(self, needed: int) -> None:
+        capacity = len(self._iris)
+        if needed <= capacity:
+            return
+        while capacity < needed:
+            capacity *= 2
+        for name, col in self._cols.items():
+            grown = np.zeros(capacity, col.dtype)
+            grown[: self._size] = col[: self._size]
+            self._cols[name] = grown
+        iris = np.zeros(capacity, self._iris.dtype)
+        iris[: self._size] = self._iris[: self._size]
+        self._iris = iris
+
+    def _actor(self, iri: str, labels: dict[str, tuple[str, str | None]]) -> int:
+        name = iri.removeprefix(str(ACTOR))
+        found = self.actors.ids.get(name)
+        if found is None:
+            found = self.actors.add(name)
+            label, kind = labels.get(iri, (name, None))
+            self.actor_labels.append(label)
+            self.actor_types.append((kind or str(NS) + "Actor").removeprefix(str(NS)))
+            self._rank = None
+        return found
+
+    def add_rows(
+        self,
+        statements: list[tuple[str | None, ...]],
+        published: dict[str, str],
+        labels: dict[str, tuple[str, str | None]],
+    ) -> int:
+        """Append statements read by the statement query (see :func:`_statements_query`),
+        with the documents' publication dates and the labels of their actors and theatres.
+        Returns the rows added."""
+        ns = str(NS)
+        start = self._size
+        self._grow(start + len(statements))
+        cols = self._cols
+        row = start
+        for r, s, p, o, when, theatre_iri, conf, doc, modality in statements:
+            if modality == ns + "hypothetical":
+                continue
+            given = when or published.get(doc)  # type: ignore[arg-type]
+            cols["subject"][row] = self._actor(s, labels)  # type: ignore[arg-type]
+            cols["object"][row] = self._actor(o, labels)  # type: ignore[arg-type]
+            cols["predicate"][row] = PREDICATE_INDEX[p.removeprefix(ns)]  # type: ignore[union-attr]
+            if theatre_iri is not None and theatre_iri in labels:
+                label = labels[theatre_iri][0]
+                theatre = self.theatres.add(label.casefold())
+                if theatre == len(self.theatre_labels):
+                    self.theatre_labels.append(label)
+                    self._by_theatre[theatre] = array("i")
+                self._by_theatre[theatre].append(row)
+                cols["theatre"][row] = theatre
+            else:
+                cols["theatre"][row] = -1
+            if given:
+                cols["day"][row] = _day(given)
+                cols["when"][row] = self.whens.add(given[:10])
+            else:
+                cols["day"][row] = 0
+                cols["when"][row] = -1
+            cols["confidence"][row] = float(conf)  # type: ignore[arg-type]
+            cols["document"][row] = self.documents.add(doc.removeprefix(str(DOC)))  # type: ignore[union-attr]
+            cols["alive"][row] = True
+            local = r.removeprefix(str(REL)) if r.startswith(str(REL)) else "<" + r  # type: ignore[union-attr]
+            raw = local.encode()
+            if len(raw) > self._iris.dtype.itemsize:
+                self._iris = self._iris.astype(f"S{len(raw)}")
+            self._iris[row] = raw
+            row += 1
+        self._size = row
+        self.version += 1
+        return row - start
+
+    def retire_documents(self, doc_ids: Iterable[str]) -> int:
+        """Retire every row of these documents; returns how many."""
+        ids = [self.documents.ids[d] for d in doc_ids if d in self.documents.ids]
+        if not ids:
+            return 0
+        doomed = np.flatnonzero(np.isin(self.column("document"), ids) & self.column("alive"))
+        self._cols["alive"][doomed] = False
+        self._retired += len(doomed)
+        self.version += 1
+        if self._retired > max(1024, self._size // 4):
+            self.compact()
+        return len(doomed)
+
+    def compact(self) -> None:
+        """Drop retired rows (row ids change)."""
+        keep = np.flatnonzero(self.column("alive"))
+        for col in self._cols.values():
+            col[: len(keep)] = col[keep]
+        self._iris[: len(keep)] = self._iris[keep]
+        self._size = len(keep)
+        self._retired = 0
+        self.compactions += 1
+        self._by_theatre = {t: array("i") for t in range(len(self.theatres))}
+        theatre = self.column("theatre")
+        for t in range(len(self.theatres)):
+            self._by_theatre[t].frombytes(np.flatnonzero(theatre == t).astype(np.int32).tobytes())
+        self.version += 1
+
+    def load_graphs(self, store: KnowledgeStore, graphs: list[str] | None = None) -> int:
+        """Read the statements of ``graphs`` (all graphs when None) and append them."""
+        published = {doc: day for doc, day in store.values(_dates_query(graphs))}
+        labels: dict[str, tuple[str, str | None]] = {}
+        for node, label, kind in store.values(_labels_query(graphs)):
+            labels.setdefault(node, (label, kind))  # type: ignore[arg-type]
+        return self.add_rows(store.values(_statements_query(graphs)), published, labels)  # type: ignore[arg-type]
+
+    def apply(self, store: KnowledgeStore, *, added: list[str], removed: list[str]) -> None:
+        """One write's delta: the documents ``removed`` (ids) are gone and the document
+        graphs ``added`` (IRIs) are new. O(rows) to retire, O(new statements) to add."""
+        self.retire_documents(removed)
+        if added:
+            self.load_graphs(store, added)
+
+    @classmethod
+    def from_store(cls, store: KnowledgeStore) -> Ledger:
+        """Every statement of ``store``: three flat reads, O(statements)."""
+        ledger = cls()
+        ledger.load_graphs(store)
+        return ledger
+
+    # ------------------------------------------------------------------ comparing, saving
+    def canonical(self) -> dict:
+        """The live state as plain sets, independent of row order: two ledgers of the same
+        store compare equal whatever sequence of deltas built them."""
+        rows = np.flatnonzero(self.column("alive"))
+        out = set()
+        for row, iri in zip(rows, self.iris(rows), strict=True):
+            c = {name: self._cols[name][row] for name in _COLUMNS}
+            out.add(
+                (
+                    iri,
+                    self.actors.values[c["subject"]],
+                    PREDICATE_NAMES[c["predicate"]],
+                    self.actors.values[c["object"]],
+                    self.theatres.values[c["theatre"]] if c["theatre"] >= 0 else None,
+                    self.whens.values[c["when"]] if c["when"] >= 0 else None,
+                    round(float(c["confidence"]), 6),
+                    self.documents.values[c["document"]],
+                )
+            )
+        live = set(self.column("subject")[rows].tolist()) | set(
+            self.column("object")[rows].tolist()
+        )
+        actors = {(self.actors.values[a], self.actor_labels[a], self.actor_types[a]) for a in live}
+        return {"statements": out, "actors": actors}
+
+    def save(self, path: Path, stamp: str) -> None:
+        """Write the ledger to ``path`` (atomically: a temporary file renamed)."""
+        size = self._size
+        tables = {
+            "actors": self.actors.values,
+            "actor_labels": self.actor_labels,
+            "actor_types": self.actor_types,
+            "theatres": self.theatres.values,
+            "theatre_labels": self.theatre_labels,
+            "documents": self.documents.values,
+            "whens": self.whens.values,
+        }
+        arrays = {name: col[:size] for name, col in self._cols.items()}
+        arrays["iris"] = self._iris[:size]
+        for name, values in tables.items():
+            arrays["t_" + name] = np.array(values, dtype=str) if values else np.zeros(0, dtype="U1")
+        arrays["stamp"] = np.array(stamp)
+        partial = path.with_name(path.name + ".partial")
+        with partial.open("wb") as out:
+            np.savez(out, **arrays)
+        partial.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> tuple[Ledger, str]:
+        """A saved ledger and the stamp it was saved with."""
+        ledger = cls()
+        with np.load(path, allow_pickle=False) as data:
+            size = len(data["alive"])
+            ledger._grow(size)
+            for name in _COLUMNS:
+                ledger._cols[name][:size] = data[name]
+            ledger._iris = np.zeros(len(ledger._iris), dtype=data["iris"].dtype)
+            ledger._iris[:size] = data["iris"]
+            ledger._size = size
+            ledger.actors = Names(data["t_actors"].tolist())
+            ledger.actor_labels = data["t_actor_labels"].tolist()
+            ledger.actor_types = data["t_actor_types"].tolist()
+            ledger.theatres = Names(data["t_theatres"].tolist())
+            ledger.theatre_labels = data["t_theatre_labels"].tolist()
+            ledger.documents = Names(data["t_documents"].tolist())
+            ledger.whens = Names(data["t_whens"].tolist())
+            stamp = str(data["stamp"])
+        ledger._retired = int(size - ledger.column("alive").sum())
+        theatre = ledger.column("theatre")
+        for t in range(len(ledger.theatres)):
+            ledger._by_theatre[t] = array("i")
+            ledger._by_theatre[t].frombytes(np.flatnonzero(theatre == t).astype(np.int32).tobytes())
+        return ledger, stamp
+
+
+# ---------------------------------------------------------------------- beside a store
+def ledger_path(location: str) -> Path:
+    """Where the ledger of the embedded store at ``location`` is saved: a hidden sibling
+    (inside the store's folder RocksDB would see it)."""
+    store = Path(location).resolve()
+    return store.parent / f".{store.name}.ledger.npz"
+
+
+def _saved_at(store: KnowledgeStore) -> Path | None:
+    location = getattr(store, "location", None)
+    if location is None or getattr(store, "_temporary", False):
+        return None
+    return ledger_path(location)
+
+
+def open_ledger(store: KnowledgeStore) -> Ledger:
+    """The ledger of ``store``: the saved one when the store still carries the stamp it was
+    saved with (no write since), otherwise read from the store (and saved for next time)."""
+    path = _saved_at(store)
+    stamp_of = getattr(store, "ledger_stamp", None)
+    if path is not None and path.exists() and stamp_of is not None:
+        try:
+            ledger, stamp = Ledger.load(path)
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("ignoring the saved ledger %s: %s", path, exc)
+        else:
+            if stamp and stamp == stamp_of():
+                return ledger
+    ledger = Ledger.from_store(store)
+    save_ledger(store, ledger)
+    return ledger
+
+
+def save_ledger(store: KnowledgeStore, ledger: Ledger) -> None:
+    """Save ``ledger`` beside an embedded on-disk store and stamp the store (nothing for
+    other stores). The file is written before the stamp, so a crash in between leaves a
+    store without a stamp: the next open reads the store again."""
+    path = _saved_at(store)
+    stamp_with = getattr(store, "stamp_ledger", None)
+    if path is None or stamp_with is None:
+        return
+    stamp = secrets.token_hex(16)
+    try:
+        ledger.save(path, stamp)
+    except OSError as exc:
+        log.warning("cannot save the ledger to %s: %s", path, exc)
+        return
+    stamp_with(stamp)
+
+
+__all__ = ["Ledger", "Names", "ledger_path", "open_ledger", "save_ledger"]
