@@ -207,17 +207,20 @@ def query(
     stdout_console().print(table)
 
 
-def _relations(store: str | None):
-    from detente.graph.views import relation_graph
+def _answers(store: str | None, ask):
+    """``ask(ledger, evidence)`` on the store's ledger (the saved one when the store has
+    not changed since: seconds on a million statements, not minutes)."""
+    from detente.graph.answers import store_evidence
+    from detente.graph.ledger import open_ledger
 
     with _store(store) as kg:
-        return relation_graph(kg)
+        return ask(open_ledger(kg), store_evidence(kg))
 
 
-def _actor_id(graph, name: str) -> str:
-    from detente.graph.views import find_actor
+def _actor_id(ledger, name: str) -> str:
+    from detente.graph.answers import find_actor
 
-    found = find_actor(graph, name)
+    found = find_actor(ledger, name)
     if found is None:
         fail(f"unknown actor {name!r}: not in the knowledge graph")
     return found  # type: ignore[return-value]  (fail() exits)
@@ -235,17 +238,17 @@ def backers(
     """Who backs whom: aggregated relations with evidence counts and dates."""
     import json
 
-    from detente.graph.analysis import who_backs_whom
+    from detente.graph.answers import relation_rows
     from detente.ontology import predicates
 
     if predicate not in predicates():
         fail(f"unknown relation {predicate!r}; one of: {', '.join(sorted(predicates()))}")
-    rows = who_backs_whom(
-        _relations(store),
-        theatre=theatre,
-        predicate=predicate,
-        since=_parse_date(since),
-        until=_parse_date(until),
+    first, last = _parse_date(since), _parse_date(until)
+    rows = _answers(
+        store,
+        lambda ledger, evidence: relation_rows(
+            ledger, evidence, theatre=theatre, predicate=predicate, since=first, until=last
+        ),
     )
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
@@ -282,16 +285,21 @@ def paths(
     """Chains of backing (or opposition) between two actors, with their evidence."""
     import json
 
-    from detente.graph.analysis import relation_paths
+    from detente.graph.answers import ledger_paths
 
-    graph = _relations(store)
-    found = relation_paths(
-        graph,
-        _actor_id(graph, source),
-        _actor_id(graph, target),
-        kind=kind.value,
-        max_hops=max_hops,
-    )
+    def ask(ledger, evidence):
+        found = ledger_paths(
+            ledger,
+            evidence,
+            _actor_id(ledger, source),
+            _actor_id(ledger, target),
+            kind=kind.value,
+            max_hops=max_hops,
+        )
+        labels = {a: ledger.actor_labels[i] for a, i in ledger.actors.ids.items()}
+        return found, labels
+
+    found, labels = _answers(store, ask)
     if as_json:
         sys.stdout.write(json.dumps(found, indent=2) + "\n")
         return
@@ -299,9 +307,9 @@ def paths(
         err.print("no such path")
         return
     for path in found:
-        steps = [graph.nodes[path[0]["source"]]["label"]]
+        steps = [labels[path[0]["source"]]]
         for hop in path:
-            steps.append(f"-{'/'.join(hop['predicates'])}-> {graph.nodes[hop['target']]['label']}")
+            steps.append(f"-{'/'.join(hop['predicates'])}-> {labels[hop['target']]}")
         stdout_console().print(" ".join(steps), highlight=False)
 
 
@@ -313,10 +321,9 @@ def balance(
     """Structural balance of the signed alliance graph, and its two blocs."""
     import json
 
-    from detente.graph.analysis import signed_graph, structural_balance
-    from detente.graph.views import time_slice
+    from detente.graph.answers import ledger_balance
 
-    result = structural_balance(signed_graph(time_slice(_relations(store), theatre=theatre)))
+    result = _answers(store, lambda ledger, _: ledger_balance(ledger, theatre=theatre))
     sys.stdout.write(json.dumps(result, indent=2) + "\n")
 
 

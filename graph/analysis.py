@@ -221,8 +221,8 @@ def pair_balance(
         (np.concatenate([sign, sign]).astype(np.float64), (rows, cols)), (n, n)
     )
     plain = abs(signed)
-    triangles = int(round((plain @ plain).multiply(plain).sum() / 6))
-    net = int(round((signed @ signed).multiply(signed).sum() / 6))
+    triangles = round(float((plain @ plain).multiply(plain).sum()) / 6)
+    net = round(float((signed @ signed).multiply(signed).sum()) / 6)
     balanced = (triangles + net) // 2
     weighted = sparse.csr_matrix(
         (np.concatenate([sign * weight, sign * weight]), (rows, cols)), (n, n)
