@@ -35,7 +35,6 @@ from detente.graph import IngestError, StoreError
 from detente.graph.answers import (
     actor_partners,
     actor_summaries,
-    ledger_balance,
     ledger_paths,
     relation_rows,
 )
@@ -201,8 +200,7 @@ def balance(
     """Structural balance of the signed alliance graph and its two-bloc partition."""
 
     def answer() -> bytes:
-        with svc.reading() as ledger:
-            result = ledger_balance(ledger, theatre=theatre)
+        result = svc.balance(theatre)
         return _BALANCE.dump_json(_BALANCE.validate_python({"theatre": theatre, **result}))
 
     return Response(svc.response(("balance", theatre), answer), media_type="application/json")

@@ -19,7 +19,8 @@ from datetime import date
 
 from detente.extract import Article, Extractor, Relation
 from detente.graph import Ingestor, IngestResult, KnowledgeStore, document_iri, open_store
-from detente.graph.answers import EvidenceReader, find_actor, store_evidence
+from detente.graph.analysis import pair_balance
+from detente.graph.answers import EvidenceReader, find_actor, signed_pairs, store_evidence
 from detente.graph.ledger import Ledger, open_ledger, save_ledger
 from detente.graph.oxigraph import OxigraphStore
 
@@ -47,6 +48,9 @@ class KnowledgeService:
         # Serialised answers of this generation, by question: between writes the same
         # question gets the same bytes, without recomputing or re-encoding its rows.
         self._responses: OrderedDict[tuple, bytes] = OrderedDict()
+        self._computing: dict[tuple, threading.Lock] = {}  # one computation per question
+        self._sides: dict[str | None, dict[str, int]] = {}  # last blocs, per theatre
+        self._replay: list[tuple[list[str], list[str]]] | None = None  # deltas to re-apply
         self._subscribers: list[Callable[[], None]] = []
         self.evidence: EvidenceReader = store_evidence(self.store)
         Ingestor(self.store).ensure_vocabulary()
@@ -83,13 +87,34 @@ class KnowledgeService:
         found = self._responses.get(key)
         if found is not None:
             return found
-        body = answer()
+        # Clients asking the same question at once wait for one computation, not eight.
         with self._state:
-            if key[0] == self._epoch:  # not stale: nothing changed meanwhile
-                self._responses[key] = body
-                while len(self._responses) > RESPONSES_KEPT:
-                    self._responses.popitem(last=False)
+            gate = self._computing.setdefault(key, threading.Lock())
+        with gate:
+            found = self._responses.get(key)
+            if found is not None:
+                return found
+            body = answer()
+            with self._state:
+                self._computing.pop(key, None)
+                if key[0] == self._epoch:  # not stale: nothing changed meanwhile
+                    self._responses[key] = body
+                    while len(self._responses) > RESPONSES_KEPT:
+                        self._responses.popitem(last=False)
         return body
+
+    def balance(self, theatre: str | None) -> dict:
+        """Structural balance of the signed graph about ``theatre``: the pairs are read
+        under the state lock, the partition is computed outside it (other answers go on),
+        starting from the previous answer's blocs for the same theatre, so that after a
+        write only the nodes it touched usually move."""
+        with self.reading() as ledger:
+            pairs = signed_pairs(ledger, theatre=theatre)
+        key = theatre.casefold() if theatre else None
+        result = pair_balance(*pairs, start=self._sides.get(key))
+        first, second = result["blocs"]
+        self._sides[key] = {n: 0 for n in first} | {n: 1 for n in second}
+        return result
 
     def actor_id(self, name: str) -> str | None:
         """An actor id from an id, a label or any gazetteer name; None if unknown."""
@@ -123,6 +148,7 @@ class KnowledgeService:
         with self._state:
             self._epoch += 1
             self._responses.clear()
+            self._computing.clear()
             if wrote:
                 self._generation += 1
         if wrote:
@@ -145,17 +171,25 @@ class KnowledgeService:
         try:
             while self._rebuild_wanted.is_set():
                 self._rebuild_wanted.clear()
-                # Holding the write lock: no document write can fall between the read and
-                # the swap (readers go on with the previous ledger).
-                with self._write_lock:
-                    fresh = Ledger.from_store(self.store)
-                    with self._state:
-                        self._ledger = fresh
+                # Document writes go on meanwhile (on the previous ledger, and logged): the
+                # new ledger re-applies them, each retiring what the read caught of it first.
+                with self._state:
+                    self._replay = []
+                fresh = Ledger.from_store(self.store)
+                with self._state:
+                    for added, removed in self._replay or ():
+                        fresh.apply(self.store, added=[], removed=removed + added)
+                        fresh.apply(
+                            self.store, added=[str(document_iri(d)) for d in added], removed=[]
+                        )
+                    self._replay = None
+                    self._ledger = fresh
                 self._advance(wrote=False)
         except Exception:  # a broken store: the next read reports it
             log.exception("rebuilding the ledger failed")
             with self._state:
                 self._ledger = None
+                self._replay = None
         finally:
             with self._state:
                 self._rebuilding = False
@@ -177,22 +211,23 @@ class KnowledgeService:
         with self.writing():
             result = ingestor.store_extracted(article, found, source, published)
             if result.status != "unchanged":
-                if self._ledger is not None:
-                    self._ledger.apply(
-                        self.store,
-                        added=[str(document_iri(result.doc_id))],
-                        removed=result.replaced,
-                    )
-                self._advance()
+                self._apply([result.doc_id], result.replaced)
         return result, found
+
+    def _apply(self, added: list[str], removed: list[str]) -> None:
+        """A document write's delta (documents by id), under the state lock."""
+        if self._ledger is not None:
+            graphs = [str(document_iri(d)) for d in added]
+            self._ledger.apply(self.store, added=graphs, removed=removed)
+        if self._replay is not None:
+            self._replay.append((added, removed))
+        self._advance()
 
     def remove(self, ref: str) -> list[str]:
         with self.writing():
             removed = Ingestor(self.store).remove(ref)
             if removed:
-                if self._ledger is not None:
-                    self._ledger.apply(self.store, added=[], removed=removed)
-                self._advance()
+                self._apply([], removed)
             return removed
 
     def documents(self) -> list[dict]:

@@ -348,14 +348,14 @@ def ledger_paths(
 
 
 # ---------------------------------------------------------------------- balance
-def ledger_balance(
-    ledger: Ledger, *, theatre: str | None = None, start: dict[str, int] | None = None
-) -> dict:
-    """:func:`detente.graph.analysis.structural_balance` of the signed graph of
-    :func:`detente.graph.analysis.signed_graph` (one edge per actor pair, the sign of the
-    Goldstein- and confidence-weighted vote of its statements) over the statements about
-    ``theatre`` (all when None). The votes are summed vectorised, O(n log n) for n
-    statements; ``start``, a previous answer's sides, spares the spectral start."""
+def signed_pairs(
+    ledger: Ledger, *, theatre: str | None = None
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The signed graph of :func:`detente.graph.analysis.signed_graph` over the statements
+    about ``theatre`` (all when None): one edge per actor pair, the sign of the Goldstein-
+    and confidence-weighted vote of its statements. Returns (nodes in id order, first end,
+    second end, sign, weight), the input of :func:`~detente.graph.analysis.pair_balance`.
+    Votes are summed vectorised: O(n log n) for n statements."""
     rows = ledger.select(theatre=theatre)
     s = ledger.column("subject")[rows].astype(np.int64)
     o = ledger.column("object")[rows].astype(np.int64)
@@ -376,13 +376,14 @@ def ledger_balance(
     place = np.full(n_actors, -1, dtype=np.int64)
     place[involved] = np.arange(len(involved))
     u, v = place[u_actor], place[v_actor]
-    first, second = np.minimum(u, v), np.maximum(u, v)
     nodes = [ids[i] for i in involved.tolist()]
-    return pair_balance(
-        nodes,
-        first,
-        second,
-        np.where(votes > 0, 1, -1),
-        np.abs(votes),
-        start=start,
-    )
+    return nodes, np.minimum(u, v), np.maximum(u, v), np.where(votes > 0, 1, -1), np.abs(votes)
+
+
+def ledger_balance(
+    ledger: Ledger, *, theatre: str | None = None, start: dict[str, int] | None = None
+) -> dict:
+    """:func:`detente.graph.analysis.structural_balance` of :func:`signed_pairs`;
+    ``start``, a previous answer's sides, spares the spectral start."""
+    nodes, u, v, sign, weight = signed_pairs(ledger, theatre=theatre)
+    return pair_balance(nodes, u, v, sign, weight, start=start)

@@ -179,3 +179,30 @@ def test_a_saved_ledger_is_used_only_while_the_store_is_unchanged(
     assert service.ledger().canonical() == Ledger.from_store(service.store).canonical()
     assert reads and "QAT" in {a[0] for a in service.ledger().canonical()["actors"]}
     service.close()
+
+
+def test_document_writes_during_a_rebuild_are_not_lost(extractor, monkeypatch) -> None:
+    service = KnowledgeService(open_store("memory:"), extractor)
+    service.ingest(Article(FIRST), "feed:a", date(2020, 3, 1))
+    service.ledger()
+    original = Ledger.from_store.__func__  # type: ignore[attr-defined]
+
+    def read_then_write(cls, store):
+        ledger = original(cls, store)
+        # A document write lands after the rebuild read the store, before the swap.
+        monkeypatch.setattr(Ledger, "from_store", classmethod(original))
+        service.ingest(Article(SECOND), "feed:b", date(2020, 3, 2))
+        service.remove("feed:a")
+        return ledger
+
+    monkeypatch.setattr(Ledger, "from_store", classmethod(read_then_write))
+    with service.writing():
+        service.store.update("INSERT DATA { GRAPH <http://example.org/g> { <x:a> <x:b> 1 } }")
+        service.changed()
+    deadline = time.monotonic() + 60
+    while service.rebuilding and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not service.rebuilding
+    state = service.ledger().canonical()
+    assert state == Ledger.from_store(service.store).canonical()
+    assert {a[0] for a in state["actors"]} == {"QAT", "LBY-GNA"}
