@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from detente.api import rest, sparql_routes
+from detente.api.answer_cache import AnswerFastPath
 from detente.api.query_workers import QueryWorkers
 from detente.api.service import KnowledgeService
 from detente.api.settings import ServiceSettings
@@ -189,6 +190,7 @@ def create_app(
         return JSONResponse({"detail": "internal error; the server log has the details"}, 500)
 
     app.add_middleware(sparql_routes.QueryFastPath)  # the innermost: added first
+    app.add_middleware(AnswerFastPath, service=svc)
     if settings.cors_origins:  # no layer at all when CORS is off: every request pays for it
         app.add_middleware(
             CORSMiddleware,

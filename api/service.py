@@ -97,10 +97,7 @@ class KnowledgeService:
             body = answer()
             with self._state:
                 self._computing.pop(key, None)
-                if key[0] == self._epoch:  # not stale: nothing changed meanwhile
-                    self._responses[key] = body
-                    while len(self._responses) > RESPONSES_KEPT:
-                        self._responses.popitem(last=False)
+            self.keep(question, key[0], body)
         return body
 
     def balance(self, theatre: str | None) -> dict:
@@ -115,6 +112,24 @@ class KnowledgeService:
         first, second = result["blocs"]
         self._sides[key] = {n: 0 for n in first} | {n: 1 for n in second}
         return result
+
+    @property
+    def epoch(self) -> int:
+        """Counts changes of what answers say (writes, and ledger rebuilds)."""
+        return self._epoch
+
+    def cached(self, key: tuple) -> bytes | None:
+        """The answer kept under ``key`` since the last change, if any."""
+        return self._responses.get((self._epoch, *key))
+
+    def keep(self, key: tuple, epoch: int, body: bytes) -> None:
+        """Keep ``body`` as the answer to ``key`` computed at ``epoch`` (dropped if
+        something changed since)."""
+        with self._state:
+            if epoch == self._epoch:
+                self._responses[(epoch, *key)] = body
+                while len(self._responses) > RESPONSES_KEPT:
+                    self._responses.popitem(last=False)
 
     def actor_id(self, name: str) -> str | None:
         """An actor id from an id, a label or any gazetteer name; None if unknown."""
