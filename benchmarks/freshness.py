@@ -324,16 +324,17 @@ def main() -> None:
         folder = (args.store or Path(work) / "kg").resolve()
         if not folder.exists():
             build_store(folder, args.relations)
-        # Each run starts from the same store: posts of an earlier run are dropped.
-        live = Path(work) / "live"
-        shutil.copytree(folder, live)
         saved = ledger_path(str(folder))
         first_read = None
         if not saved.exists():
             start = time.perf_counter()
             with open_store(f"oxigraph:{folder}") as store:
-                open_ledger(store)  # read from the store once, saved beside it
+                open_ledger(store)  # read from the store once, saved (and stamped) beside it
             first_read = round(time.perf_counter() - start, 2)
+        # Each run starts from the same store (the stamp in it, the ledger beside it):
+        # posts of an earlier run are not in it.
+        live = Path(work) / "live"
+        shutil.copytree(folder, live)
         shutil.copy(saved, ledger_path(str(live)))
 
         port = free_port()

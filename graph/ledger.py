@@ -268,19 +268,23 @@ class Ledger:
 
     def add_rows(
         self,
-        statements: list[tuple[str | None, ...]],
+        statements: Iterable[tuple[str | None, ...]],
         published: dict[str, str],
         labels: dict[str, tuple[str, str | None]],
     ) -> int:
         """Append statements read by the statement query (see :func:`_statements_query`),
-        with the documents' publication dates and the labels of their actors and theatres.
-        Returns the rows added."""
+        one at a time (a million need not be held at once), with the documents'
+        publication dates and the labels of their actors and theatres. Returns the rows
+        added."""
         ns = str(NS)
         start = self._size
-        self._grow(start + len(statements))
         cols = self._cols
         row = start
         for r, s, p, o, when, theatre_iri, conf, doc, modality in statements:
+            if row >= len(self._iris):
+                self._size = row  # what _grow copies
+                self._grow(row + 1)
+                cols = self._cols
             if modality == ns + "hypothetical":
                 continue
             given = when or published.get(doc)  # type: ignore[arg-type]
@@ -350,7 +354,8 @@ class Ledger:
         labels: dict[str, tuple[str, str | None]] = {}
         for node, label, kind in store.values(_labels_query(graphs)):
             labels.setdefault(node, (label, kind))  # type: ignore[arg-type]
-        return self.add_rows(store.values(_statements_query(graphs)), published, labels)  # type: ignore[arg-type]
+        statements = store.stream_values(_statements_query(graphs))
+        return self.add_rows(statements, published, labels)  # type: ignore[arg-type]
 
     def apply(self, store: KnowledgeStore, *, added: list[str], removed: list[str]) -> None:
         """One write's delta: the documents ``removed`` (ids) are gone and the document

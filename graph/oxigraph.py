@@ -7,6 +7,7 @@ rdflib query object would fall back to rdflib's much slower evaluator).
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 import tempfile
 import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -177,6 +178,13 @@ class OxigraphStore(KnowledgeStore):
         if self._stamped:
             self._store.remove_graph(_STATE)
             self._stamped = False
+
+    def stream_values(self, sparql: str) -> Iterator[tuple[str | None, ...]]:
+        solutions = self._evaluate(sparql, True)
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise StoreError("stream_values() needs a SELECT query")
+        for row in solutions:
+            yield tuple(None if t is None else t.value for t in row)
 
     def update(self, sparql: str) -> None:
         self.unstamp()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -140,6 +140,11 @@ class KnowledgeStore(ABC):
             tuple(None if row.get(v) is None else str(row[v]) for v in result.variables)
             for row in result.rows
         ]
+
+    def stream_values(self, sparql: str) -> Iterator[tuple[str | None, ...]]:
+        """:meth:`values` one row at a time, for reads too large to hold as a list (here:
+        the list; backends that stream override it)."""
+        return iter(self.values(sparql))
 
     def has_graph(self, iri: URIRef) -> bool:
         return self.query(f"ASK {{ GRAPH {nt(iri)} {{ ?s ?p ?o }} }}").boolean is True

@@ -206,3 +206,27 @@ def test_document_writes_during_a_rebuild_are_not_lost(extractor, monkeypatch) -
     state = service.ledger().canonical()
     assert state == Ledger.from_store(service.store).canonical()
     assert {a[0] for a in state["actors"]} == {"QAT", "LBY-GNA"}
+
+
+def test_a_large_read_grows_the_columns_and_survives_saving(tmp_path) -> None:
+    import sys
+
+    import pyoxigraph as ox
+
+    sys.path.insert(0, str(EXAMPLES.parent / "benchmarks"))
+    from store_speed import synthetic_nquads
+
+    store = open_store("memory:")
+    for chunk in synthetic_nquads(2500, 300, per_doc=50):
+        store.native.bulk_load(chunk, format=ox.RdfFormat.N_QUADS)
+    ledger = Ledger.from_store(store)
+    assert len(ledger) == 2500
+    state = ledger.canonical()
+    assert len(state["statements"]) == 2500
+    ledger.save(tmp_path / "ledger.npz", "stamp")
+    loaded, stamp = Ledger.load(tmp_path / "ledger.npz")
+    assert stamp == "stamp" and loaded.canonical() == state
+    evidence = store_evidence(store)
+    assert relation_rows(loaded, evidence, theatre="Libya") == relation_rows(
+        ledger, evidence, theatre="Libya"
+    )
