@@ -7,9 +7,9 @@ rdflib query object would fall back to rdflib's much slower evaluator).
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 import tempfile
 import weakref
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
