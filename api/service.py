@@ -48,6 +48,8 @@ class KnowledgeService:
         # Serialised answers of this generation, by question: between writes the same
         # question gets the same bytes, without recomputing or re-encoding its rows.
         self._responses: OrderedDict[tuple, bytes] = OrderedDict()
+        # Only ever held for a dict operation: the event loop takes it (answer_cache).
+        self._responses_lock = threading.Lock()
         self._computing: dict[tuple, threading.Lock] = {}  # one computation per question
         self._sides: dict[str | None, dict[str, int]] = {}  # last blocs, per theatre
         self._replay: list[tuple[list[str], list[str]]] | None = None  # deltas to re-apply
@@ -88,14 +90,14 @@ class KnowledgeService:
         if found is not None:
             return found
         # Clients asking the same question at once wait for one computation, not eight.
-        with self._state:
+        with self._responses_lock:
             gate = self._computing.setdefault(key, threading.Lock())
         with gate:
             found = self._responses.get(key)
             if found is not None:
                 return found
             body = answer()
-            with self._state:
+            with self._responses_lock:
                 self._computing.pop(key, None)
             self.keep(question, key[0], body)
         return body
@@ -125,7 +127,7 @@ class KnowledgeService:
     def keep(self, key: tuple, epoch: int, body: bytes) -> None:
         """Keep ``body`` as the answer to ``key`` computed at ``epoch`` (dropped if
         something changed since)."""
-        with self._state:
+        with self._responses_lock:
             if epoch == self._epoch:
                 self._responses[(epoch, *key)] = body
                 while len(self._responses) > RESPONSES_KEPT:
@@ -160,7 +162,7 @@ class KnowledgeService:
 
     def _advance(self, *, wrote: bool = True) -> None:
         """Forget cached answers; after a store write (``wrote``) tell the subscribers."""
-        with self._state:
+        with self._state, self._responses_lock:
             self._epoch += 1
             self._responses.clear()
             self._computing.clear()

@@ -62,34 +62,31 @@ _STATEMENT_PATTERN = """
     OPTIONAL { ?r dt:theatre ?theatre }"""
 
 
-def _statements_query(graphs: list[str] | None) -> str:
-    scope = f"VALUES ?g {{ {' '.join(f'<{g}>' for g in graphs)} }}" if graphs else ""
+# Each query reads either every graph or one graph named by a constant: Oxigraph does not
+# push a VALUES binding of ?g into the GRAPH pattern, so "VALUES ?g { <one> }" would join
+# the statements of the whole store before keeping that graph's.
+def _statements_query(graph: str | None) -> str:
+    scope = f"<{graph}>" if graph else "?g"
     return (
         PREFIXES
         + "SELECT ?r ?s ?p ?o ?date ?theatre ?conf ?doc ?modality WHERE { "
-        + scope
-        + f" GRAPH ?g {{ {_STATEMENT_PATTERN} }} }}"
+        + f"GRAPH {scope} {{ {_STATEMENT_PATTERN} }} }}"
     )
 
 
-def _dates_query(graphs: list[str] | None) -> str:
-    if graphs is None:
-        return PREFIXES + "SELECT DISTINCT ?doc ?date WHERE { ?doc a dt:Document ; dct:date ?date }"
-    scope = " ".join(f"<{g}>" for g in graphs)
-    return (
-        PREFIXES + f"SELECT DISTINCT ?doc ?date WHERE {{ VALUES ?g {{ {scope} }} "
-        "GRAPH ?g { ?doc a dt:Document ; dct:date ?date } }"
-    )
+def _dates_query(graph: str | None) -> str:
+    pattern = "?doc a dt:Document ; dct:date ?date"
+    if graph is None:
+        return PREFIXES + f"SELECT DISTINCT ?doc ?date WHERE {{ {pattern} }}"
+    return PREFIXES + f"SELECT DISTINCT ?doc ?date WHERE {{ GRAPH <{graph}> {{ {pattern} }} }}"
 
 
-def _labels_query(graphs: list[str] | None) -> str:
+def _labels_query(graph: str | None) -> str:
     pattern = "?x rdfs:label ?label OPTIONAL { ?x a ?type }"
-    if graphs is None:
+    if graph is None:
         return PREFIXES + f"SELECT DISTINCT ?x ?label ?type WHERE {{ {pattern} }}"
-    scope = " ".join(f"<{g}>" for g in graphs)
     return (
-        PREFIXES + f"SELECT DISTINCT ?x ?label ?type WHERE {{ VALUES ?g {{ {scope} }} "
-        f"GRAPH ?g {{ {pattern} }} }}"
+        PREFIXES + f"SELECT DISTINCT ?x ?label ?type WHERE {{ GRAPH <{graph}> {{ {pattern} }} }}"
     )
 
 
@@ -350,12 +347,15 @@ class Ledger:
 
     def load_graphs(self, store: KnowledgeStore, graphs: list[str] | None = None) -> int:
         """Read the statements of ``graphs`` (all graphs when None) and append them."""
-        published = {doc: day for doc, day in store.values(_dates_query(graphs))}
-        labels: dict[str, tuple[str, str | None]] = {}
-        for node, label, kind in store.values(_labels_query(graphs)):
-            labels.setdefault(node, (label, kind))  # type: ignore[arg-type]
-        statements = store.stream_values(_statements_query(graphs))
-        return self.add_rows(statements, published, labels)  # type: ignore[arg-type]
+        added = 0
+        for graph in graphs if graphs is not None else [None]:
+            published = dict(store.values(_dates_query(graph)))
+            labels: dict[str, tuple[str, str | None]] = {}
+            for node, label, kind in store.values(_labels_query(graph)):
+                labels.setdefault(node, (label, kind))  # type: ignore[arg-type]
+            statements = store.stream_values(_statements_query(graph))
+            added += self.add_rows(statements, published, labels)  # type: ignore[arg-type]
+        return added
 
     def apply(self, store: KnowledgeStore, *, added: list[str], removed: list[str]) -> None:
         """One write's delta: the documents ``removed`` (ids) are gone and the document
