@@ -65,6 +65,10 @@ LIBYA_BACKS = {"theatre": "Libya", "predicate": "backs"}
 
 
 def build_store(folder: Path, relations: int) -> None:
+    beside = Path(sys.executable).with_name("oxigraph")  # in a virtualenv not activated
+    loader = shutil.which("oxigraph") or (str(beside) if beside.exists() else None)
+    if loader is None:
+        sys.exit("the oxigraph loader is needed: pip install oxigraph")
     data = folder.with_suffix(".nq")
     with data.open("wb") as out:
         for chunk in synthetic_nquads(relations, 10_000):
@@ -317,8 +321,6 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--store", type=Path, help="Keep the synthetic store here (reused).")
     args = parser.parse_args()
-    if shutil.which("oxigraph") is None:
-        sys.exit("the oxigraph loader is needed: pip install oxigraph")
     with tempfile.TemporaryDirectory() as work:
         folder = (args.store or Path(work) / "kg").resolve()
         if not folder.exists():
