@@ -22,6 +22,16 @@ def memory_message(megabytes: int) -> str:
     )
 
 
+def _balance(arguments: dict) -> bytes:
+    """Structural balance of signed pairs (:func:`detente.graph.analysis.pair_balance`'s
+    arguments), as JSON: CPU-heavy work kept off the server's interpreter."""
+    import json
+
+    from detente.graph.analysis import pair_balance
+
+    return json.dumps(pair_balance(**arguments)).encode()
+
+
 def serve(conn: Connection) -> None:
     """A worker's loop: its options first, then (checkpoint, operation, arguments) in and
     ("ok", media type, size) then the body, or ("error", status, message, detail) out."""
@@ -50,20 +60,23 @@ def serve(conn: Connection) -> None:
             return
         body, fatal = b"", False
         try:
-            if engine is None or path != opened:
-                engine = None  # the old checkpoint's files are released before the next opens
-                engine = SparqlEngine(
-                    ox.Store.read_only(path),
-                    timeout=options["timeout"],
-                    max_result_bytes=options["max_result_bytes"],
-                    allowed_calls=options["allowed_calls"],
-                    prefixes=options["prefixes"],
-                )
-                opened = path
-            run = engine.graph if operation == "graph" else engine.query
-            answer = run(**arguments)
-            header: tuple = ("ok", answer.media_type, len(answer.body), None)
-            body = answer.body
+            if operation == "balance":  # analysis of arrays sent along: no store to open
+                body, media_type = _balance(arguments), "application/json"
+            else:
+                if engine is None or path != opened:
+                    engine = None  # the old checkpoint's files are released first
+                    engine = SparqlEngine(
+                        ox.Store.read_only(path),
+                        timeout=options["timeout"],
+                        max_result_bytes=options["max_result_bytes"],
+                        allowed_calls=options["allowed_calls"],
+                        prefixes=options["prefixes"],
+                    )
+                    opened = path
+                run = engine.graph if operation == "graph" else engine.query
+                answer = run(**arguments)
+                body, media_type = answer.body, answer.media_type
+            header: tuple = ("ok", media_type, len(body), None)
         except SparqlError as exc:
             header = ("error", exc.status, exc.message, None)
         except MemoryError:

@@ -156,7 +156,13 @@ class QueryWorkers:
         """A whole graph (:meth:`SparqlEngine.graph`) read on an idle worker."""
         return await self._run("graph", {"iri": iri, "accept": accept})
 
-    async def _run(self, operation: str, arguments: dict) -> Answer:
+    async def balance(self, **arguments: object) -> Answer:
+        """:func:`detente.graph.analysis.pair_balance` of the arrays given, as JSON, on an
+        idle worker: seconds of CPU on a large theatre, kept off the server's interpreter
+        (and its lock) so that other answers go on."""
+        return await self._run("balance", arguments, reads_store=False)
+
+    async def _run(self, operation: str, arguments: dict, *, reads_store: bool = True) -> Answer:
         """503 when the deadline passes first (waiting for a free worker counts towards it)
         or when the worker dies (its memory cap).
 
@@ -167,10 +173,12 @@ class QueryWorkers:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
         self.start()
-        snapshot = self.snapshots.fresh() or await loop.run_in_executor(
-            None, self.snapshots.current
-        )
-        path = snapshot.path
+        path: str | None = None
+        if reads_store:
+            snapshot = self.snapshots.fresh() or await loop.run_in_executor(
+                None, self.snapshots.current
+            )
+            path = snapshot.path
         try:
             worker = self._idle.get_nowait()
         except queue.Empty:
@@ -182,7 +190,9 @@ class QueryWorkers:
                 raise SparqlError(503, "every query worker is busy: try again shortly") from None
             if starting:  # the pool was still loading: that is not the query's time
                 deadline = loop.time() + self.timeout
-        if worker.path != path:
+        if path is None:
+            path = worker.path  # what it has open stays open
+        elif worker.path != path:
             self.snapshots.opened(path, worker.path)
             worker.path = path
         try:

@@ -6,10 +6,12 @@ never holds up the event loop.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import TypeAdapter
+from starlette.concurrency import run_in_threadpool
 
 from detente.api.models import (
     ActorProfile,
@@ -32,6 +34,7 @@ from detente.api.service import KnowledgeService
 from detente.extract import InputError, read_article
 from detente.extract.text import with_author
 from detente.graph import IngestError, StoreError
+from detente.graph.analysis import pair_balance
 from detente.graph.answers import (
     actor_partners,
     actor_summaries,
@@ -193,17 +196,31 @@ _BALANCE = TypeAdapter(Balance)
 
 
 @router.get("/balance", response_model=Balance, tags=["analysis"])
-def balance(
+async def balance(
+    request: Request,
     theatre: str | None = Query(None, description="Only relations concerning this theatre."),
-    svc: KnowledgeService = Depends(service),
 ) -> Response:
     """Structural balance of the signed alliance graph and its two-bloc partition."""
+    svc: KnowledgeService = request.app.state.service
+    workers = request.app.state.query_workers
 
-    def answer() -> bytes:
-        result = svc.balance(theatre)
+    async def answer() -> bytes:
+        nodes, u, v, sign, weight = await run_in_threadpool(svc.signed_pairs, theatre)
+        start = svc.blocs_before(theatre)
+        if workers is not None:  # seconds of CPU on a large theatre: off this interpreter
+            found = await workers.balance(
+                nodes=nodes, u=u, v=v, sign=sign, weight=weight, start=start
+            )
+            result = json.loads(found.body)
+        else:
+            result = await run_in_threadpool(
+                lambda: pair_balance(nodes, u, v, sign, weight, start=start)
+            )
+        svc.remember_blocs(theatre, result)
         return _BALANCE.dump_json(_BALANCE.validate_python({"theatre": theatre, **result}))
 
-    return Response(svc.response(("balance", theatre), answer), media_type="application/json")
+    body = await svc.response_async(("balance", theatre), answer)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/documents", response_model=list[DocumentInfo], tags=["documents"])

@@ -10,16 +10,17 @@ request) rebuilds the ledger in the background while the previous one keeps serv
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from datetime import date
 
-from detente.extract import Article, Extractor, Relation
+from detente.extract import Article, ExtractionProcess, Extractor, Relation
 from detente.graph import Ingestor, IngestResult, KnowledgeStore, document_iri, open_store
-from detente.graph.analysis import pair_balance
 from detente.graph.answers import EvidenceReader, find_actor, signed_pairs, store_evidence
 from detente.graph.ledger import Ledger, open_ledger, save_ledger
 from detente.graph.oxigraph import OxigraphStore
@@ -29,7 +30,12 @@ log = logging.getLogger("detente.api")
 
 
 class KnowledgeService:
-    def __init__(self, store: KnowledgeStore | str, extractor: Extractor | None = None) -> None:
+    def __init__(
+        self, store: KnowledgeStore | str, extractor: Extractor | ExtractionProcess | None = None
+    ) -> None:
+        """``extractor``: the pipeline to extract posted articles with; by default one in a
+        worker process of its own (started on the first post), so that the service's
+        process holds answers, not a language model."""
         if isinstance(store, str):
             # A server's query workers are other processes: they need files to read, so a
             # server's "memory:" store is a temporary folder removed when it closes.
@@ -51,6 +57,7 @@ class KnowledgeService:
         # Only ever held for a dict operation: the event loop takes it (answer_cache).
         self._responses_lock = threading.Lock()
         self._computing: dict[tuple, threading.Lock] = {}  # one computation per question
+        self._computing_async: dict[tuple, asyncio.Lock] = {}  # the same, on the event loop
         self._sides: dict[str | None, dict[str, int]] = {}  # last blocs, per theatre
         self._replay: list[tuple[list[str], list[str]]] | None = None  # deltas to re-apply
         self._subscribers: list[Callable[[], None]] = []
@@ -58,11 +65,22 @@ class KnowledgeService:
         Ingestor(self.store).ensure_vocabulary()
 
     @property
-    def extractor(self) -> Extractor:
+    def extractor(self) -> Extractor | ExtractionProcess:
         with self._model_lock:
             if self._extractor is None:
-                self._extractor = Extractor()
+                self._extractor = ExtractionProcess()
             return self._extractor
+
+    def _extract(self, article: Article, published: date | None) -> list[Relation]:
+        when = published or article.published
+        with self._model_lock:  # the pipeline is not shared between threads
+            if self._extractor is None:
+                self._extractor = ExtractionProcess()
+            try:
+                return self._extractor.extract(article.text, when, article.author)
+            except BrokenProcessPool:  # the worker died (killed, out of memory): a new one
+                self._extractor = ExtractionProcess()
+                return self._extractor.extract(article.text, when, article.author)
 
     # ------------------------------------------------------------------ reading
     def ledger(self) -> Ledger:
@@ -102,18 +120,41 @@ class KnowledgeService:
             self.keep(question, key[0], body)
         return body
 
-    def balance(self, theatre: str | None) -> dict:
-        """Structural balance of the signed graph about ``theatre``: the pairs are read
-        under the state lock, the partition is computed outside it (other answers go on),
-        starting from the previous answer's blocs for the same theatre, so that after a
-        write only the nodes it touched usually move."""
+    def signed_pairs(self, theatre: str | None) -> tuple:
+        """The signed pairs about ``theatre`` (see :func:`signed_pairs`), read under the
+        state lock; the partition is then computed outside it."""
         with self.reading() as ledger:
-            pairs = signed_pairs(ledger, theatre=theatre)
-        key = theatre.casefold() if theatre else None
-        result = pair_balance(*pairs, start=self._sides.get(key))
+            return signed_pairs(ledger, theatre=theatre)
+
+    def blocs_before(self, theatre: str | None) -> dict[str, int] | None:
+        """The sides of the last balance answered for ``theatre``: the next one starts
+        from them, so after a write only the nodes it touched usually move."""
+        return self._sides.get(theatre.casefold() if theatre else None)
+
+    def remember_blocs(self, theatre: str | None, result: dict) -> None:
         first, second = result["blocs"]
-        self._sides[key] = {n: 0 for n in first} | {n: 1 for n in second}
-        return result
+        self._sides[theatre.casefold() if theatre else None] = {n: 0 for n in first} | {
+            n: 1 for n in second
+        }
+
+    async def response_async(
+        self, question: tuple, answer: Callable[[], Awaitable[bytes]]
+    ) -> bytes:
+        """:meth:`response` for answers computed on the event loop (awaiting threads or
+        worker processes)."""
+        key = (self._epoch, *question)
+        found = self._responses.get(key)
+        if found is not None:
+            return found
+        gate = self._computing_async.setdefault(key, asyncio.Lock())
+        async with gate:
+            found = self._responses.get(key)
+            if found is not None:
+                return found
+            body = await answer()
+            self._computing_async.pop(key, None)
+            self.keep(question, key[0], body)
+        return body
 
     @property
     def epoch(self) -> int:
@@ -218,13 +259,8 @@ class KnowledgeService:
     ) -> tuple[IngestResult, list[Relation]]:
         """Store one article; returns the result and the relations its graph holds.
         Extraction runs before the write lock is taken; the write and its delta run under it."""
-        with self._model_lock:
-            if self._extractor is None:
-                self._extractor = Extractor()
-            found = self._extractor.extract(
-                article.text, published or article.published, article.author
-            )
-        ingestor = Ingestor(self.store, self._extractor)
+        found = self._extract(article, published)
+        ingestor = Ingestor(self.store, self.extractor)
         with self.writing():
             result = ingestor.store_extracted(article, found, source, published)
             if result.status != "unchanged":
@@ -257,3 +293,5 @@ class KnowledgeService:
             if self._ledger is not None and not self._rebuilding:
                 save_ledger(self.store, self._ledger)
             self.store.close()
+        if isinstance(self._extractor, ExtractionProcess):
+            self._extractor.close()

@@ -103,9 +103,14 @@ def baseline_query() -> str:
 
 
 def targets() -> list[tuple[str, str]]:
-    """States for Egypt to arm, one per post (not Egypt, not Libya)."""
-    states = [a for a in load_gazetteer().actors.values() if a.type == "State"]
-    return [(a.id, a.label) for a in states if a.id not in (BACKER, "LBY")]
+    """States for Egypt to arm, one per post (not Egypt, not Libya; one-word names, which
+    the sentence below reads unambiguously)."""
+    states = [a for a in load_gazetteer(generated=False).actors.values() if a.type == "State"]
+    return [
+        (a.id, a.label)
+        for a in states
+        if a.id not in (BACKER, "LBY") and a.label.isalpha() and a.label[0].isupper()
+    ]
 
 
 class Memory(threading.Thread):
@@ -186,8 +191,9 @@ def run(base: str, args: argparse.Namespace) -> dict:
             while not stop.is_set():
                 route = routes[step % len(routes)]
                 step += 1
-                with lock:
-                    latest = posted[-1][0] if posted else None
+                with lock:  # the oldest post the paths have not shown yet, else the latest
+                    waiting = [s for i, (s, _) in enumerate(posted) if i not in seen["paths"]]
+                    latest = waiting[0] if waiting else (posted[-1][0] if posted else None)
                 if route == "relations":
                     params = {**LIBYA_BACKS}
                     path = "/relations"
@@ -331,9 +337,12 @@ def main() -> None:
             # Read from the store once, saved (and stamped) beside it; in a process of its
             # own, so that this client's memory is its own.
             start = time.perf_counter()
+            # The vocabulary first, as the service loads it (a write: it would make the
+            # saved ledger stale).
             read = (
-                "from detente.graph import open_store; from detente.graph.ledger import "
-                f"open_ledger; s = open_store('oxigraph:{folder}'); open_ledger(s); s.close()"
+                "from detente.graph import Ingestor, open_store; from detente.graph.ledger "
+                f"import open_ledger; s = open_store('oxigraph:{folder}'); "
+                "Ingestor(s).ensure_vocabulary(); open_ledger(s); s.close()"
             )
             subprocess.run([sys.executable, "-c", read], check=True)
             first_read = round(time.perf_counter() - start, 2)

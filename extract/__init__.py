@@ -2,6 +2,7 @@
 
 from detente.extract.model import ActorRef, Relation
 from detente.extract.pipeline import (
+    ExtractionProcess,
     Extractor,
     __version__,
     build_pipeline,
@@ -13,6 +14,7 @@ from detente.extract.text import Article, InputError, read_article
 __all__ = [
     "ActorRef",
     "Article",
+    "ExtractionProcess",
     "Extractor",
     "InputError",
     "Relation",

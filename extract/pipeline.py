@@ -251,6 +251,36 @@ class Extractor:
         return to_records(doc, document_id(text), self.version)
 
 
+class ExtractionProcess:
+    """An :class:`Extractor` in a worker process of its own, loaded on first use: the
+    calling process never holds the pipeline (a service keeps its memory and its
+    interpreter lock for answering). Same ``extract`` and ``version`` as an Extractor."""
+
+    def __init__(self, *, batch_size: int = 16) -> None:
+        self._pool = ProcessPoolExecutor(
+            1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(batch_size,),
+        )
+        weakref.finalize(self, self._pool.shutdown, cancel_futures=True)
+        self._version: str | None = None
+
+    @property
+    def version(self) -> str:
+        if self._version is None:
+            self._version = self._pool.submit(_version).result()
+        return self._version
+
+    def extract(
+        self, text: str, published: date | None = None, author: str | None = None
+    ) -> list[Relation]:
+        return self._pool.submit(_extract, text, published, author).result()
+
+    def close(self) -> None:
+        self._pool.shutdown(cancel_futures=True)
+
+
 _worker: Extractor | None = None
 
 
@@ -261,6 +291,16 @@ def _init_worker(batch_size: int) -> None:
 
 def _ready() -> bool:
     return _worker is not None
+
+
+def _version() -> str:
+    assert _worker is not None, "worker not initialised"
+    return _worker.version
+
+
+def _extract(text: str, published: date | None, author: str | None) -> list[Relation]:
+    assert _worker is not None, "worker not initialised"
+    return _worker.extract(text, published, author)
 
 
 def _work(batch: list[tuple[Article, date | None]]) -> list[list[Relation]]:

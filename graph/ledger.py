@@ -85,9 +85,7 @@ def _labels_query(graph: str | None) -> str:
     pattern = "?x rdfs:label ?label OPTIONAL { ?x a ?type }"
     if graph is None:
         return PREFIXES + f"SELECT DISTINCT ?x ?label ?type WHERE {{ {pattern} }}"
-    return (
-        PREFIXES + f"SELECT DISTINCT ?x ?label ?type WHERE {{ GRAPH <{graph}> {{ {pattern} }} }}"
-    )
+    return PREFIXES + f"SELECT DISTINCT ?x ?label ?type WHERE {{ GRAPH <{graph}> {{ {pattern} }} }}"
 
 
 def _day(text: str) -> int:
