@@ -20,6 +20,7 @@ used only if nothing wrote to the store since it was saved (see :func:`open_ledg
 
 from __future__ import annotations
 
+import bisect
 import logging
 import secrets
 from array import array
@@ -138,6 +139,7 @@ class Ledger:
         self._retired = 0
         self.compactions = 0  # row ids change at each: indexes over rows rebuild
         self._rank: np.ndarray | None = None  # actors' places in label order
+        self._order: list[int] | None = None  # actors in label order
         self.version = 0  # counts changes, for caches kept by readers
         self._degrees: tuple[int, np.ndarray] | None = None
 
@@ -166,14 +168,20 @@ class Ledger:
     def actor(self, name: str) -> int | None:
         return self.actors.ids.get(name)
 
+    def _label_key(self, index: int) -> tuple[str, str]:
+        return (self.actor_labels[index], self.actors.values[index])
+
     def rank(self) -> np.ndarray:
-        """Each actor's place when actors are sorted by (label, id)."""
-        if self._rank is None or len(self._rank) != len(self.actors):
-            order = sorted(
-                range(len(self.actors)), key=lambda i: (self.actor_labels[i], self.actors.values[i])
-            )
-            rank = np.empty(len(order), dtype=np.int64)
-            rank[order] = np.arange(len(order))
+        """Each actor's place when actors are sorted by (label, id). New actors are inserted
+        into the kept order (O(actors) a write), not sorted again."""
+        n = len(self.actors)
+        if self._order is None:
+            self._order = sorted(range(n), key=self._label_key)
+        for index in range(len(self._order), n):
+            bisect.insort(self._order, index, key=self._label_key)
+        if self._rank is None or len(self._rank) != n:
+            rank = np.empty(n, dtype=np.int64)
+            rank[np.array(self._order, dtype=np.int64)] = np.arange(n)
             self._rank = rank
         return self._rank
 
