@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import shutil
 import statistics
 import subprocess
@@ -50,14 +51,9 @@ from pathlib import Path
 import httpx
 import psutil
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from store_speed import synthetic_nquads
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from detente.graph.analysis import with_subproperties
-from detente.graph.ledger import ledger_path
-from detente.ontology import load_gazetteer
-from tests.servers import free_port
+# Only light imports at the top: the client processes are spawned, and spawning imports
+# this module again in each of them.
+HERE = Path(__file__).resolve().parent
 
 TOKEN = "freshness-benchmark"
 BACKER = "EGY"
@@ -65,6 +61,9 @@ LIBYA_BACKS = {"theatre": "Libya", "predicate": "backs"}
 
 
 def build_store(folder: Path, relations: int) -> None:
+    sys.path.insert(0, str(HERE))
+    from store_speed import synthetic_nquads
+
     beside = Path(sys.executable).with_name("oxigraph")  # in a virtualenv not activated
     loader = shutil.which("oxigraph") or (str(beside) if beside.exists() else None)
     if loader is None:
@@ -89,6 +88,8 @@ def build_store(folder: Path, relations: int) -> None:
 
 
 def baseline_query() -> str:
+    from detente.graph.analysis import with_subproperties
+
     names = " ".join(f"dt:{p}" for p in sorted(with_subproperties(["backs"])))
     return (
         "PREFIX dt: <https://w3id.org/detente/ns#> "
@@ -105,6 +106,8 @@ def baseline_query() -> str:
 def targets() -> list[tuple[str, str]]:
     """States for Egypt to arm, one per post (not Egypt, not Libya; one-word names, which
     the sentence below reads unambiguously)."""
+    from detente.ontology import load_gazetteer
+
     states = [a for a in load_gazetteer(generated=False).actors.values() if a.type == "State"]
     return [
         (a.id, a.label)
@@ -154,166 +157,167 @@ def percentiles(values: list[float]) -> dict:
     }
 
 
+ROUTES = ("relations", "relations_actor", "paths", "balance")
+
+
+def client(number: int, base: str, sequence: list[str], stop_at, ready, results) -> None:
+    """One client process (its own interpreter: threads of one would queue on its lock and
+    add that wait to every latency): one request after another, cycling through the
+    routes, until ``stop_at`` (a shared monotonic time, 0 while unknown) passes. Records
+    (route, sent, received, status, states reflected); answers are searched as bytes,
+    not parsed. Monotonic clocks are system-wide on Linux, so times compare across
+    processes."""
+    records = []
+    step = number  # clients start on different routes
+    shown = 0  # how many states of ``sequence`` this client has seen in a path answer
+    with httpx.Client(base_url=base, timeout=120) as http:
+        http.get("/health").raise_for_status()
+        with ready.get_lock():
+            ready.value += 1
+        while not stop_at.value or time.monotonic() < stop_at.value:
+            route = ROUTES[step % len(ROUTES)]
+            step += 1
+            if route == "relations":
+                path, params = "/relations", LIBYA_BACKS
+            elif route == "relations_actor":
+                path, params = "/relations", {**LIBYA_BACKS, "actor": BACKER, "limit": 1000}
+            elif route == "paths":
+                target = sequence[min(shown, len(sequence) - 1)]
+                path, params = "/paths", {"source": BACKER, "target": target, "max_hops": 1}
+            else:
+                path, params = "/balance", {"theatre": "Libya"}
+            sent = time.monotonic()
+            try:
+                response = http.get(path, params=params)
+            except httpx.HTTPError:
+                records.append((route, sent, time.monotonic(), 0, ()))
+                continue
+            received = time.monotonic()
+            body = response.content
+            reflected: tuple[str, ...] = ()
+            if response.status_code == 200:
+                if route == "paths":
+                    if body.startswith(b"[["):
+                        reflected = (target,)
+                        shown += 1
+                elif route != "relations":
+                    reflected = tuple(s for s in sequence if f'"{s}"'.encode() in body)
+            records.append((route, sent, received, response.status_code, reflected))
+    results.put(records)
+
+
 def run(base: str, args: argparse.Namespace) -> dict:
     pool = targets()
-    posted: list[tuple[str, float]] = []  # (state id, time of the 201)
-    seen: dict[str, dict[int, float]] = {"relations": {}, "paths": {}, "balance": {}}
-    latencies: dict[str, list[float]] = {
-        "relations": [],
-        "relations_actor": [],
-        "paths": [],
-        "balance": [],
-    }
-    errors: dict[str, int] = {}
-    lock = threading.Lock()
-    ingest_done = threading.Event()
-    stop = threading.Event()
+    count = int(args.seconds)
+    sequence = [pool[(i + 1) % len(pool)][0] for i in range(count)]
+    posted: list[tuple[str, float]] = []  # (state id, monotonic time of the 201)
     post_times: list[float] = []
+    errors: dict[str, int] = {}
+    headers = {"Authorization": f"Bearer {TOKEN}"}
 
-    def note(route: str, reflected: set[str], received: float) -> None:
-        with lock:
-            for i, (state, at) in enumerate(posted):
-                if i not in seen[route] and state in reflected:
-                    seen[route][i] = max(0.0, received - at)
-
-    def error(route: str) -> None:
-        with lock:
-            errors[route] = errors.get(route, 0) + 1
-
-    def everything_seen() -> bool:
-        with lock:
-            return all(len(found) == len(posted) for found in seen.values())
-
-    def client(number: int) -> None:
-        routes = ["relations", "relations_actor", "paths", "balance"]
-        step = number  # clients start on different routes
-        with httpx.Client(base_url=base, timeout=60) as http:
-            while not stop.is_set():
-                route = routes[step % len(routes)]
-                step += 1
-                with lock:  # the oldest post the paths have not shown yet, else the latest
-                    waiting = [s for i, (s, _) in enumerate(posted) if i not in seen["paths"]]
-                    latest = waiting[0] if waiting else (posted[-1][0] if posted else None)
-                if route == "relations":
-                    params = {**LIBYA_BACKS}
-                    path = "/relations"
-                elif route == "relations_actor":
-                    params = {**LIBYA_BACKS, "actor": BACKER, "limit": 1000}
-                    path = "/relations"
-                elif route == "paths":
-                    if latest is None:
-                        continue
-                    params = {"source": BACKER, "target": latest, "max_hops": 1}
-                    path = "/paths"
-                else:
-                    params = {"theatre": "Libya"}
-                    path = "/balance"
-                start = time.perf_counter()
-                try:
-                    response = http.get(path, params=params)
-                except httpx.HTTPError:
-                    error(route)
-                    continue
-                received = time.perf_counter()
-                if response.status_code != 200:
-                    # An actor posted a moment ago but not yet known is a stale answer
-                    # (404), not a failure; anything else is an error.
-                    if not (route == "paths" and response.status_code == 404):
-                        error(route)
-                    continue
-                if not ingest_done.is_set():
-                    latencies[route].append(received - start)
-                body = response.json()
-                if route == "relations_actor":
-                    note("relations", {row["object"]["id"] for row in body}, received)
-                elif route == "paths" and body:
-                    note("paths", {body[0][0]["target"]}, received)
-                elif route == "balance":
-                    note("balance", {n for bloc in body["blocs"] for n in bloc}, received)
-
-    def ingest() -> None:
-        with httpx.Client(base_url=base, timeout=60) as http:
-            headers = {"Authorization": f"Bearer {TOKEN}"}
-            begin = time.perf_counter()
-            for i in range(int(args.seconds)):
-                due = begin + i
-                time.sleep(max(0.0, due - time.perf_counter()))
-                state, label = pool[(i + 1) % len(pool)]
-                text = f"Egypt is sending weapons to {label} in Libya, report {i} says."
-                start = time.perf_counter()
-                try:
-                    response = http.post(
-                        "/documents", json={"text": text, "date": "2020-06-01"}, headers=headers
-                    )
-                except httpx.HTTPError:
-                    error("post")
-                    continue
-                at = time.perf_counter()
-                post_times.append(at - start)
-                found = response.json().get("relations", []) if response.status_code == 201 else []
-                if not any(r["object"]["id"] == state for r in found):
-                    error("post_without_the_relation")
-                    continue
-                with lock:
-                    posted.append((state, at))
-        ingest_done.set()
-
-    # Warm-up: the first post loads the extraction pipeline.
-    label = pool[0][1]
+    # Warm-up: the first post starts the extraction process ...
     httpx.post(
         f"{base}/documents",
-        json={"text": f"Egypt is sending weapons to {label} in Libya.", "date": "2020-06-01"},
-        headers={"Authorization": f"Bearer {TOKEN}"},
+        json={"text": f"Egypt is sending weapons to {pool[0][1]} in Libya.", "date": "2020-06-01"},
+        headers=headers,
         timeout=300,
     ).raise_for_status()
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
-    writer = threading.Thread(target=ingest)
-    for t in [*threads, writer]:
-        t.start()
-    writer.join()
-    deadline = time.monotonic() + 30
-    while not everything_seen() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    stop.set()
-    for t in threads:
-        t.join()
+    # ... and every route answers once: the query workers start, the indexes are built.
+    for path, params in (
+        ("/relations", LIBYA_BACKS),
+        ("/paths", {"source": BACKER, "target": pool[0][0], "max_hops": 1}),
+        ("/balance", {"theatre": "Libya"}),
+    ):
+        httpx.get(f"{base}{path}", params=params, timeout=600).raise_for_status()
+    context = multiprocessing.get_context("spawn")
+    stop_at = context.Value("d", 0.0)
+    ready = context.Value("i", 0)
+    results = context.Queue()
+    clients = [
+        context.Process(target=client, args=(n, base, sequence, stop_at, ready, results))
+        for n in range(args.clients)
+    ]
+    for proc in clients:
+        proc.start()
+    deadline = time.monotonic() + 300
+    while ready.value < args.clients and time.monotonic() < deadline:
+        time.sleep(0.1)  # every client's interpreter has started and asked once
+    time.sleep(1)
+    began = time.monotonic()
+    with httpx.Client(base_url=base, timeout=60) as http:
+        for i in range(count):
+            time.sleep(max(0.0, began + i - time.monotonic()))
+            state, label = pool[(i + 1) % len(pool)]
+            text = f"Egypt is sending weapons to {label} in Libya, report {i} says."
+            start = time.monotonic()
+            try:
+                response = http.post(
+                    "/documents", json={"text": text, "date": "2020-06-01"}, headers=headers
+                )
+            except httpx.HTTPError:
+                errors["post"] = errors.get("post", 0) + 1
+                continue
+            at = time.monotonic()
+            post_times.append(at - start)
+            found = response.json().get("relations", []) if response.status_code == 201 else []
+            if not any(r["object"]["id"] == state for r in found):
+                errors["post_without_the_relation"] = errors.get("post_without_the_relation", 0) + 1
+                continue
+            posted.append((state, at))
+    ended = time.monotonic()
+    # The clients go on until every post shows everywhere, at most 30 s more: then stop.
+    stop_at.value = ended + 30
+    records = [r for _ in clients for r in results.get()]
+    for proc in clients:
+        proc.join()
+
+    latencies: dict[str, list[float]] = {route: [] for route in ROUTES}
+    first_seen: dict[str, dict[str, float]] = {"relations": {}, "paths": {}, "balance": {}}
+    for route, sent, received, status, reflected in records:
+        if status != 200 and not (route == "paths" and status == 404):
+            # An actor posted a moment ago but not yet known is a stale answer, not an error.
+            errors[route] = errors.get(route, 0) + 1
+        if began <= sent and received <= ended:
+            latencies[route].append(received - sent)
+        kind = "relations" if route == "relations_actor" else route
+        if kind in first_seen:
+            for state in reflected:
+                if received < first_seen[kind].get(state, float("inf")):
+                    first_seen[kind][state] = received
+    staleness = {}
+    for kind, seen in first_seen.items():
+        values = [max(0.0, seen[state] - at) for state, at in posted if state in seen]
+        staleness[kind] = {**percentiles(values), "never": len(posted) - len(values)}
 
     # The baseline: the first question as one SPARQL aggregate, straight from the store.
     baseline: list[float] = []
     baseline_errors = 0
-    stop_at = time.monotonic() + max(args.seconds / 4, 3)
+    lock = threading.Lock()
+    stop = time.monotonic() + max(args.seconds / 4, 3)
     query = baseline_query()
 
     def sparql_client() -> None:
         nonlocal baseline_errors
         with httpx.Client(base_url=base, timeout=120) as http:
-            while time.monotonic() < stop_at:
-                start = time.perf_counter()
+            while time.monotonic() < stop:
+                start = time.monotonic()
                 try:
                     ok = http.get("/sparql", params={"query": query}).status_code == 200
                 except httpx.HTTPError:
                     ok = False
                 with lock:
-                    baseline.append(time.perf_counter() - start)
+                    baseline.append(time.monotonic() - start)
                     baseline_errors += not ok
 
-    sparql = [threading.Thread(target=sparql_client) for _ in range(args.clients)]
-    for t in sparql:
+    threads = [threading.Thread(target=sparql_client) for _ in range(args.clients)]
+    for t in threads:
         t.start()
-    for t in sparql:
+    for t in threads:
         t.join()
-
-    stale = {
-        route: {
-            **percentiles(list(found.values())),
-            "never": len(posted) - len(found),
-        }
-        for route, found in seen.items()
-    }
     return {
         "posts": len(posted),
         "post_ms": percentiles(post_times),
-        "staleness": stale,
+        "staleness": staleness,
         "latency_during_ingest": {route: percentiles(v) for route, v in latencies.items()},
         "errors": errors,
         "baseline_sparql_aggregate": {**percentiles(baseline), "errors": baseline_errors},
@@ -321,6 +325,10 @@ def run(base: str, args: argparse.Namespace) -> dict:
 
 
 def main() -> None:
+    sys.path.insert(0, str(HERE.parent))
+    from detente.graph.ledger import ledger_path
+    from tests.servers import free_port
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--relations", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=float, default=60)
