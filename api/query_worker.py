@@ -23,7 +23,8 @@ def memory_message(megabytes: int) -> str:
 
 
 # The sides of the last partition this worker computed, per theatre: the next one starts
-# from them, so after a write only the nodes it touched usually move.
+# from them (unless the server sends the last sides any worker computed), so after a write
+# only the nodes it touched usually move.
 _SIDES: dict[str | None, dict[str, int]] = {}
 
 
@@ -37,7 +38,8 @@ def _balance(arguments: dict) -> bytes:
 
     theatre = arguments.pop("theatre")
     key = theatre.casefold() if theatre else None
-    result = pair_balance(**arguments, start=_SIDES.get(key))
+    start = arguments.pop("start", None) or _SIDES.get(key)
+    result = pair_balance(**arguments, start=start)
     first, second = result["blocs"]
     _SIDES[key] = {n: 0 for n in first} | {n: 1 for n in second}
     return json.dumps({"theatre": theatre, **result}).encode()

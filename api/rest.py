@@ -6,6 +6,7 @@ never holds up the event loop.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import replace
 
@@ -201,8 +202,14 @@ async def balance(
     async def answer() -> bytes:
         nodes, u, v, sign, weight = await run_in_threadpool(svc.signed_pairs, theatre)
         if workers is not None:  # seconds of CPU on a large theatre: off this interpreter
+            start = svc.blocs_before(theatre)
             found = await workers.balance(
-                theatre=theatre, nodes=nodes, u=u, v=v, sign=sign, weight=weight
+                theatre=theatre, nodes=nodes, u=u, v=v, sign=sign, weight=weight, start=start
+            )
+            # The blocs are the next answer's start, whichever worker computes it; read
+            # from the answer on a thread, after this one is sent.
+            asyncio.get_running_loop().run_in_executor(
+                None, lambda: svc.remember_blocs(theatre, json.loads(found.body))
             )
             return found.body
 

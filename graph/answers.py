@@ -40,7 +40,7 @@ def store_evidence(store: KnowledgeStore) -> EvidenceReader:
 
 def find_actor(ledger: Ledger, name: str) -> str | None:
     """The actor id for an id, a label (any case) or any gazetteer name, if the actor has
-    live statements; None otherwise. O(1) for an id, O(actors) otherwise."""
+    live statements; None otherwise. O(1) (and a gazetteer lookup)."""
     degrees = ledger.degrees()
 
     def live(index: int | None) -> bool:
@@ -48,9 +48,8 @@ def find_actor(ledger: Ledger, name: str) -> str | None:
 
     if live(ledger.actor(name)):
         return name
-    folded = name.casefold()
-    for index, label in enumerate(ledger.actor_labels):
-        if label.casefold() == folded and live(index):
+    for index in ledger.labelled(name):
+        if live(index):
             return ledger.actors.values[index]
     resolved = load_gazetteer().resolve(name)
     if resolved and live(ledger.actor(resolved[0].id)):
@@ -372,7 +371,7 @@ def signed_pairs(
     ids = ledger.actors.values
     # Nodes in id order, each pair's ends in id order too: the same graph as the view's.
     involved = np.unique(np.concatenate([u_actor, v_actor]))
-    involved = involved[np.argsort([ids[i] for i in involved.tolist()], kind="stable")]
+    involved = involved[np.argsort(ledger.id_rank()[involved])]
     place = np.full(n_actors, -1, dtype=np.int64)
     place[involved] = np.arange(len(involved))
     u, v = place[u_actor], place[v_actor]

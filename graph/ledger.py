@@ -141,7 +141,11 @@ class Ledger:
         self._rank: np.ndarray | None = None  # actors' places in label order
         self._order: list[int] | None = None  # actors in label order
         self.version = 0  # counts changes, for caches kept by readers
-        self._degrees: tuple[int, np.ndarray] | None = None
+        self._degree = np.zeros(0, dtype=np.int64)  # live statements per actor
+        self._folded: dict[str, list[int]] = {}  # casefolded label -> actors
+        self._folded_upto = 0
+        self._id_order: list[int] | None = None
+        self._id_rank: np.ndarray | None = None
 
     # ------------------------------------------------------------------ reading columns
     def __len__(self) -> int:
@@ -233,15 +237,39 @@ class Ledger:
         return rows[mask] if rows is not None else np.flatnonzero(mask)
 
     def degrees(self) -> np.ndarray:
-        """Live statements per actor (as subject or object); kept until the next change."""
-        if self._degrees is None or self._degrees[0] != self.version:
-            alive = self.column("alive")
-            n = len(self.actors)
-            counts = np.bincount(self.column("subject")[alive], minlength=n) + np.bincount(
-                self.column("object")[alive], minlength=n
-            )
-            self._degrees = (self.version, counts)
-        return self._degrees[1]
+        """Live statements per actor (as subject or object), kept up to date by every
+        change (O(rows changed)), not counted again."""
+        n = len(self.actors)
+        if len(self._degree) < n:
+            self._degree = np.concatenate([self._degree, np.zeros(n - len(self._degree), np.int64)])
+        return self._degree[:n]
+
+    def _count(self, rows: np.ndarray, by: int) -> None:
+        self.degrees()
+        np.add.at(self._degree, self._cols["subject"][rows], by)
+        np.add.at(self._degree, self._cols["object"][rows], by)
+
+    def labelled(self, label: str) -> list[int]:
+        """The actors whose label is ``label`` in any case (an index kept up to date)."""
+        while self._folded_upto < len(self.actor_labels):
+            folded = self.actor_labels[self._folded_upto].casefold()
+            self._folded.setdefault(folded, []).append(self._folded_upto)
+            self._folded_upto += 1
+        return self._folded.get(label.casefold(), [])
+
+    def id_rank(self) -> np.ndarray:
+        """Each actor's place when actors are sorted by id (kept by insertion, as
+        :meth:`rank`)."""
+        n = len(self.actors)
+        if self._id_order is None:
+            self._id_order = sorted(range(n), key=self.actors.values.__getitem__)
+        for index in range(len(self._id_order), n):
+            bisect.insort(self._id_order, index, key=self.actors.values.__getitem__)
+        if self._id_rank is None or len(self._id_rank) != n:
+            rank = np.empty(n, dtype=np.int64)
+            rank[np.array(self._id_order, dtype=np.int64)] = np.arange(n)
+            self._id_rank = rank
+        return self._id_rank
 
     # ------------------------------------------------------------------ changing
     def _grow(self, needed: int) -> None:
@@ -267,6 +295,7 @@ class Ledger:
             self.actor_labels.append(label)
             self.actor_types.append((kind or str(NS) + "Actor").removeprefix(str(NS)))
             self._rank = None
+            self._id_rank = None
         return found
 
     def add_rows(
@@ -320,6 +349,7 @@ class Ledger:
             self._iris[row] = raw
             row += 1
         self._size = row
+        self._count(np.arange(start, row), 1)
         self.version += 1
         return row - start
 
@@ -330,6 +360,7 @@ class Ledger:
             return 0
         doomed = np.flatnonzero(np.isin(self.column("document"), ids) & self.column("alive"))
         self._cols["alive"][doomed] = False
+        self._count(doomed, -1)
         self._retired += len(doomed)
         self.version += 1
         if self._retired > max(1024, self._size // 4):
@@ -446,6 +477,7 @@ class Ledger:
             ledger.whens = Names(data["t_whens"].tolist())
             stamp = str(data["stamp"])
         ledger._retired = int(size - ledger.column("alive").sum())
+        ledger._count(np.flatnonzero(ledger.column("alive")), 1)
         theatre = ledger.column("theatre")
         for t in range(len(ledger.theatres)):
             ledger._by_theatre[t] = array("i")
