@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 import os
 import signal
 import tempfile
@@ -53,6 +54,9 @@ def _run(settings, service, host: str, port: int) -> None:
         )
     err.print(f"detente: serving {settings.store} at http://{host}:{port}/", highlight=False)
     _exit_on_sigterm()
+    # Answers computed on threads (numpy under the interpreter lock) would otherwise keep
+    # the event loop, which serves every cached answer, waiting up to 5 ms for the lock.
+    sys.setswitchinterval(0.001)
     location = store.location if isinstance(store, OxigraphStore) else None
     advert = (
         advertised(location, local_url(host, port))
