@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import sys
 import os
 import signal
+import sys
 import tempfile
 from pathlib import Path
 
