@@ -175,6 +175,7 @@ class QueryWorkers:
         self.start()
         path: str | None = None
         if reads_store:
+            self.snapshots.used()
             snapshot = self.snapshots.fresh() or await loop.run_in_executor(
                 None, self.snapshots.current
             )

@@ -17,6 +17,7 @@ import logging
 import shutil
 import tempfile
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ if TYPE_CHECKING:  # the query workers import this module: it must stay light
 
 
 log = logging.getLogger("detente.api")
+RECENT_S = 60.0  # queries this recent make writes refresh the checkpoint in the background
 
 
 @dataclass(frozen=True)
@@ -64,12 +66,17 @@ class Snapshots:
         self._wanted = threading.Event()
         self._closed = False
         self._idle = False
+        self._used = float("-inf")  # when a query last needed a checkpoint
         threading.Thread(target=self._refresher, name="detente-checkpoints", daemon=True).start()
 
     def refresh_soon(self) -> None:
         """Make the checkpoint of the latest write in the background, so the next query
-        usually finds it ready (many writes in a row coalesce into one checkpoint)."""
-        self._wanted.set()
+        usually finds it ready (many writes in a row coalesce into one checkpoint) — when
+        queries came lately: each checkpoint flushes the writer's memtable into a new
+        file for RocksDB to compact, work a service nobody queries by SPARQL need not do
+        after every write (the next query makes its checkpoint then)."""
+        if time.monotonic() - self._used < RECENT_S:
+            self._wanted.set()
 
     def _refresher(self) -> None:
         while True:
@@ -83,6 +90,10 @@ class Snapshots:
                 self.current()
             except Exception:  # the next query makes it, and reports what is wrong
                 log.warning("background checkpoint failed", exc_info=True)
+
+    def used(self) -> None:
+        """A query is about to read a checkpoint (see :meth:`refresh_soon`)."""
+        self._used = time.monotonic()
 
     def fresh(self) -> Snapshot | None:
         """The latest checkpoint if no write finished since it was made, else None."""
