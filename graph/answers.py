@@ -7,6 +7,7 @@ structural balance. Sentences are read from the store only for the rows and hops
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from datetime import date
 
@@ -77,7 +78,7 @@ def _evidence(ledger: Ledger, rows: np.ndarray, sentences: dict[str, str]) -> li
 def _by_date(ledger: Ledger, rows: np.ndarray) -> np.ndarray:
     """``rows`` oldest first (undated first), then by statement IRI: one order whatever
     order the rows were added in."""
-    return rows[np.lexsort((ledger._iris[rows], ledger.column("day")[rows]))]
+    return rows[np.lexsort((ledger.iri_keys(rows), ledger.column("day")[rows]))]
 
 
 def relation_rows(
@@ -123,7 +124,7 @@ def relation_rows(
     members = rows[member_place >= 0]
     member_place = member_place[member_place >= 0]
     members = members[
-        np.lexsort((ledger._iris[members], ledger.column("day")[members], member_place))
+        np.lexsort((ledger.iri_keys(members), ledger.column("day")[members], member_place))
     ]
     bounds = np.searchsorted(np.sort(member_place), np.arange(len(chosen) + 1))
     sentences = evidence(ledger.iris(members))
@@ -277,11 +278,14 @@ class HopIndex:
         }
 
 
+_HOP_INDEXES: weakref.WeakKeyDictionary[Ledger, HopIndex] = weakref.WeakKeyDictionary()
+
+
 def hop_index(ledger: Ledger) -> HopIndex:
-    """The ledger's hop index, kept on it and brought up to date."""
-    index = getattr(ledger, "hop_index", None)
+    """The ledger's hop index, kept while the ledger lives and brought up to date."""
+    index = _HOP_INDEXES.get(ledger)
     if index is None:
-        index = ledger.hop_index = HopIndex(ledger)  # type: ignore[attr-defined]
+        index = _HOP_INDEXES[ledger] = HopIndex(ledger)
     else:
         index.refresh()
     return index

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
-from detente.extract import Article, Extractor, Relation, document_id
+from detente.extract import Article, ExtractionProcess, Extractor, Relation, document_id
 from detente.graph.rdf import DOC, actors_to_graph, document_graph, document_iri
 from detente.graph.store import (
     GAZETTEER_GRAPH,
@@ -74,7 +74,7 @@ class Ingestor:
     def __init__(
         self,
         store: KnowledgeStore,
-        extractor: Extractor | None = None,
+        extractor: Extractor | ExtractionProcess | None = None,
         *,
         check_shapes: bool = False,
         bulk: int = 0,
@@ -88,7 +88,9 @@ class Ingestor:
         self.bulk = bulk
 
     @property
-    def extractor(self) -> Extractor:
+    def extractor(self) -> Extractor | ExtractionProcess:
+        """The pipeline: an :class:`Extractor` for :meth:`ingest_many`; for
+        :meth:`store_extracted` (relations extracted already) either kind does."""
         if self._extractor is None:
             self._extractor = Extractor()
         return self._extractor

@@ -169,6 +169,11 @@ class Ledger:
             out.append(text[1:] if text.startswith("<") else str(REL) + text)
         return out
 
+    def iri_keys(self, rows: np.ndarray) -> np.ndarray:
+        """The statement IRIs of ``rows`` as stored (bytes): a sort key that does not depend
+        on the order rows were added in."""
+        return self._iris[rows]
+
     def actor(self, name: str) -> int | None:
         return self.actors.ids.get(name)
 
