@@ -76,6 +76,11 @@ def health(request: Request, svc: KnowledgeService = Depends(service)) -> Health
     )
 
 
+def _raw(request: Request) -> tuple[str, bytes]:
+    """A request's path and query string: the key of its answer in the answer cache."""
+    return (request.scope["path"], request.scope["query_string"])
+
+
 def _json(answer: object) -> bytes:
     """An answer built by detente.graph.answers as JSON. The rows are made to the response
     models' shape (the API tests check them against the OpenAPI document); validating
@@ -121,7 +126,8 @@ def relations(
         return _json(rows)
 
     question = ("relations", theatre, predicate, polarity, actor, since, until, limit, offset)
-    return Response(svc.response(question, answer), media_type="application/json")
+    body = svc.response(question, answer, raw=_raw(request))
+    return Response(body, media_type="application/json")
 
 
 @router.get("/actors", response_model=list[ActorSummary], tags=["actors"])
@@ -139,7 +145,8 @@ def actors(
             found = actor_summaries(ledger, q)[:limit]
         return _json(found)
 
-    return Response(svc.response(("actors", q, limit), answer), media_type="application/json")
+    body = svc.response(("actors", q, limit), answer, raw=_raw(request))
+    return Response(body, media_type="application/json")
 
 
 @router.get(
@@ -163,6 +170,7 @@ def actor_profile(actor_id: str, svc: KnowledgeService = Depends(service)) -> di
 
 @router.get("/paths", response_model=list[list[Hop]], tags=["analysis"], responses=UNKNOWN_ACTOR)
 def paths(
+    request: Request,
     source: str = Query(..., description="Actor id or name."),
     target: str = Query(..., description="Actor id or name."),
     kind: PathKind = PathKind.alignment,
@@ -187,7 +195,8 @@ def paths(
         return _json(found)
 
     question = ("paths", source, target, kind, max_hops, limit)
-    return Response(svc.response(question, answer), media_type="application/json")
+    body = svc.response(question, answer, raw=_raw(request))
+    return Response(body, media_type="application/json")
 
 
 @router.get("/balance", response_model=Balance, tags=["analysis"])

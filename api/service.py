@@ -26,6 +26,7 @@ from detente.graph.ledger import Ledger, open_ledger, save_ledger
 from detente.graph.oxigraph import OxigraphStore
 
 RESPONSES_KEPT = 512
+HOT_QUESTIONS = 8  # answered again by every document write, before its 201
 log = logging.getLogger("detente.api")
 
 
@@ -57,6 +58,10 @@ class KnowledgeService:
         # Only ever held for a dict operation: the event loop takes it (answer_cache).
         self._responses_lock = threading.Lock()
         self._computing: dict[tuple, threading.Lock] = {}  # one computation per question
+        # The questions answered again by each document write, most recently asked last,
+        # and the answer cache's keys for them.
+        self._hot: OrderedDict[tuple, tuple[Callable[[], bytes], tuple | None]] = OrderedDict()
+        self._hot_raw: dict[tuple, tuple] = {}
         self._computing_async: dict[tuple, asyncio.Lock] = {}  # the same, on the event loop
         self._sides: dict[str | None, dict[str, int]] = {}  # last blocs, per theatre
         self._replay: list[tuple[list[str], list[str]]] | None = None  # deltas to re-apply
@@ -100,9 +105,14 @@ class KnowledgeService:
         with self._state:
             yield self.ledger()
 
-    def response(self, question: tuple, answer: Callable[[], bytes]) -> bytes:
+    def response(
+        self, question: tuple, answer: Callable[[], bytes], *, raw: tuple | None = None
+    ) -> bytes:
         """The serialised answer to ``question`` in the current generation, computed by
-        ``answer`` at most once per generation (of the last ``RESPONSES_KEPT`` questions)."""
+        ``answer`` at most once per generation (of the last ``RESPONSES_KEPT`` questions).
+        ``raw``, the request's (path, query string), keeps it for the answer cache too.
+        The questions computed last are answered again by each document write, before
+        its 201 (see :meth:`_apply`)."""
         key = (self._epoch, *question)
         found = self._responses.get(key)
         if found is not None:
@@ -117,8 +127,38 @@ class KnowledgeService:
             body = answer()
             with self._responses_lock:
                 self._computing.pop(key, None)
+                self._hot[question] = (answer, raw)
+                self._hot.move_to_end(question)
+                if raw is not None:
+                    self._hot_raw[("raw", *raw)] = question
+                while len(self._hot) > HOT_QUESTIONS:
+                    _, (_, gone) = self._hot.popitem(last=False)
+                    if gone is not None:
+                        self._hot_raw.pop(("raw", *gone), None)
             self.keep(question, key[0], body)
+            if raw is not None:
+                self.keep(("raw", *raw), key[0], body)
         return body
+
+    def _answer_hot(self) -> list[tuple[tuple, bytes]]:
+        """The questions asked last, answered again on the current state (the caller
+        holds the state lock): (cache key, body) pairs for the next epoch."""
+        with self._responses_lock:
+            hot = list(self._hot.items())
+        fresh = []
+        for question, (answer, raw) in hot:
+            try:
+                body = answer()
+            except Exception:  # e.g. an actor the write removed: asked again, it says so
+                with self._responses_lock:
+                    self._hot.pop(question, None)
+                    if raw is not None:
+                        self._hot_raw.pop(("raw", *raw), None)
+                continue
+            fresh.append((question, body))
+            if raw is not None:
+                fresh.append((("raw", *raw), body))
+        return fresh
 
     def signed_pairs(self, theatre: str | None) -> tuple:
         """The signed pairs about ``theatre`` (see :func:`signed_pairs`), read under the
@@ -162,8 +202,15 @@ class KnowledgeService:
         return self._epoch
 
     def cached(self, key: tuple) -> bytes | None:
-        """The answer kept under ``key`` since the last change, if any."""
-        return self._responses.get((self._epoch, *key))
+        """The answer kept under ``key`` since the last change, if any (an answer asked
+        for stays among the questions each write answers again)."""
+        found = self._responses.get((self._epoch, *key))
+        if found is not None and key in self._hot_raw:
+            with self._responses_lock:
+                question = self._hot_raw.get(key)
+                if question in self._hot:
+                    self._hot.move_to_end(question)
+        return found
 
     def keep(self, key: tuple, epoch: int, body: bytes) -> None:
         """Keep ``body`` as the answer to ``key`` computed at ``epoch`` (dropped if
@@ -201,12 +248,15 @@ class KnowledgeService:
         """Call ``callback`` (quickly: it runs in the writer's thread) after every write."""
         self._subscribers.append(callback)
 
-    def _advance(self, *, wrote: bool = True) -> None:
-        """Forget cached answers; after a store write (``wrote``) tell the subscribers."""
+    def _advance(self, *, wrote: bool = True, answers: list[tuple[tuple, bytes]] = ()) -> None:
+        """Forget cached answers, keeping ``answers`` (computed on the new state) in their
+        place; after a store write (``wrote``) tell the subscribers."""
         with self._state, self._responses_lock:
             self._epoch += 1
             self._responses.clear()
             self._computing.clear()
+            for key, body in answers:
+                self._responses[(self._epoch, *key)] = body
             if wrote:
                 self._generation += 1
         if wrote:
@@ -274,7 +324,10 @@ class KnowledgeService:
             self._ledger.apply(self.store, added=graphs, removed=removed)
         if self._replay is not None:
             self._replay.append((added, removed))
-        self._advance()
+        # The questions asked last are answered on the new state before the write is
+        # visible (and before its 201): readers get the answer before the write until
+        # then, and the one after it at once, without waiting for a computation.
+        self._advance(answers=self._answer_hot() if self._ledger is not None else [])
 
     def remove(self, ref: str) -> list[str]:
         with self.writing():

@@ -131,6 +131,10 @@ def test_an_answer_after_a_write_includes_the_new_document(client) -> None:
     posted = client.post("/documents", json={"text": SECOND, "date": "2020-03-02"}, headers=WRITE)
     assert posted.status_code == 201
     doc = posted.json()["id"]
+    # Answered again by the write itself, before its 201: no reader waits for it.
+    service = client.app.state.service
+    ready = service.cached(("raw", "/relations", b"theatre=Libya&predicate=backs"))
+    assert ready is not None and doc.encode() in ready
     after = client.get("/relations", params=question).json()
     assert any(doc in row["documents"] for row in after)
     assert {r["subject"]["id"] for r in after} > {r["subject"]["id"] for r in before}
