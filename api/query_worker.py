@@ -53,6 +53,8 @@ def serve(conn: Connection) -> None:
     import pyoxigraph as ox
 
     from detente.api.sparql_engine import SparqlEngine
+    from detente.graph import analysis  # noqa: F401  (loaded now: a balance's first call
+    # would otherwise pay for importing scipy and networkx, a second or two)
 
     try:
         options = conn.recv()
