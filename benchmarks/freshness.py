@@ -162,10 +162,10 @@ ROUTES = ("relations", "relations_actor", "paths", "balance")
 
 def client(number: int, base: str, sequence: list[str], stop_at, ready, results) -> None:
     """One client process (its own interpreter: threads of one would queue on its lock and
-    add that wait to every latency): one request after another to its route, until ``stop_at`` (a shared monotonic time, 0 while unknown) passes. Records
-    (route, sent, received, status, states reflected); answers are searched as bytes,
-    not parsed. Monotonic clocks are system-wide on Linux, so times compare across
-    processes."""
+    add that wait to every latency): one request after another to its route, until
+    ``stop_at`` (a shared monotonic time, 0 while unknown) passes. Records (route, sent,
+    received, status, states reflected); answers are searched as bytes, not parsed.
+    Monotonic clocks are system-wide on Linux, so times compare across processes."""
     records = []
     # Each client asks one route (clients n, n+4, ... the same): a client cycling through
     # all routes would wait on the slowest one and be late to see the others.
