@@ -32,6 +32,8 @@ def _balance(arguments: dict) -> bytes:
     """The ``/balance`` answer for ``theatre`` from its signed pairs (the other arguments
     of :func:`detente.graph.analysis.pair_balance`), as JSON: seconds of CPU on a large
     theatre, kept off the server's interpreter, which sends these bytes as they are."""
+    # Imported on a worker's first balance, not at its start: scipy and networkx take a
+    # good part of a small memory cap, which every SPARQL query of the worker shares.
     import json
 
     from detente.graph.analysis import pair_balance
@@ -53,8 +55,6 @@ def serve(conn: Connection) -> None:
     import pyoxigraph as ox
 
     from detente.api.sparql_engine import SparqlEngine
-    from detente.graph import analysis  # noqa: F401  (loaded now: a balance's first call
-    # would otherwise pay for importing scipy and networkx, a second or two)
 
     try:
         options = conn.recv()

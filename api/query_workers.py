@@ -101,6 +101,9 @@ class QueryWorkers:
             [sys.executable, "-m", "detente.api.query_worker", str(theirs.fileno())],
             pass_fds=[theirs.fileno()],
             stdin=subprocess.DEVNULL,
+            # One BLAS thread: a worker's analyses are sparse and single-threaded, and
+            # each BLAS thread's buffers would count against the worker's memory cap.
+            env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"},
         )
         theirs.close()
         conn = Connection(ours.detach())
