@@ -22,6 +22,8 @@ def memory_message(megabytes: int) -> str:
     )
 
 
+PRELOAD_MB = 512  # memory caps from which a worker loads the analysis module at start
+
 # The sides of the last partition this worker computed, per theatre: the next one starts
 # from them (unless the server sends the last sides any worker computed), so after a write
 # only the nodes it touched usually move.
@@ -32,8 +34,7 @@ def _balance(arguments: dict) -> bytes:
     """The ``/balance`` answer for ``theatre`` from its signed pairs (the other arguments
     of :func:`detente.graph.analysis.pair_balance`), as JSON: seconds of CPU on a large
     theatre, kept off the server's interpreter, which sends these bytes as they are."""
-    # Imported on a worker's first balance, not at its start: scipy and networkx take a
-    # good part of a small memory cap, which every SPARQL query of the worker shares.
+    # Loaded at the worker's start unless its memory cap is small (see PRELOAD_MB).
     import json
 
     from detente.graph.analysis import pair_balance
@@ -60,6 +61,10 @@ def serve(conn: Connection) -> None:
         options = conn.recv()
     except (EOFError, OSError):
         return
+    if options["memory_mb"] >= PRELOAD_MB:
+        # A balance's first call would otherwise import scipy and networkx (a second or
+        # two); under a small cap their memory is left to the queries instead.
+        from detente.graph import analysis  # noqa: F401
     cap = options["memory_mb"] * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
     try:
