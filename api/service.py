@@ -124,9 +124,12 @@ class KnowledgeService:
             found = self._responses.get(key)
             if found is not None:
                 return found
-            body = answer()
+            try:
+                body = answer()
+            finally:  # also when it fails (a 404): no gate is left behind per question
+                with self._responses_lock:
+                    self._computing.pop(key, None)
             with self._responses_lock:
-                self._computing.pop(key, None)
                 self._hot[question] = (answer, raw)
                 self._hot.move_to_end(question)
                 if raw is not None:
@@ -191,8 +194,10 @@ class KnowledgeService:
             found = self._responses.get(key)
             if found is not None:
                 return found
-            body = await answer()
-            self._computing_async.pop(key, None)
+            try:
+                body = await answer()
+            finally:
+                self._computing_async.pop(key, None)
             self.keep(question, key[0], body)
         return body
 

@@ -234,3 +234,13 @@ def test_a_large_read_grows_the_columns_and_survives_saving(tmp_path) -> None:
     assert relation_rows(loaded, evidence, theatre="Libya") == relation_rows(
         ledger, evidence, theatre="Libya"
     )
+
+
+def test_failed_questions_leave_nothing_behind(client) -> None:
+    """Each question gets a gate while it is computed; one that fails (404) must not keep
+    it, or anonymous readers could grow the service's memory without bound."""
+    for i in range(20):
+        answer = client.get("/relations", params={"actor": f"nobody-{i}"})
+        assert answer.status_code == 404
+    service = client.app.state.service
+    assert service._computing == {} and service._computing_async == {}
