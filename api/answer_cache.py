@@ -17,6 +17,11 @@ ROUTES = frozenset({"/relations", "/paths", "/balance", "/actors"})
 _HEADERS = [(b"content-type", b"application/json")]
 
 
+def answer_key(scope: Scope) -> tuple[str, str, bytes]:
+    """A request's key in the answer cache: its path and its query string as sent."""
+    return ("raw", scope["path"], scope["query_string"])
+
+
 class AnswerFastPath:
     """ASGI middleware; keeps the answers in the service's per-write answer cache."""
 
@@ -28,7 +33,7 @@ class AnswerFastPath:
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] not in ROUTES:
             await self.app(scope, receive, send)
             return
-        key = ("raw", scope["path"], scope["query_string"])
+        key = answer_key(scope)
         found = self.service.cached(key)
         if found is not None:
             headers = [*_HEADERS, (b"content-length", str(len(found)).encode())]

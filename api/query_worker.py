@@ -24,11 +24,6 @@ def memory_message(megabytes: int) -> str:
 
 PRELOAD_MB = 512  # memory caps from which a worker loads the analysis module at start
 
-# The sides of the last partition this worker computed, per theatre: the next one starts
-# from them (unless the server sends the last sides any worker computed), so after a write
-# only the nodes it touched usually move.
-_SIDES: dict[str | None, dict[str, int]] = {}
-
 
 def _balance(arguments: dict) -> bytes:
     """The ``/balance`` answer for ``theatre`` from its signed pairs (the other arguments
@@ -40,12 +35,7 @@ def _balance(arguments: dict) -> bytes:
     from detente.graph.analysis import pair_balance
 
     theatre = arguments.pop("theatre")
-    key = theatre.casefold() if theatre else None
-    start = arguments.pop("start", None) or _SIDES.get(key)
-    result = pair_balance(**arguments, start=start)
-    first, second = result["blocs"]
-    _SIDES[key] = {n: 0 for n in first} | {n: 1 for n in second}
-    return json.dumps({"theatre": theatre, **result}).encode()
+    return json.dumps({"theatre": theatre, **pair_balance(**arguments)}).encode()
 
 
 def serve(conn: Connection) -> None:

@@ -13,6 +13,7 @@ from dataclasses import replace
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from detente.api.answer_cache import answer_key
 from detente.api.models import (
     ActorProfile,
     ActorSummary,
@@ -76,11 +77,6 @@ def health(request: Request, svc: KnowledgeService = Depends(service)) -> Health
     )
 
 
-def _raw(request: Request) -> tuple[str, bytes]:
-    """A request's path and query string: the key of its answer in the answer cache."""
-    return (request.scope["path"], request.scope["query_string"])
-
-
 def _json(answer: object) -> bytes:
     """An answer built by detente.graph.answers as JSON. The rows are made to the response
     models' shape (the API tests check them against the OpenAPI document); validating
@@ -126,7 +122,7 @@ def relations(
         return _json(rows)
 
     question = ("relations", theatre, predicate, polarity, actor, since, until, limit, offset)
-    body = svc.response(question, answer, raw=_raw(request))
+    body = svc.response(question, answer, raw=answer_key(request.scope))
     return Response(body, media_type="application/json")
 
 
@@ -145,7 +141,7 @@ def actors(
             found = actor_summaries(ledger, q)[:limit]
         return _json(found)
 
-    body = svc.response(("actors", q, limit), answer, raw=_raw(request))
+    body = svc.response(("actors", q, limit), answer, raw=answer_key(request.scope))
     return Response(body, media_type="application/json")
 
 
@@ -195,7 +191,7 @@ def paths(
         return _json(found)
 
     question = ("paths", source, target, kind, max_hops, limit)
-    body = svc.response(question, answer, raw=_raw(request))
+    body = svc.response(question, answer, raw=answer_key(request.scope))
     return Response(body, media_type="application/json")
 
 

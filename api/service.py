@@ -72,20 +72,22 @@ class KnowledgeService:
     @property
     def extractor(self) -> Extractor | ExtractionProcess:
         with self._model_lock:
-            if self._extractor is None:
-                self._extractor = ExtractionProcess()
-            return self._extractor
+            return self._pipeline()
+
+    def _pipeline(self) -> Extractor | ExtractionProcess:
+        """The extractor, started on first use (the caller holds the model lock)."""
+        if self._extractor is None:
+            self._extractor = ExtractionProcess()
+        return self._extractor
 
     def _extract(self, article: Article, published: date | None) -> list[Relation]:
         when = published or article.published
         with self._model_lock:  # the pipeline is not shared between threads
-            if self._extractor is None:
-                self._extractor = ExtractionProcess()
             try:
-                return self._extractor.extract(article.text, when, article.author)
+                return self._pipeline().extract(article.text, when, article.author)
             except BrokenProcessPool:  # the worker died (killed, out of memory): a new one
-                self._extractor = ExtractionProcess()
-                return self._extractor.extract(article.text, when, article.author)
+                self._extractor = None
+                return self._pipeline().extract(article.text, when, article.author)
 
     # ------------------------------------------------------------------ reading
     def ledger(self) -> Ledger:
@@ -110,7 +112,8 @@ class KnowledgeService:
     ) -> bytes:
         """The serialised answer to ``question`` in the current generation, computed by
         ``answer`` at most once per generation (of the last ``RESPONSES_KEPT`` questions).
-        ``raw``, the request's (path, query string), keeps it for the answer cache too.
+        ``raw``, the request's key in the answer cache (:func:`answer_key`), keeps it there
+        too.
         The questions computed last are answered again by each document write, before
         its 201 (see :meth:`_apply`)."""
         key = (self._epoch, *question)
@@ -133,14 +136,14 @@ class KnowledgeService:
                 self._hot[question] = (answer, raw)
                 self._hot.move_to_end(question)
                 if raw is not None:
-                    self._hot_raw[("raw", *raw)] = question
+                    self._hot_raw[raw] = question
                 while len(self._hot) > HOT_QUESTIONS:
                     _, (_, gone) = self._hot.popitem(last=False)
                     if gone is not None:
-                        self._hot_raw.pop(("raw", *gone), None)
+                        self._hot_raw.pop(gone, None)
             self.keep(question, key[0], body)
             if raw is not None:
-                self.keep(("raw", *raw), key[0], body)
+                self.keep(raw, key[0], body)
         return body
 
     def _answer_hot(self) -> list[tuple[tuple, bytes]]:
@@ -156,11 +159,11 @@ class KnowledgeService:
                 with self._responses_lock:
                     self._hot.pop(question, None)
                     if raw is not None:
-                        self._hot_raw.pop(("raw", *raw), None)
+                        self._hot_raw.pop(raw, None)
                 continue
             fresh.append((question, body))
             if raw is not None:
-                fresh.append((("raw", *raw), body))
+                fresh.append((raw, body))
         return fresh
 
     def signed_pairs(self, theatre: str | None) -> tuple:
@@ -291,10 +294,9 @@ class KnowledgeService:
                 fresh = Ledger.from_store(self.store)
                 with self._state:
                     for added, removed in self._replay or ():
-                        fresh.apply(self.store, added=[], removed=removed + added)
-                        fresh.apply(
-                            self.store, added=[str(document_iri(d)) for d in added], removed=[]
-                        )
+                        # apply() retires first: what the read caught of ``added`` goes too.
+                        graphs = [str(document_iri(d)) for d in added]
+                        fresh.apply(self.store, added=graphs, removed=removed + added)
                     self._replay = None
                     self._ledger = fresh
                 self._advance(wrote=False)

@@ -123,10 +123,9 @@ def relation_rows(
     member_place = place[inverse]
     members = rows[member_place >= 0]
     member_place = member_place[member_place >= 0]
-    members = members[
-        np.lexsort((ledger.iri_keys(members), ledger.column("day")[members], member_place))
-    ]
-    bounds = np.searchsorted(np.sort(member_place), np.arange(len(chosen) + 1))
+    order = np.lexsort((ledger.iri_keys(members), ledger.column("day")[members], member_place))
+    members = members[order]
+    bounds = np.searchsorted(member_place[order], np.arange(len(chosen) + 1))
     sentences = evidence(ledger.iris(members))
     day, when = ledger.column("day"), ledger.column("when")
     confidence = ledger.column("confidence")

@@ -24,12 +24,14 @@ import bisect
 import logging
 import secrets
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from detente.graph.oxigraph import OxigraphStore
 from detente.graph.rdf import DOC, REL
 from detente.graph.store import PREFIXES, KnowledgeStore
 from detente.ontology import ACTOR, NS, predicates
@@ -116,6 +118,26 @@ class Names:
         return len(self.values)
 
 
+class _Ordering:
+    """Row numbers 0..n-1 kept sorted by ``key`` as n grows (each new one inserted,
+    O(n) a change, not sorted again), and each one's place in that order."""
+
+    def __init__(self, key: Callable[[int], Any]) -> None:
+        self.key = key
+        self.order: list[int] | None = None
+        self.places = np.zeros(0, dtype=np.int64)
+
+    def places_of(self, n: int) -> np.ndarray:
+        if self.order is None:
+            self.order = sorted(range(n), key=self.key)
+        for index in range(len(self.order), n):
+            bisect.insort(self.order, index, key=self.key)
+        if len(self.places) != n:
+            self.places = np.empty(n, dtype=np.int64)
+            self.places[np.array(self.order, dtype=np.int64)] = np.arange(n)
+        return self.places
+
+
 class Ledger:
     """Every asserted or reported, non-negated statement of a store, one row each.
 
@@ -138,14 +160,11 @@ class Ledger:
         self._by_theatre: dict[int, array] = {}
         self._retired = 0
         self.compactions = 0  # row ids change at each: indexes over rows rebuild
-        self._rank: np.ndarray | None = None  # actors' places in label order
-        self._order: list[int] | None = None  # actors in label order
-        self.version = 0  # counts changes, for caches kept by readers
+        self._by_label = _Ordering(self._label_key)
+        self._by_id = _Ordering(lambda index: self.actors.values[index])
         self._degree = np.zeros(0, dtype=np.int64)  # live statements per actor
         self._folded: dict[str, list[int]] = {}  # casefolded label -> actors
         self._folded_upto = 0
-        self._id_order: list[int] | None = None
-        self._id_rank: np.ndarray | None = None
 
     # ------------------------------------------------------------------ reading columns
     def __len__(self) -> int:
@@ -181,18 +200,8 @@ class Ledger:
         return (self.actor_labels[index], self.actors.values[index])
 
     def rank(self) -> np.ndarray:
-        """Each actor's place when actors are sorted by (label, id). New actors are inserted
-        into the kept order (O(actors) a write), not sorted again."""
-        n = len(self.actors)
-        if self._order is None:
-            self._order = sorted(range(n), key=self._label_key)
-        for index in range(len(self._order), n):
-            bisect.insort(self._order, index, key=self._label_key)
-        if self._rank is None or len(self._rank) != n:
-            rank = np.empty(n, dtype=np.int64)
-            rank[np.array(self._order, dtype=np.int64)] = np.arange(n)
-            self._rank = rank
-        return self._rank
+        """Each actor's place when actors are sorted by (label, id)."""
+        return self._by_label.places_of(len(self.actors))
 
     def select(
         self,
@@ -263,18 +272,8 @@ class Ledger:
         return self._folded.get(label.casefold(), [])
 
     def id_rank(self) -> np.ndarray:
-        """Each actor's place when actors are sorted by id (kept by insertion, as
-        :meth:`rank`)."""
-        n = len(self.actors)
-        if self._id_order is None:
-            self._id_order = sorted(range(n), key=self.actors.values.__getitem__)
-        for index in range(len(self._id_order), n):
-            bisect.insort(self._id_order, index, key=self.actors.values.__getitem__)
-        if self._id_rank is None or len(self._id_rank) != n:
-            rank = np.empty(n, dtype=np.int64)
-            rank[np.array(self._id_order, dtype=np.int64)] = np.arange(n)
-            self._id_rank = rank
-        return self._id_rank
+        """Each actor's place when actors are sorted by id."""
+        return self._by_id.places_of(len(self.actors))
 
     # ------------------------------------------------------------------ changing
     def _grow(self, needed: int) -> None:
@@ -299,8 +298,6 @@ class Ledger:
             label, kind = labels.get(iri, (name, None))
             self.actor_labels.append(label)
             self.actor_types.append((kind or str(NS) + "Actor").removeprefix(str(NS)))
-            self._rank = None
-            self._id_rank = None
         return found
 
     def add_rows(
@@ -355,7 +352,6 @@ class Ledger:
             row += 1
         self._size = row
         self._count(np.arange(start, row), 1)
-        self.version += 1
         return row - start
 
     def retire_documents(self, doc_ids: Iterable[str]) -> int:
@@ -367,7 +363,6 @@ class Ledger:
         self._cols["alive"][doomed] = False
         self._count(doomed, -1)
         self._retired += len(doomed)
-        self.version += 1
         if self._retired > max(1024, self._size // 4):
             self.compact()
         return len(doomed)
@@ -381,11 +376,15 @@ class Ledger:
         self._size = len(keep)
         self._retired = 0
         self.compactions += 1
-        self._by_theatre = {t: array("i") for t in range(len(self.theatres))}
+        self._index_theatres()
+
+    def _index_theatres(self) -> None:
+        """Each theatre's row ids, read again from the column (after rows moved)."""
         theatre = self.column("theatre")
+        self._by_theatre = {}
         for t in range(len(self.theatres)):
+            self._by_theatre[t] = array("i")
             self._by_theatre[t].frombytes(np.flatnonzero(theatre == t).astype(np.int32).tobytes())
-        self.version += 1
 
     def load_graphs(self, store: KnowledgeStore, graphs: list[str] | None = None) -> int:
         """Read the statements of ``graphs`` (all graphs when None) and append them."""
@@ -483,10 +482,7 @@ class Ledger:
             stamp = str(data["stamp"])
         ledger._retired = int(size - ledger.column("alive").sum())
         ledger._count(np.flatnonzero(ledger.column("alive")), 1)
-        theatre = ledger.column("theatre")
-        for t in range(len(ledger.theatres)):
-            ledger._by_theatre[t] = array("i")
-            ledger._by_theatre[t].frombytes(np.flatnonzero(theatre == t).astype(np.int32).tobytes())
+        ledger._index_theatres()
         return ledger, stamp
 
 
@@ -499,24 +495,24 @@ def ledger_path(location: str) -> Path:
 
 
 def _saved_at(store: KnowledgeStore) -> Path | None:
-    location = getattr(store, "location", None)
-    if location is None or getattr(store, "_temporary", False):
+    """Where the ledger of ``store`` is saved: only beside an embedded store on disk (a
+    server's ``memory:`` is a temporary folder, and its url says so)."""
+    if not isinstance(store, OxigraphStore) or not store.url.startswith("oxigraph:"):
         return None
-    return ledger_path(location)
+    return ledger_path(store.location)  # type: ignore[arg-type]
 
 
 def open_ledger(store: KnowledgeStore) -> Ledger:
     """The ledger of ``store``: the saved one when the store still carries the stamp it was
     saved with (no write since), otherwise read from the store (and saved for next time)."""
     path = _saved_at(store)
-    stamp_of = getattr(store, "ledger_stamp", None)
-    if path is not None and path.exists() and stamp_of is not None:
+    if path is not None and path.exists():
         try:
             ledger, stamp = Ledger.load(path)
         except (OSError, ValueError, KeyError) as exc:
             log.warning("ignoring the saved ledger %s: %s", path, exc)
         else:
-            if stamp and stamp == stamp_of():
+            if stamp and stamp == store.ledger_stamp():  # type: ignore[attr-defined]
                 return ledger
     ledger = Ledger.from_store(store)
     save_ledger(store, ledger)
@@ -528,8 +524,7 @@ def save_ledger(store: KnowledgeStore, ledger: Ledger) -> None:
     other stores). The file is written before the stamp, so a crash in between leaves a
     store without a stamp: the next open reads the store again."""
     path = _saved_at(store)
-    stamp_with = getattr(store, "stamp_ledger", None)
-    if path is None or stamp_with is None:
+    if path is None:
         return
     stamp = secrets.token_hex(16)
     try:
@@ -537,7 +532,7 @@ def save_ledger(store: KnowledgeStore, ledger: Ledger) -> None:
     except OSError as exc:
         log.warning("cannot save the ledger to %s: %s", path, exc)
         return
-    stamp_with(stamp)
+    store.stamp_ledger(stamp)  # type: ignore[attr-defined]
 
 
 __all__ = ["Ledger", "Names", "ledger_path", "open_ledger", "save_ledger"]
