@@ -38,6 +38,24 @@ def _balance(arguments: dict) -> bytes:
     return json.dumps({"theatre": theatre, **pair_balance(**arguments)}).encode()
 
 
+def _warm_balance() -> None:
+    """One balance of a small signed ring, through every step of a large one: the modules
+    and code paths a first real balance would load are loaded before the worker is ready."""
+    import numpy as np
+    from scipy.sparse.linalg import eigsh  # noqa: F401  (the solver of large theatres)
+
+    from detente.graph.analysis import pair_balance
+
+    n = 24
+    u = np.arange(n)
+    v = (u + 1) % n
+    sign = np.where(u % 3 == 0, -1, 1)
+    weight = np.ones(n, dtype=np.int64)
+    nodes = [f"a{i}" for i in range(n)]
+    first = pair_balance(nodes, u, v, sign, weight)
+    pair_balance(nodes, u, v, sign, weight, start={x: 0 for x in first["blocs"][0]})
+
+
 def serve(conn: Connection) -> None:
     """A worker's loop: its options first, then (checkpoint, operation, arguments) in and
     ("ok", media type, size) then the body, or ("error", status, message, detail) out."""
@@ -52,9 +70,10 @@ def serve(conn: Connection) -> None:
     except (EOFError, OSError):
         return
     if options["memory_mb"] >= PRELOAD_MB:
-        # A balance's first call would otherwise import scipy and networkx (a second or
-        # two); under a small cap their memory is left to the queries instead.
-        from detente.graph import analysis  # noqa: F401
+        # A balance's first call would otherwise import networkx, scipy.sparse and its
+        # eigensolver (a second or more on a busy machine, right after a write); under a
+        # small cap their memory is left to the queries instead.
+        _warm_balance()
     cap = options["memory_mb"] * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
     try:
