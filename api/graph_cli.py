@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+import time
 from enum import Enum
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from detente.api.cli import _parse_date, _progress, _read_inputs, app, err, fail, stdout_console
+from detente.api.cli import _parse_date, app, err, fail, stdout_console
 
 # ---------------------------------------------------------------------- knowledge graph
 STORE_HELP = "Store: a path (embedded, default ./detente-data), memory:, or a SPARQL endpoint URL."
-TEXT_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".xhtml"}
 
 
 def _store(url: str | None, *, write: bool = False):
@@ -41,28 +42,24 @@ def _store(url: str | None, *, write: bool = False):
         fail(str(exc))
 
 
-def _expand(paths: list[str]) -> list[Path]:
-    files: list[Path] = []
-    for name in paths:
-        path = Path(name)
-        if path.is_dir():
-            files += sorted(
-                p for p in path.rglob("*") if p.suffix.lower() in TEXT_SUFFIXES and p.is_file()
-            )
-        else:
-            files.append(path)
-    return files
-
-
 @app.command()
 def ingest(
-    paths: list[str] = typer.Argument(..., help="Article files or folders of them."),
+    paths: list[str] = typer.Argument(
+        ..., help="Article files (.txt, .html), JSON Lines corpora (.jsonl) or folders of them."
+    ),
     store: str | None = typer.Option(None, help=STORE_HELP),
-    published: str | None = typer.Option(None, "--date", help="Publication date (YYYY-MM-DD)."),
+    published: str | None = typer.Option(
+        None, "--date", help="Publication date (YYYY-MM-DD) of articles that give none."
+    ),
     author: str | None = typer.Option(None, help="Who publishes the texts ('we')."),
     encoding: str | None = typer.Option(None, help="Input encoding when it is not UTF-8."),
     check_shapes: bool = typer.Option(False, help="Validate each document graph with SHACL."),
     n_process: int = typer.Option(1, min=1, help="Worker processes for extraction."),
+    dask: str | None = typer.Option(
+        None,
+        help="Extract on a Dask cluster: local:N (N worker processes here) or the "
+        "scheduler's tcp://HOST:PORT. The store is written by this process.",
+    ),
     bulk: int = typer.Option(
         0,
         min=0,
@@ -71,47 +68,49 @@ def ingest(
     ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="One line per document."),
 ) -> None:
-    """Extract relations from articles and store one named graph per document."""
+    """Extract relations from articles and store one named graph per document.
+
+    A JSON Lines corpus has one article per line: {"text": ...} or {"html": ...}, with
+    optional "title", "url" (the document's identity), "date" and "author"."""
     from detente.extract import Extractor
-    from detente.graph import IngestError, Ingestor, StoreError
+    from detente.extract.corpus import corpus_files, read_corpus
+    from detente.graph import Ingestor
     from detente.graph.ingest import content_source, path_source
 
     when = _parse_date(published)
-    files = _expand(paths)
+    files = corpus_files(paths)
     if not files:
         fail("no article files found")
     failures: list[str] = []
-    # A file is identified by its path as typed; standard input by its content only, so
-    # one stdin ingest never replaces another.
-    items = (
-        (article, content_source(article.text) if name == "-" else path_source(name), when)
-        for name, article in _read_inputs(files, failures, encoding=encoding, author=author)
-    )
 
-    counts = {"added": 0, "replaced": 0, "unchanged": 0}
-    relations = 0
-    with _store(store, write=True) as kg:
-        ingestor = Ingestor(
-            kg, Extractor(n_process=n_process), check_shapes=check_shapes, bulk=bulk
-        )
-        progress = _progress("ingesting", len(files))
-        try:
-            with progress:
-                task = progress.add_task("ingest", total=len(files))
-                for result in ingestor.ingest_many(items):
-                    counts[result.status] += 1
-                    if result.status != "unchanged":
-                        relations += result.relations
-                    if verbose:
-                        err.print(
-                            f"{result.status} {result.doc_id} {result.source} "
-                            f"({result.relations} relations)",
-                            highlight=False,
-                            soft_wrap=True,
-                        )
-                    progress.advance(task)
-        except (IngestError, StoreError) as exc:
-            fail(str(exc))
+    def failed(name: str, reason: str) -> None:
+        failures.append(name)
+        err.print(f"[bold red]detente: error:[/] {name}: {reason}", highlight=False, soft_wrap=True)
+
+    def source(name: str, url: str | None, text: str) -> str:
+        # A file is identified by its path as typed, a corpus line by its URL; standard
+        # input and lines without a URL by their content only.
+        if url:
+            return url
+        return path_source(name) if Path(name).is_file() and name != "-" else content_source(text)
+
+    items = (
+        (entry.article, source(entry.name, entry.url, entry.article.text), entry.published or when)
+        for entry in read_corpus(files, failed, encoding=encoding, author=author)
+    )
+    with contextlib.ExitStack() as stack:
+        if dask:
+            from detente.graph.distributed import ClusterError, DaskExtractor, dask_client
+
+            try:
+                extractor = DaskExtractor(stack.enter_context(dask_client(dask)))
+            except ClusterError as exc:
+                fail(str(exc))
+        else:
+            extractor = Extractor(n_process=n_process)
+        kg = stack.enter_context(_store(store, write=True))
+        ingestor = Ingestor(kg, extractor, check_shapes=check_shapes, bulk=bulk)
+        counts, relations = _run_ingest(ingestor, items, len(files), verbose)
     summary = ", ".join(f"{n} {status}" for status, n in counts.items())
     err.print(
         f"documents: {summary}; {len(failures)} failed; relations stored: {relations} "
@@ -120,6 +119,55 @@ def ingest(
     )
     if failures:
         raise typer.Exit(2)
+
+
+def _ingest_progress(files: int):
+    """Documents done, relations found and documents per second, on a terminal only (a
+    JSON Lines corpus does not say how many documents it holds)."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        SpinnerColumn(),
+        TextColumn(
+            "ingesting: {task.completed:,.0f} documents, {task.fields[relations]:,} relations"
+        ),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not err.is_terminal,
+    )
+
+
+def _run_ingest(ingestor, items, files: int, verbose: bool) -> tuple[dict[str, int], int]:
+    """Ingest ``items``, showing documents, relations and throughput; (counts, relations)."""
+    from detente.graph import IngestError, StoreError
+
+    counts = {"added": 0, "replaced": 0, "unchanged": 0}
+    relations = 0
+    progress = _ingest_progress(files)
+    try:
+        with progress:
+            task = progress.add_task("ingest", total=None, relations=0, rate="")
+            began = time.monotonic()
+            for result in ingestor.ingest_many(items):
+                counts[result.status] += 1
+                if result.status != "unchanged":
+                    relations += result.relations
+                if verbose:
+                    err.print(
+                        f"{result.status} {result.doc_id} {result.source} "
+                        f"({result.relations} relations)",
+                        highlight=False,
+                        soft_wrap=True,
+                    )
+                done = sum(counts.values())
+                rate = f"{done / max(time.monotonic() - began, 1e-9):,.1f} documents/s"
+                progress.update(task, advance=1, relations=relations, rate=rate)
+    except (IngestError, StoreError) as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        fail("interrupted: every document reported so far is stored; run again to go on")
+    return counts, relations
 
 
 @app.command()

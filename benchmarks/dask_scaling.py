@@ -1,0 +1,95 @@
+"""Extraction throughput on a Dask cluster against the plain single-process path.
+
+In one run, on the same corpus (the bundled example articles, each repeated with a
+numbered dateline so every copy is a document of its own):
+
+* the plain path: ``Ingestor`` with one in-process ``Extractor`` (``detente ingest``);
+* the Dask path with a ``LocalCluster`` of 1 and of 2 worker processes
+  (``detente ingest --dask local:N``).
+
+Every path writes a fresh embedded store; model loading is done before the clock starts
+(each worker loads its pipeline once per run, which a long ingest pays once). Prints words/s
+for each and the ratios the targets are about, as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from detente.extract import Extractor, read_article  # noqa: E402
+from detente.graph import Ingestor  # noqa: E402
+from detente.graph.distributed import DaskExtractor, _version, dask_client  # noqa: E402
+from detente.graph.oxigraph import OxigraphStore  # noqa: E402
+
+
+def corpus(documents: int) -> list[tuple]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "examples").glob("*.txt"))]
+    items = []
+    for i in range(documents):
+        text = f"Report {i}. " + texts[i % len(texts)]
+        items.append((read_article(text), f"bench/{i}", None))
+    return items
+
+
+def words(items: list[tuple]) -> int:
+    return sum(len(article.text.split()) for article, _, _ in items)
+
+
+def timed(extractor, items: list[tuple], folder: Path) -> float:
+    store = OxigraphStore(str(folder))
+    try:
+        ingestor = Ingestor(store, extractor)
+        ingestor.ensure_vocabulary()
+        began = time.perf_counter()
+        results = list(ingestor.ingest_many(items))
+        elapsed = time.perf_counter() - began
+    finally:
+        store.close()
+    assert all(r.status == "added" for r in results), "every document is new"
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=240)
+    args = parser.parse_args()
+    items = corpus(args.documents)
+    total = words(items)
+    seconds: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = Extractor()
+        plain.extract("Chile is arming the rebels in Peru.")  # loaded and warm
+        seconds["plain"] = timed(plain, items, Path(tmp) / "plain")
+        del plain
+        for workers in (1, 2):
+            with dask_client(f"local:{workers}") as client:
+                client.run(_version)  # every worker loads its pipeline before the clock
+                extractor = DaskExtractor(client)
+                seconds[f"dask_{workers}"] = timed(extractor, items, Path(tmp) / f"d{workers}")
+    rates = {name: round(total / s) for name, s in seconds.items()}
+    print(
+        json.dumps(
+            {
+                "documents": len(items),
+                "words": total,
+                "seconds": {k: round(v, 2) for k, v in seconds.items()},
+                "words_per_s": rates,
+                "dask_2_over_dask_1": round(rates["dask_2"] / rates["dask_1"], 2),
+                "plain_over_dask_1": round(rates["plain"] / rates["dask_1"], 2),
+                "targets": {"dask_2_over_dask_1": ">= 1.4", "plain_over_dask_1": "<= 1.15"},
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""Extraction on a Dask cluster, for corpora that outgrow one machine.
+
+:class:`DaskExtractor` has the ``process`` and ``version`` of an
+:class:`~detente.extract.Extractor`, so an :class:`~detente.graph.Ingestor` drives it as it
+drives a local one: the client reads the corpus, skips what the store holds already, sends
+partitions of articles to the workers, and writes each document itself, in input order.
+The store is therefore the same, quad for quad, as a plain ingest of the same corpus, and a
+rerun finds every document stored and changes nothing.
+
+Each worker process loads the pipeline once, on its first partition, and keeps it. A
+partition is a pure function of its articles: when a worker dies mid-partition, the
+scheduler runs it again elsewhere, and since nothing is written until the client has the
+answer, nothing is lost or written twice.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import TYPE_CHECKING
+
+from detente.extract import Article, Extractor, Relation
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+PARTITION = 16  # articles per task: seconds of work, against milliseconds of scheduling
+RETRIES = 2  # a task that raises is tried again this many times (a dead worker: always)
+
+
+class ClusterError(RuntimeError):
+    """The cluster cannot be reached or started; the message says which and why."""
+
+
+@contextmanager
+def dask_client(address: str) -> Iterator[Client]:
+    """A client of the cluster ``address`` names: ``local:N`` starts N worker processes on
+    this machine (bound to 127.0.0.1, no dashboard), ``tcp://HOST:PORT`` (or ``tls://``)
+    joins a running scheduler (``dask scheduler``, dask-jobqueue, Kubernetes)."""
+    from distributed import Client, LocalCluster
+
+    kind, _, rest = address.partition(":")
+    if kind == "local":
+        if not rest.isdigit() or int(rest) < 1:
+            raise ClusterError(f"bad cluster {address!r}: local:N needs N >= 1 workers")
+        try:
+            cluster = LocalCluster(
+                n_workers=int(rest),
+                threads_per_worker=1,  # the pipeline is not shared between threads
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            )
+        except Exception as exc:  # ports, memory: whatever stopped the workers
+            raise ClusterError(f"could not start a local Dask cluster: {exc}") from exc
+        with cluster, Client(cluster) as client:
+            yield client
+    elif kind in ("tcp", "tls"):
+        try:
+            client = Client(address, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise ClusterError(f"no Dask scheduler answers at {address}: {exc}") from exc
+        with client:
+            yield client
+    else:
+        raise ClusterError(
+            f"bad cluster {address!r}: give local:N or the scheduler's tcp://HOST:PORT"
+        )
+
+
+class DaskExtractor:
+    """An extractor whose pipelines run on the workers of a Dask ``client``."""
+
+    def __init__(self, client: Client, *, partition: int = PARTITION) -> None:
+        self.client = client
+        self.partition = partition
+        self._version: str | None = None
+
+    @property
+    def version(self) -> str:
+        """The workers' extractor version (every document graph records it)."""
+        if self._version is None:
+            self._version = self.client.submit(_version, pure=False).result()
+        return self._version
+
+    def workers(self) -> int:
+        return max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
+
+    def process(
+        self, articles: Iterable[tuple[Article, date | None]]
+    ) -> Iterator[tuple[Article, list[Relation]]]:
+        """(article, relations) in input order. At most two partitions per worker are in
+        flight, so memory is bounded by the partition size, not by the corpus."""
+        window: deque = deque()
+        batch: list[tuple[Article, date | None]] = []
+        ahead = 2 * self.workers()
+
+        def send(items: list[tuple[Article, date | None]]) -> None:
+            future = self.client.submit(_extract_partition, items, pure=False, retries=RETRIES)
+            window.append((items, future))
+
+        try:
+            for item in articles:
+                batch.append(item)
+                if len(batch) == self.partition:
+                    send(batch)
+                    batch = []
+                while len(window) > ahead:
+                    yield from _done(window.popleft())
+            if batch:
+                send(batch)
+            while window:
+                yield from _done(window.popleft())
+        finally:
+            for _items, future in window:  # a caller that stops early leaves no work queued
+                future.cancel()
+
+    def close(self) -> None:
+        """Nothing to stop: the cluster belongs to whoever made the client."""
+
+
+def _done(pending: tuple) -> Iterator[tuple[Article, list[Relation]]]:
+    items, future = pending
+    found = future.result()
+    yield from zip((article for article, _ in items), found, strict=True)
+
+
+_pipeline: Extractor | None = None  # one per worker process, loaded by its first task
+_lock = threading.Lock()  # a worker with several threads still runs one pipeline at a time
+
+
+def _version() -> str:
+    with _lock:
+        return _extractor().version
+
+
+def _extract_partition(items: list[tuple[Article, date | None]]) -> list[list[Relation]]:
+    with _lock:
+        return [relations for _article, relations in _extractor().process(items)]
+
+
+def _extractor() -> Extractor:
+    global _pipeline
+    if _pipeline is None:
+        _pipeline = Extractor()
+    return _pipeline

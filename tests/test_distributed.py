@@ -1,0 +1,169 @@
+"""Corpus ingest on a Dask cluster: the same store as a plain ingest, idempotent, and
+unharmed by a worker dying mid-run; JSON Lines corpora."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from detente.extract.corpus import corpus_files, read_corpus
+from detente.graph import Ingestor
+from detente.graph.distributed import ClusterError, DaskExtractor, dask_client
+from detente.graph.ingest import path_source
+from detente.graph.oxigraph import OxigraphStore
+
+
+def quads(store: OxigraphStore) -> list[str]:
+    return sorted(str(q) for q in store.native)
+
+
+def news_items(shared):
+    failures: list[tuple[str, str]] = []
+    files = corpus_files([shared / "eval" / "news" / "texts"])
+    entries = list(read_corpus(files, lambda name, why: failures.append((name, why))))
+    assert not failures and len(entries) == 50
+    return [(e.article, path_source(e.name), e.published) for e in entries]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with dask_client("local:2") as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def plain_store(tmp_path_factory, shared, extractor):
+    store = OxigraphStore(str(tmp_path_factory.mktemp("plain") / "store"))
+    results = list(Ingestor(store, extractor).ingest_many(news_items(shared)))
+    assert [r.status for r in results] == ["added"] * 50
+    yield store
+    store.close()
+
+
+def test_the_cluster_gives_the_plain_store_quad_for_quad_and_a_rerun_adds_nothing(
+    tmp_path, shared, cluster, plain_store
+):
+    store = OxigraphStore(str(tmp_path / "store"))
+    ingestor = Ingestor(store, DaskExtractor(cluster, partition=4), bulk=10)
+    results = list(ingestor.ingest_many(news_items(shared)))
+    assert [r.status for r in results] == ["added"] * 50
+    assert sum(r.relations for r in results) > 100
+    assert quads(store) == quads(plain_store)
+
+    before = quads(store)
+    again = list(ingestor.ingest_many(news_items(shared)))
+    assert [r.status for r in again] == ["unchanged"] * 50
+    assert quads(store) == before
+    store.close()
+
+
+def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(
+    tmp_path, shared, cluster, plain_store
+):
+    pids = sorted(cluster.run(os.getpid).values())
+    assert len(pids) == 2
+    store = OxigraphStore(str(tmp_path / "store"))
+    ingestor = Ingestor(store, DaskExtractor(cluster, partition=2))
+    statuses = []
+    for result in ingestor.ingest_many(news_items(shared)):
+        if not statuses:  # the first document is in: others are in flight on both workers
+            os.kill(pids[0], signal.SIGKILL)
+        statuses.append(result.status)
+    assert statuses == ["added"] * 50
+    assert quads(store) == quads(plain_store)
+    assert pids[0] not in cluster.run(os.getpid).values()  # it was really gone
+    store.close()
+
+
+@pytest.mark.parametrize("address", ["local:0", "local:two", "http://example.org", "nowhere"])
+def test_a_bad_cluster_address_says_what_is_expected(address):
+    with pytest.raises(ClusterError, match="local:N"), dask_client(address):
+        pass
+
+
+def test_json_lines_entries_carry_their_url_date_title_and_author(tmp_path):
+    corpus = tmp_path / "wire.jsonl"
+    lines = [
+        {
+            "text": "Chile is arming the rebels in Peru.",
+            "url": "https://news.test/a",
+            "date": "2021-03-04T10:00:00Z",
+            "title": "Arms",
+            "author": "Chilean Government",
+        },
+        {"html": "<html><body><p>Peru condemned Chile.</p></body></html>"},
+        "",
+        "{not json",
+        ["a", "list"],
+        {"title": "no body"},
+        {"text": "Bolivia mediates.", "date": "last week"},
+        {"text": "   "},
+    ]
+    corpus.write_text(
+        "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n",
+        encoding="utf-8",
+    )
+    failures: dict[str, str] = {}
+    entries = list(read_corpus([corpus], lambda name, why: failures.setdefault(name, why)))
+    assert [e.name for e in entries] == [f"{corpus}:1", f"{corpus}:2"]
+    first, second = entries
+    assert (first.url, str(first.published), first.article.title) == (
+        "https://news.test/a",
+        "2021-03-04",
+        "Arms",
+    )
+    assert first.article.author == "Chilean Government"
+    assert second.article.text.strip() == "Peru condemned Chile." and second.url is None
+    assert failures == {
+        f"{corpus}:4": failures[f"{corpus}:4"],
+        f"{corpus}:5": "not a JSON object",
+        f"{corpus}:6": "no 'text' or 'html' string",
+        f"{corpus}:7": "'date' is not an ISO 8601 date: 'last week'",
+        f"{corpus}:8": "empty input: nothing to extract",
+    }
+    assert failures[f"{corpus}:4"].startswith("not a JSON object:")
+
+
+def test_a_line_that_is_not_utf8_is_reported_and_the_rest_goes_on(tmp_path):
+    corpus = tmp_path / "latin.jsonl"
+    corpus.write_bytes(
+        b'\xef\xbb\xbf{"text": "Chile arms Peru."}\n{"text": "Per\xfa"}\n{"text": "Peru."}\n'
+    )
+    failures: list[str] = []
+    entries = list(read_corpus([corpus], lambda name, why: failures.append(f"{name}: {why}")))
+    assert [e.article.text for e in entries] == ["Chile arms Peru.", "Peru."]
+    assert failures == [f"{corpus}:2: not UTF-8: invalid byte 0xfa at 13"]
+
+
+def test_the_command_ingests_json_lines_and_reports_bad_lines(tmp_path):
+    corpus = tmp_path / "wire.jsonl"
+    corpus.write_text(
+        json.dumps({"text": "Chile is arming the rebels in Peru.", "url": "https://news.test/a"})
+        + "\n{oops\n",
+        encoding="utf-8",
+    )
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "detente.api",
+            "ingest",
+            str(corpus),
+            "--store",
+            str(tmp_path / "store"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 2
+    assert f"{corpus}:2: not a JSON object" in run.stderr
+    assert "1 added" in run.stderr and "1 failed" in run.stderr
+    store = OxigraphStore(str(tmp_path / "store"))
+    assert [d["source"] for d in Ingestor(store).documents()] == ["https://news.test/a"]
+    store.close()
