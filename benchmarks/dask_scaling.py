@@ -29,6 +29,8 @@ from detente.graph import Ingestor  # noqa: E402
 from detente.graph.distributed import DaskExtractor, _version, dask_client  # noqa: E402
 from detente.graph.oxigraph import OxigraphStore  # noqa: E402
 
+BULK = 48  # documents per journaled bulk batch, as a large `detente ingest --bulk` writes
+
 
 def corpus(documents: int) -> list[tuple]:
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "examples").glob("*.txt"))]
@@ -46,7 +48,7 @@ def words(items: list[tuple]) -> int:
 def timed(extractor, items: list[tuple], folder: Path) -> float:
     store = OxigraphStore(str(folder))
     try:
-        ingestor = Ingestor(store, extractor)
+        ingestor = Ingestor(store, extractor, bulk=BULK)
         ingestor.ensure_vocabulary()
         began = time.perf_counter()
         results = list(ingestor.ingest_many(items))
