@@ -66,6 +66,12 @@ def ingest(
         help="Load new documents in batches of N with the bulk loader (initial loads; "
         "larger batches load faster: 1000 is a good size for a big corpus).",
     ),
+    dedup: bool = typer.Option(
+        True,
+        "--dedup/--no-dedup",
+        help="Count a near-duplicate copy of a story (another byline, headline or trailing "
+        "links) as evidence once; --no-dedup counts every copy.",
+    ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="One line per document."),
 ) -> None:
     """Extract relations from articles and store one named graph per document.
@@ -109,7 +115,7 @@ def ingest(
         else:
             extractor = Extractor(n_process=n_process)
         kg = stack.enter_context(_store(store, write=True))
-        ingestor = Ingestor(kg, extractor, check_shapes=check_shapes, bulk=bulk)
+        ingestor = Ingestor(kg, extractor, check_shapes=check_shapes, bulk=bulk, dedup=dedup)
         counts, relations = _run_ingest(ingestor, items, len(files), verbose)
     summary = ", ".join(f"{n} {status}" for status, n in counts.items())
     err.print(
@@ -154,9 +160,10 @@ def _run_ingest(ingestor, items, files: int, verbose: bool) -> tuple[dict[str, i
                 if result.status != "unchanged":
                     relations += result.relations
                 if verbose:
+                    copy = f", a copy of {result.duplicate_of}" if result.duplicate_of else ""
                     err.print(
                         f"{result.status} {result.doc_id} {result.source} "
-                        f"({result.relations} relations)",
+                        f"({result.relations} relations{copy})",
                         highlight=False,
                         soft_wrap=True,
                     )
@@ -199,10 +206,16 @@ def documents(store: str | None = typer.Option(None, help=STORE_HELP)) -> None:
     with _store(store) as kg:
         rows = Ingestor(kg).documents()
     table = Table(header_style="bold")
-    for column in ("id", "source", "date", "relations"):
+    for column in ("id", "source", "date", "relations", "copy of"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(row["id"], row["source"] or "", row["date"] or "", str(row["relations"]))
+        table.add_row(
+            row["id"],
+            row["source"] or "",
+            row["date"] or "",
+            str(row["relations"]),
+            row["duplicate_of"] or "",
+        )
     stdout_console().print(table)
 
 

@@ -143,6 +143,11 @@ class DocumentInfo(BaseModel):
     title: str | None
     date: str | None
     relations: int
+    duplicate_of: str | None = Field(
+        None,
+        description="The document whose copy of the same story counts as evidence, when "
+        "this one is a near-duplicate (its relations are then not counted again).",
+    )
 
 
 class Health(BaseModel):

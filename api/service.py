@@ -66,6 +66,7 @@ class KnowledgeService:
         self._sides: dict[str | None, dict[str, int]] = {}  # last blocs, per theatre
         self._replay: list[tuple[list[str], list[str]]] | None = None  # deltas to re-apply
         self._subscribers: list[Callable[[], None]] = []
+        self._writer: Ingestor | None = None
         self.evidence: EvidenceReader = store_evidence(self.store)
         Ingestor(self.store).ensure_vocabulary()
 
@@ -276,6 +277,7 @@ class KnowledgeService:
         background, serving the previous one meanwhile."""
         if isinstance(self.store, OxigraphStore):
             self.store.unstamp()  # the saved ledger no longer describes the store
+        self._writer = None  # nor may the copy links it knows
         self._advance()
         self._rebuild_wanted.set()
         with self._state:
@@ -317,15 +319,15 @@ class KnowledgeService:
         """Store one article; returns the result and the relations its graph holds.
         Extraction runs before the write lock is taken; the write and its delta run under it."""
         found = self._extract(article, published)
-        ingestor = Ingestor(self.store, self.extractor)
         with self.writing():
-            result = ingestor.store_extracted(article, found, source, published)
+            result = self._ingestor().store_extracted(article, found, source, published)
             if result.status != "unchanged":
-                self._apply([result.doc_id], result.replaced)
+                self._apply(*result.evidence_delta())
         return result, found
 
     def _apply(self, added: list[str], removed: list[str]) -> None:
-        """A document write's delta (documents by id), under the state lock."""
+        """A document write's delta (documents by id: those whose statements now count as
+        evidence, and those whose statements no longer do), under the state lock."""
         if self._ledger is not None:
             graphs = [str(document_iri(d)) for d in added]
             self._ledger.apply(self.store, added=graphs, removed=removed)
@@ -336,11 +338,17 @@ class KnowledgeService:
         # then, and the one after it at once, without waiting for a computation.
         self._advance(answers=self._answer_hot() if self._ledger is not None else [])
 
+    def _ingestor(self) -> Ingestor:
+        """The writer of documents, kept: it holds the store's copy signatures, read once."""
+        if self._writer is None:
+            self._writer = Ingestor(self.store, self.extractor)
+        return self._writer
+
     def remove(self, ref: str) -> list[str]:
         with self.writing():
-            removed = Ingestor(self.store).remove(ref)
+            removed, promoted = self._ingestor().retract(ref)
             if removed:
-                self._apply([], removed)
+                self._apply(promoted, removed)
             return removed
 
     def documents(self) -> list[dict]:

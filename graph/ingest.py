@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import DCTERMS, Graph, Literal, URIRef
 
 from detente.extract import Article, ExtractionProcess, Extractor, Relation, document_id
+from detente.graph.duplicates import DUPLICATES_GRAPH, Change, DuplicateIndex, signature
 from detente.graph.rdf import DOC, actors_to_graph, document_graph, document_iri
 from detente.graph.store import (
     GAZETTEER_GRAPH,
@@ -60,6 +61,21 @@ class IngestResult:
     relations: int
     replaced: list[str] = field(default_factory=list)
     found: list[Relation] = field(default_factory=list, repr=False)  # what was extracted
+    duplicate_of: str | None = None  # the counted copy, when this document is a copy
+    # Other documents that stopped (demoted) or started (promoted) counting as evidence.
+    demoted: list[str] = field(default_factory=list)
+    promoted: list[str] = field(default_factory=list)
+
+    def evidence_delta(self) -> tuple[list[str], list[str]]:
+        """(documents whose statements now count, documents whose statements no longer
+        do) after this write: what a live ledger applies."""
+        added = ([] if self.duplicate_of else [self.doc_id]) + self.promoted
+        return added, self.replaced + self.demoted
+
+
+def _published(graph: Graph, iri: URIRef) -> str | None:
+    found = graph.value(iri, DCTERMS.date)
+    return str(found) if found is not None else None
 
 
 def _vocabulary_version() -> str:
@@ -78,14 +94,57 @@ class Ingestor:
         *,
         check_shapes: bool = False,
         bulk: int = 0,
+        dedup: bool = True,
     ) -> None:
         """``bulk``: write new documents in batches of this many through the store's bulk
         loader (faster initial loads; crash-recoverable, see ``KnowledgeStore.bulk_write``);
-        0 writes each document in its own transaction."""
+        0 writes each document in its own transaction. ``dedup``: link near-duplicate
+        copies so that one copy of a story counts as evidence (see
+        :mod:`detente.graph.duplicates`); without it every document counts (its signature
+        is stored all the same, so a later run can match it)."""
         self.store = store
         self._extractor = extractor
         self.check_shapes = check_shapes
         self.bulk = bulk
+        self.dedup = dedup
+        self._copies: DuplicateIndex | None = None
+
+    def copies(self) -> DuplicateIndex:
+        """The store's signatures and copy links, read on first use."""
+        if self._copies is None:
+            self._copies = DuplicateIndex.from_store(self.store)
+        return self._copies
+
+    def _write(self, result: IngestResult, previous: list[URIRef], graph: Graph) -> None:
+        """One document and the copy links it changes, in one atomic write."""
+        change = self._plan([(result, graph)], [d for d in result.replaced])
+        try:
+            self.store.replace_graphs(
+                previous, document_iri(result.doc_id), graph, also=change.update if change else ""
+            )
+        except BaseException:
+            self._copies = None  # planned but not written: read again
+            raise
+        self._settle([result], change)
+
+    def _plan(self, new: list[tuple[IngestResult, Graph]], removed: list[str]) -> Change | None:
+        if not self.dedup:
+            return None
+        added = []
+        for result, graph in new:
+            iri = document_iri(result.doc_id)
+            sig = graph.value(iri, NS.minhash)
+            added.append((result.doc_id, result.doc_id, _published(graph, iri), sig and str(sig)))
+        return self.copies().plan(added, removed)
+
+    def _settle(self, results: list[IngestResult], change: Change | None) -> None:
+        if change is None:
+            return
+        self.copies().commit()
+        for result in results:
+            result.duplicate_of = change.counted.get(result.doc_id)
+        if results:  # other documents' changes are told once, with the first result
+            results[0].demoted, results[0].promoted = change.demoted, change.promoted
 
     @property
     def extractor(self) -> Extractor | ExtractionProcess:
@@ -157,7 +216,7 @@ class Ingestor:
                 if len(batch) >= self.bulk:
                     yield from self._flush(batch)
                 continue
-            self.store.replace_graphs(previous, document_iri(result.doc_id), graph)
+            self._write(result, previous, graph)
             yield result
         yield from self._flush(batch)
         yield from unchanged
@@ -171,12 +230,20 @@ class Ingestor:
         if self.store.has_graph(document_iri(doc_id)):
             return IngestResult(doc_id, source, "unchanged", 0, found=relations)
         result, previous, graph = self._prepare(article, relations, source, published)
-        self.store.replace_graphs(previous, document_iri(result.doc_id), graph)
+        self._write(result, previous, graph)
         return result
 
     def _flush(self, batch: list[tuple[IngestResult, URIRef, Graph]]) -> Iterator[IngestResult]:
         if batch:
-            self.store.bulk_write([(iri, graph) for _, iri, graph in batch])
+            change = self._plan([(result, graph) for result, _, graph in batch], [])
+            try:
+                self.store.bulk_write(
+                    [(iri, graph) for _, iri, graph in batch], also=change.update if change else ""
+                )
+            except BaseException:
+                self._copies = None
+                raise
+            self._settle([result for result, _, _ in batch], change)
             yield from (result for result, _, _ in batch)
             batch.clear()
 
@@ -195,6 +262,9 @@ class Ingestor:
             content_hash=doc_id,
             extractor_version=self.extractor.version,
         )
+        sig = signature(article.text)
+        if sig is not None:
+            graph.add((graph_iri, NS.minhash, Literal(sig)))
         if self.check_shapes:
             ok, report = validate(graph)
             if not ok:
@@ -213,22 +283,38 @@ class Ingestor:
 
     def remove(self, ref: str) -> list[str]:
         """Retract a document by id (``doc-…``) or source; returns the ids removed."""
+        return self.retract(ref)[0]
+
+    def retract(self, ref: str) -> tuple[list[str], list[str]]:
+        """:meth:`remove`, also returning the copies that count as evidence now that the
+        copy they were linked to is gone (the next of each cluster), in one atomic write."""
         graphs = [document_iri(ref)] if ref.startswith("doc-") else []
         graphs = [g for g in graphs if self.store.has_graph(g)]
         graphs += self.graphs_for_source(ref)
         if not graphs and not ref.startswith("doc-"):
             graphs = self.graphs_for_source(path_source(ref))
-        for g in graphs:
-            self.store.drop_graph(g)
-        return [str(g).removeprefix(str(DOC)) for g in graphs]
+        if not graphs:
+            return [], []
+        removed = [str(g).removeprefix(str(DOC)) for g in graphs]
+        change = self.copies().plan([], removed)  # also without dedup: no link may dangle
+        parts = [f"DROP SILENT GRAPH {nt(g)}" for g in graphs]
+        try:
+            self.store.update(" ;\n".join([*parts, change.update] if change.update else parts))
+        except BaseException:
+            self._copies = None
+            raise
+        self.copies().commit()
+        return removed, change.promoted
 
     def documents(self) -> list[dict]:
         rows = self.store.query(
-            PREFIXES + "SELECT ?g ?source ?title ?date (COUNT(?r) AS ?relations) WHERE { "
-            "GRAPH ?g { ?d a dt:Document . OPTIONAL { ?d dct:source ?source } "
+            PREFIXES + "SELECT ?g ?source ?title ?date ?counted (COUNT(?r) AS ?relations) "
+            "WHERE { GRAPH ?g { ?d a dt:Document . OPTIONAL { ?d dct:source ?source } "
             'FILTER (STRSTARTS(STR(?g), "https://w3id.org/detente/doc/")) '
             "OPTIONAL { ?d dct:title ?title } OPTIONAL { ?d dct:date ?date } "
-            "OPTIONAL { ?r dt:document ?d } } } GROUP BY ?g ?source ?title ?date ORDER BY ?source"
+            "OPTIONAL { ?r dt:document ?d } } "
+            f"OPTIONAL {{ GRAPH {nt(DUPLICATES_GRAPH)} {{ ?g dt:duplicateOf ?counted }} }} }} "
+            "GROUP BY ?g ?source ?title ?date ?counted ORDER BY ?source"
         ).rows
         return [
             {
@@ -237,6 +323,10 @@ class Ingestor:
                 "title": str(r["title"]) if r["title"] else None,
                 "date": str(r["date"]) if r["date"] else None,
                 "relations": int(r["relations"]),
+                # A near-duplicate copy: listed with its source, its evidence counted once.
+                "duplicate_of": (
+                    str(r["counted"]).removeprefix(str(DOC)) if r["counted"] else None
+                ),
             }
             for r in rows
         ]

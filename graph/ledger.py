@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from detente.graph.duplicates import copies_of_store
 from detente.graph.oxigraph import OxigraphStore
 from detente.graph.rdf import DOC, REL
 from detente.graph.store import PREFIXES, KnowledgeStore
@@ -389,12 +390,19 @@ class Ledger:
     def load_graphs(self, store: KnowledgeStore, graphs: list[str] | None = None) -> int:
         """Read the statements of ``graphs`` (all graphs when None) and append them."""
         added = 0
+        # Near-duplicate copies of a story add no evidence (graph.duplicates); a document's
+        # graph is named by the document's own IRI.
+        copies = copies_of_store(store)
         for graph in graphs if graphs is not None else [None]:
+            if graph in copies:
+                continue
             published = dict(store.values(_dates_query(graph)))
             labels: dict[str, tuple[str, str | None]] = {}
             for node, label, kind in store.values(_labels_query(graph)):
                 labels.setdefault(node, (label, kind))  # type: ignore[arg-type]
             statements = store.stream_values(_statements_query(graph))
+            if graph is None and copies:
+                statements = (row for row in statements if row[7] not in copies)
             added += self.add_rows(statements, published, labels)  # type: ignore[arg-type]
         return added
 

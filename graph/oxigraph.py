@@ -195,12 +195,13 @@ class OxigraphStore(KnowledgeStore):
         except OSError as exc:
             raise StoreError(f"update failed: {exc}") from exc
 
-    def replace_graphs(self, drop, graph_iri, triples) -> None:
+    def replace_graphs(self, drop, graph_iri, triples, *, also: str = "") -> None:
         """A new document goes in with one transactional ``extend`` (no SPARQL text to
-        build and parse); replacing one still takes a single atomic update."""
+        build and parse); replacing one, or writing links with it, still takes a single
+        atomic update."""
         drop = [g for g in drop if g != graph_iri]
-        if drop or self._store.contains_named_graph(ox.NamedNode(str(graph_iri))):
-            super().replace_graphs(drop, graph_iri, triples)
+        if also or drop or self._store.contains_named_graph(ox.NamedNode(str(graph_iri))):
+            super().replace_graphs(drop, graph_iri, triples, also=also)
             return
         target = ox.NamedNode(str(graph_iri))
         self.unstamp()
@@ -212,11 +213,12 @@ class OxigraphStore(KnowledgeStore):
         except (OSError, ValueError) as exc:
             raise StoreError(f"write failed: {exc}") from exc
 
-    def bulk_write(self, graphs) -> None:
+    def bulk_write(self, graphs, *, also: str = "") -> None:
         """Oxigraph's bulk loader for many new graphs at once, about twice as fast as
         transactional writes but not atomic. It is made crash-recoverable by a journal:
         the graphs are recorded as pending (one transaction) before the load and cleared
-        after it; :meth:`recover` drops whatever a crash left pending.
+        after it, together with ``also``; :meth:`recover` drops whatever a crash left
+        pending.
 
         Serialising N-Quads (Python) and loading them (Rust, without the GIL) overlap:
         one chunk loads on a worker thread while the next is written, which hides most of
@@ -243,7 +245,8 @@ class OxigraphStore(KnowledgeStore):
             self.recover()
             raise StoreError(f"bulk load failed: {exc}") from exc
         body = " .\n".join(f"<{iri}> <{NS.pending}> true" for iri, _ in graphs)
-        self.update(f"DELETE DATA {{ GRAPH <{JOURNAL_GRAPH}> {{ {body} }} }}")
+        done = f"DELETE DATA {{ GRAPH <{JOURNAL_GRAPH}> {{ {body} }} }}"
+        self.update(f"{done} ;\n{also}" if also else done)
 
     def recover(self) -> list[URIRef]:
         """Drop the graphs an interrupted bulk load left half-written."""

@@ -129,10 +129,11 @@ class SparqlStore(KnowledgeStore):
             raise StoreError(f"the graph store answered {response.status_code}")
         return Graph().parse(data=response.text, format="nt")
 
-    def bulk_write(self, graphs) -> None:
-        """New graphs, one Graph Store Protocol PUT each (each atomic on the server)."""
+    def bulk_write(self, graphs, *, also: str = "") -> None:
+        """New graphs, one Graph Store Protocol PUT each (each atomic on the server), then
+        ``also``."""
         if not self.graph_store_url:
-            super().bulk_write(graphs)
+            super().bulk_write(graphs, also=also)
             return
         for iri, triples in graphs:
             body = "".join(f"{nt(s)} {nt(p)} {nt(o)} .\n" for s, p, o in triples)
@@ -150,6 +151,8 @@ class SparqlStore(KnowledgeStore):
                     f"the graph store answered {response.status_code}: "
                     f"{' '.join(response.text.split())[:200]}"
                 )
+        if also:
+            self.update(also)
 
     def graphs(self) -> list[URIRef]:
         rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows

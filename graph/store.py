@@ -150,9 +150,15 @@ class KnowledgeStore(ABC):
         return self.query(f"ASK {{ GRAPH {nt(iri)} {{ ?s ?p ?o }} }}").boolean is True
 
     def replace_graphs(
-        self, drop: Iterable[URIRef], graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]]
+        self,
+        drop: Iterable[URIRef],
+        graph_iri: URIRef,
+        triples: Iterable[tuple[Node, Node, Node]],
+        *,
+        also: str = "",
     ) -> None:
-        """Drop ``drop`` and write ``graph_iri`` in one atomic update.
+        """Drop ``drop`` and write ``graph_iri`` in one atomic update, with the SPARQL
+        update ``also`` (links the write changes elsewhere) in the same request.
 
         When the graph is larger than the backend takes at once, it is first written to a
         private staging graph, then ``MOVE``d into place in the same request that drops the
@@ -161,23 +167,27 @@ class KnowledgeStore(ABC):
         rows = list(triples)
         drops = [f"DROP SILENT GRAPH {nt(g)}" for g in {*drop, graph_iri}]
         limit = self.max_insert_triples
+        extra = [also] if also else []
         if limit is None or len(rows) <= limit:
-            self.update(" ;\n".join([*drops, insert_data(graph_iri, rows)]))
+            self.update(" ;\n".join([*drops, insert_data(graph_iri, rows), *extra]))
             return
         staging = URIRef(STAGING + uuid.uuid4().hex)
         try:
             for start in range(0, len(rows), limit):
                 self.update(insert_data(staging, rows[start : start + limit]))
             move = f"MOVE SILENT GRAPH {nt(staging)} TO {nt(graph_iri)}"
-            self.update(" ;\n".join([*drops, move]))
+            self.update(" ;\n".join([*drops, move, *extra]))
         finally:
             self.update(f"DROP SILENT GRAPH {nt(staging)}")
 
-    def bulk_write(self, graphs: list[tuple[URIRef, Iterable[tuple[Node, Node, Node]]]]) -> None:
-        """Write several new graphs as fast as the backend allows. Here: one atomic write
-        each; backends with a bulk loader override it (see ``OxigraphStore``)."""
-        for iri, triples in graphs:
-            self.replace_graphs([], iri, triples)
+    def bulk_write(
+        self, graphs: list[tuple[URIRef, Iterable[tuple[Node, Node, Node]]]], *, also: str = ""
+    ) -> None:
+        """Write several new graphs as fast as the backend allows, then the update ``also``
+        (with the last graph). Here: one atomic write each; backends with a bulk loader
+        override it (see ``OxigraphStore``)."""
+        for i, (iri, triples) in enumerate(graphs):
+            self.replace_graphs([], iri, triples, also=also if i == len(graphs) - 1 else "")
 
     def drop_staging(self) -> None:
         """Remove staging graphs a crashed writer left behind."""

@@ -16,6 +16,7 @@ from datetime import date
 
 import networkx as nx
 
+from detente.graph.duplicates import copies_of_store
 from detente.graph.store import PREFIXES, KnowledgeStore
 from detente.ontology import ACTOR, NS, load_gazetteer, predicates
 
@@ -86,7 +87,10 @@ def relation_graph(store: KnowledgeStore, *, include_hypothetical: bool = False)
     for node, label, kind in store.values(_LABELS):
         labels.setdefault(node, (label, kind))  # type: ignore[arg-type]
     actor_base, ns = str(ACTOR), str(NS)
+    copies = copies_of_store(store)  # near-duplicate copies of a story add no evidence
     for s, p, o, when, theatre_iri, conf, doc, evidence, modality_iri in store.values(_STATEMENTS):
+        if doc in copies:
+            continue
         modality = _local(modality_iri, ns)
         given = when or published.get(doc)  # type: ignore[arg-type]
         if modality == "hypothetical" and not include_hypothetical:

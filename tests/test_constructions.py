@@ -389,6 +389,19 @@ def test_unknown_actors_get_stable_ids(extractor):
     assert rel.confidence < 0.85
 
 
+def test_an_unknown_actor_is_named_as_each_document_writes_it(extractor):
+    # Same id in both documents; the label is the document's own spelling, whatever the
+    # process read before (a cluster worker reads documents in any order).
+    first = extractor.extract("Brazil condemned the ZORVANI Liberation Front.")
+    second = extractor.extract("Chile is arming the Zorvani Liberation Front in Peru.")
+    assert [(r.object.id, r.object.label) for r in first] == [
+        ("x:zorvani-liberation-front", "ZORVANI Liberation Front")
+    ]
+    assert [(r.object.id, r.object.label) for r in second] == [
+        ("x:zorvani-liberation-front", "Zorvani Liberation Front")
+    ]
+
+
 def test_records_carry_provenance(extractor):
     text = "Norway mediated between Colombia and the FARC rebels."
     rels = extractor.extract(text)

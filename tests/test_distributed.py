@@ -80,6 +80,21 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(
     store.close()
 
 
+def test_an_interrupted_run_resumes_where_it_stopped(tmp_path, shared, cluster, plain_store):
+    store = OxigraphStore(str(tmp_path / "store"))
+    first = Ingestor(store, DaskExtractor(cluster, partition=4), bulk=8)
+    for n, _result in enumerate(first.ingest_many(news_items(shared)), 1):
+        if n == 20:
+            break  # the client stops (Ctrl-C, a crash) with work in flight
+    again = list(Ingestor(store, DaskExtractor(cluster), bulk=8).ingest_many(news_items(shared)))
+    statuses = [r.status for r in again]
+    # Whole batches were written before the stop (results come once their batch is in).
+    assert len(statuses) == 50 and set(statuses) == {"added", "unchanged"}
+    assert statuses.count("unchanged") >= 20
+    assert quads(store) == quads(plain_store)
+    store.close()
+
+
 @pytest.mark.parametrize("address", ["local:0", "local:two", "http://example.org", "nowhere"])
 def test_a_bad_cluster_address_says_what_is_expected(address):
     with pytest.raises(ClusterError, match="local:N"), dask_client(address):
@@ -166,4 +181,41 @@ def test_the_command_ingests_json_lines_and_reports_bad_lines(tmp_path):
     assert "1 added" in run.stderr and "1 failed" in run.stderr
     store = OxigraphStore(str(tmp_path / "store"))
     assert [d["source"] for d in Ingestor(store).documents()] == ["https://news.test/a"]
+    store.close()
+
+
+def test_a_wire_copy_on_the_cluster_is_listed_and_adds_no_evidence(
+    tmp_path, shared, cluster, plain_store
+):
+    from detente.extract import read_article
+    from detente.graph.analysis import who_backs_whom
+    from detente.graph.views import relation_graph
+
+    def evidence(store):
+        rows = who_backs_whom(relation_graph(store))
+        return {
+            (r["subject"]["id"], r["predicate"], r["object"]["id"]): r["evidence_count"]
+            for r in rows
+        }
+
+    items = news_items(shared)
+    article, _source, published = items[7]
+    copy = read_article(
+        f"By Staff Reporter\n\n{article.text}\n\nRead more: https://news.test/latest\n"
+        "Follow our coverage for updates."
+    )
+    store = OxigraphStore(str(tmp_path / "store"))
+    ingestor = Ingestor(store, DaskExtractor(cluster), bulk=16)
+    results = list(ingestor.ingest_many([*items, (copy, "https://news.test/copy", published)]))
+    assert [r.status for r in results] == ["added"] * 51
+    assert evidence(store) == evidence(plain_store)
+    listed = {d["id"]: d["duplicate_of"] for d in ingestor.documents()}
+    assert len(listed) == 51
+    # Exactly one of the two copies is linked to the other (the lower content hash counts:
+    # neither is dated).
+    original, wire = results[7].doc_id, results[-1].doc_id
+    assert sorted([listed[original], listed[wire]], key=str) == sorted(
+        [None, min(original, wire)], key=str
+    )
+    assert sum(v is not None for v in listed.values()) == 1
     store.close()

@@ -213,10 +213,16 @@ def test_a_runaway_aggregate_is_ended_at_the_deadline(numbers: str) -> None:
         after = httpx.get(f"{numbers}/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=60)
         assert after.status_code == 200 and after.json()["boolean"] is True
     pid = SERVERS[numbers]
-    before = _cpu_seconds(pid)
-    time.sleep(3.0)
-    # A runaway left computing would have used about 3 s of CPU here.
-    assert _cpu_seconds(pid) - before < 1.0
+    # The replacement worker loads its modules (seconds of CPU on a busy machine), then the
+    # service goes quiet; a runaway left computing would use a whole core in every window.
+    deadline = time.monotonic() + 90
+    while True:
+        before = _cpu_seconds(pid)
+        time.sleep(2.0)
+        used = _cpu_seconds(pid) - before
+        if used < 0.6:
+            break
+        assert time.monotonic() < deadline, f"the service kept computing: {used:.2f} s in 2 s"
 
 
 def test_results_over_the_size_limit_are_refused(numbers: str) -> None:

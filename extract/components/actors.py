@@ -103,6 +103,10 @@ class ActorRecognizer:
         self._minted: dict[str, Actor] = {}
 
     def __call__(self, doc: Doc) -> Doc:
+        # Actors minted for names the gazetteer lacks are named as this document writes
+        # them: what a document yields depends on its text alone, not on which documents
+        # the same process read before (a worker pool or a cluster reads them in any order).
+        self._minted = {}
         gaz = self.gazetteer
         published, era = doc._.published, doc._.era
         mentions: list[Span] = []
@@ -169,7 +173,8 @@ class ActorRecognizer:
         return statistics.median((a + b) / 2 for a, b in terms)
 
     def _mint(self, ent: Span) -> Actor:
-        """An actor for a name the gazetteer lacks, stable across documents."""
+        """An actor for a name the gazetteer lacks: its id is the same in every document,
+        its label is this document's first spelling of it."""
         text = ent.text.removeprefix("the ").removeprefix("The ")
         key = f"x:{slug(text)}"
         if key not in self._minted:
