@@ -381,18 +381,22 @@ def main() -> None:
             build_store(folder, args.relations)
         saved = ledger_path(str(folder))
         first_read = None
-        if not saved.exists():
-            # Read from the store once, saved (and stamped) beside it; in a process of its
-            # own, so that this client's memory is its own.
-            start = time.perf_counter()
-            # The vocabulary first, as the service loads it (a write: it would make the
-            # saved ledger stale).
-            read = (
-                "from detente.graph import Ingestor, open_store; from detente.graph.ledger "
-                f"import open_ledger; s = open_store('oxigraph:{folder}'); "
-                "Ingestor(s).ensure_vocabulary(); open_ledger(s); s.close()"
-            )
-            subprocess.run([sys.executable, "-c", read], check=True)
+        # The vocabulary first, as the service loads it: a newer ontology is a write, which
+        # makes the saved ledger stale, so the ledger is then read from the store once
+        # more and saved (and stamped) beside it; in a process of its own, so that this
+        # client's memory is its own.
+        existed = saved.exists()
+        start = time.perf_counter()
+        prepare = (
+            "from detente.graph import Ingestor, open_store; from detente.graph.ledger "
+            f"import open_ledger; s = open_store('oxigraph:{folder}'); "
+            "new = Ingestor(s).ensure_vocabulary(); open_ledger(s); s.close(); "
+            "print('read' if new else 'kept')"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", prepare], check=True, capture_output=True, text=True
+        )
+        if "read" in done.stdout or not existed:
             first_read = round(time.perf_counter() - start, 2)
         # Each run starts from the same store (the stamp in it, the ledger beside it):
         # posts of an earlier run are not in it.

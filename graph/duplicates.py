@@ -116,6 +116,7 @@ class DuplicateIndex:
         self._signatures: dict[str, np.ndarray] = {}
         self._members: dict[str, _Member] = {}  # every document, signed or not
         self.links: dict[str, str] = {}  # copy -> the counted member of its cluster
+        self._linked: dict[str, set[str]] = {}  # counted member -> its linked copies
         self._pending: dict[str, str | None] = {}  # planned, not yet committed
 
     @classmethod
@@ -134,7 +135,9 @@ class DuplicateIndex:
         for copy, counted in store.values(
             f"SELECT ?c ?k WHERE {{ GRAPH {nt(DUPLICATES_GRAPH)} {{ ?c <{NS.duplicateOf}> ?k }} }}"
         ):
-            index.links[str(copy).removeprefix(str(DOC))] = str(counted).removeprefix(str(DOC))
+            copy_id, counted_id = (str(x).removeprefix(str(DOC)) for x in (copy, counted))
+            index.links[copy_id] = counted_id
+            index._linked.setdefault(counted_id, set()).add(copy_id)
         return index
 
     def _add(self, doc_id: str, content_hash: str, published: str | None, sig: str | None) -> None:
@@ -161,7 +164,14 @@ class DuplicateIndex:
         return found
 
     def _cluster(self, doc_id: str) -> set[str]:
-        """The connected component of ``doc_id`` in the copy relation. O(size · query)."""
+        """The cluster ``doc_id`` is in, as its links say: its counted copy and the copies
+        linked to it. O(cluster)."""
+        root = self.links.get(doc_id, doc_id)
+        return {root, doc_id} | self._linked.get(root, set())
+
+    def _component(self, doc_id: str) -> set[str]:
+        """The connected component of ``doc_id`` in the copy relation, searched afresh
+        (after a removal, which may split a cluster). O(size · LSH query)."""
         seen, todo = {doc_id}, [doc_id]
         while todo:
             for other in self._copies(todo.pop()):
@@ -178,47 +188,57 @@ class DuplicateIndex:
         """The change of links when the documents ``added`` ((id, content hash, date,
         signature) each) come in and the ones ``removed`` go. The index then holds the new
         documents; call :meth:`commit` once the write is done (after a failed write, read
-        the index again from the store)."""
+        the index again from the store).
+
+        An added document joins the clusters of its direct copies (one LSH query each); a
+        removal searches the rest of its cluster again, since it may fall apart."""
+        added = list(added)
+        new_ids = {doc_id for doc_id, *_ in added}
         removed = [d for d in removed if d in self._members]
-        touched: set[str] = set()
+        groups = _Groups(self.links)
+        old: set[str] = set()
         for doc_id in removed:
-            touched |= self._cluster(doc_id)
+            old |= self._cluster(doc_id)
         for doc_id in removed:
             self._drop(doc_id)
-        added = list(added)
+        rest = {d for d in old if d in self._members}
+        while rest:
+            part = self._component(next(iter(rest)))
+            rest -= part
+            groups.assign(part)
+        touched = set(old)
         for doc_id, content_hash, published, sig in added:
             self._add(doc_id, content_hash, published, sig)
-        for doc_id, *_ in added:
-            touched |= self._cluster(doc_id)
-        before = {d: self.links.get(d) for d in touched}
+        for doc_id in new_ids:
+            groups.assign({doc_id})
+            touched.add(doc_id)
+        for doc_id in new_ids:
+            for other in self._copies(doc_id):
+                touched |= {d for d in self._cluster(other) if d in self._members} | {other}
+                groups.union(doc_id, other)
         after: dict[str, str | None] = {}
-        remaining = {d for d in touched if d in self._members}
-        while remaining:
-            cluster = self._cluster(next(iter(remaining)))
-            remaining -= cluster
-            counted = min(self._members[d] for d in cluster).doc_id
-            after.update({d: (counted if d != counted else None) for d in cluster})
-        change = Change()
+        clusters: dict[str, list[str]] = {}
+        for doc_id in touched:
+            if doc_id in self._members:
+                clusters.setdefault(groups.find(doc_id), []).append(doc_id)
+        for members in clusters.values():
+            counted = min(self._members[d] for d in members).doc_id
+            after.update({d: (counted if d != counted else None) for d in members})
+        change = Change(counted={d: after[d] for d in new_ids if after.get(d)})  # type: ignore[misc]
         deletes, inserts = [], []
         for doc_id in touched:
-            old, new = before[doc_id], after.get(doc_id)
-            if old != new:
-                if old is not None:
-                    deletes.append(
-                        f"{nt(document_iri(doc_id))} <{NS.duplicateOf}> {nt(document_iri(old))} ."
-                    )
-                if new is not None:
-                    inserts.append(
-                        f"{nt(document_iri(doc_id))} <{NS.duplicateOf}> {nt(document_iri(new))} ."
-                    )
-            if doc_id in self._members and doc_id not in {d for d, *_ in added}:
-                if old is None and new is not None:
+            was, now = self.links.get(doc_id), after.get(doc_id)
+            if was == now:
+                continue
+            if was is not None:
+                deletes.append(_link(doc_id, was))
+            if now is not None:
+                inserts.append(_link(doc_id, now))
+            if doc_id in self._members and doc_id not in new_ids:
+                if was is None:
                     change.demoted.append(doc_id)
-                elif old is not None and new is None:
+                elif now is None:
                     change.promoted.append(doc_id)
-        for doc_id, *_ in added:
-            if after.get(doc_id) is not None:
-                change.counted[doc_id] = after[doc_id]  # type: ignore[assignment]
         graph = nt(DUPLICATES_GRAPH)
         parts = []
         if deletes:
@@ -232,10 +252,14 @@ class DuplicateIndex:
     def commit(self) -> None:
         """The planned links are in the store."""
         for doc_id, counted in self._pending.items():
-            if counted is None:
-                self.links.pop(doc_id, None)
-            else:
+            was = self.links.pop(doc_id, None)
+            if was is not None:
+                self._linked[was].discard(doc_id)
+                if not self._linked[was]:
+                    del self._linked[was]
+            if counted is not None:
                 self.links[doc_id] = counted
+                self._linked.setdefault(counted, set()).add(doc_id)
             if doc_id not in self._signatures:  # alone for good: nothing to keep
                 self._members.pop(doc_id, None)
         self._pending = {}
@@ -243,6 +267,39 @@ class DuplicateIndex:
     def counts(self, doc_id: str) -> bool:
         """Whether ``doc_id`` adds evidence (it is no linked copy)."""
         return doc_id not in self.links
+
+
+def _link(copy: str, counted: str) -> str:
+    return f"{nt(document_iri(copy))} <{NS.duplicateOf}> {nt(document_iri(counted))} ."
+
+
+class _Groups:
+    """Union-find over documents; a document not assigned a group is in the cluster its
+    link names (Tarjan 1975, with path halving)."""
+
+    def __init__(self, links: dict[str, str]) -> None:
+        self._links = links
+        self._parent: dict[str, str] = {}
+
+    def assign(self, members: set[str]) -> None:
+        first = next(iter(members))
+        for member in members:
+            self._parent[member] = first
+
+    def find(self, x: str) -> str:
+        if x not in self._parent:
+            root = self._links.get(x, x)
+            self._parent[x] = root
+            self._parent.setdefault(root, root)
+        while self._parent[x] != x:
+            self._parent[x] = self._parent[self._parent[x]]
+            x = self._parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self._parent[ra] = rb
 
 
 def copies_of_store(store: KnowledgeStore) -> set[str]:

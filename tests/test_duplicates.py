@@ -155,3 +155,36 @@ def test_the_service_ledger_counts_a_posted_copy_once(tmp_path, extractor):
     assert svc.ledger().canonical() == Ledger.from_store(svc.store).canonical()
     assert len(svc.ledger().canonical()) == len(before)
     svc.close()
+
+
+def _literal(values) -> str:
+    import base64
+
+    import numpy as np
+
+    return "mh1:" + base64.b64encode(np.asarray(values, dtype="<u4").tobytes()).decode()
+
+
+def test_a_bridging_copy_merges_two_clusters_and_its_removal_splits_them():
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    x = rng.integers(0, 2**32, 128)
+    y = x.copy()
+    y[:32] = rng.integers(0, 2**32, 32)  # 75 % like x
+    z = y.copy()
+    z[96:] = rng.integers(0, 2**32, 32)  # 75 % like y, 50 % like x
+    index = DuplicateIndex()
+    for doc, day, sig in (("doc-x", "2020-01-03", x), ("doc-z", "2020-01-01", z)):
+        change = index.plan([(doc, doc, day, _literal(sig))])
+        index.commit()
+        assert change.update == "" and not change.counted  # not copies of each other
+    change = index.plan([("doc-y", "doc-y", "2020-01-02", _literal(y))])
+    index.commit()
+    assert change.counted == {"doc-y": "doc-z"}  # the first published of the three
+    assert change.demoted == ["doc-x"] and change.promoted == []
+    assert index.links == {"doc-x": "doc-z", "doc-y": "doc-z"}
+    change = index.plan([], ["doc-y"])
+    index.commit()
+    assert change.promoted == ["doc-x"] and index.links == {}
+    assert "DELETE DATA" in change.update and "INSERT DATA" not in change.update
