@@ -49,7 +49,9 @@ def ingest(
     ),
     store: str | None = typer.Option(None, help=STORE_HELP),
     published: str | None = typer.Option(
-        None, "--date", help="Publication date (YYYY-MM-DD) of articles that give none."
+        None,
+        "--date",
+        help="Publication date (YYYY-MM-DD); a JSON Lines entry's own date comes first.",
     ),
     author: str | None = typer.Option(None, help="Who publishes the texts ('we')."),
     encoding: str | None = typer.Option(None, help="Input encoding when it is not UTF-8."),
@@ -84,6 +86,8 @@ def ingest(
     from detente.graph.ingest import content_source, path_source
 
     when = _parse_date(published)
+    if dask and n_process > 1:
+        fail("--n-process and --dask exclude each other: the cluster's workers extract")
     files = corpus_files(paths)
     if not files:
         fail("no article files found")
@@ -105,6 +109,7 @@ def ingest(
         for entry in read_corpus(files, failed, encoding=encoding, author=author)
     )
     with contextlib.ExitStack() as stack:
+        kg = stack.enter_context(_store(store, write=True))  # refused before a cluster starts
         if dask:
             from detente.graph.distributed import ClusterError, DaskExtractor, dask_client
 
@@ -114,7 +119,6 @@ def ingest(
                 fail(str(exc))
         else:
             extractor = Extractor(n_process=n_process)
-        kg = stack.enter_context(_store(store, write=True))
         ingestor = Ingestor(kg, extractor, check_shapes=check_shapes, bulk=bulk, dedup=dedup)
         counts, relations = _run_ingest(ingestor, items, len(files), verbose)
     summary = ", ".join(f"{n} {status}" for status, n in counts.items())
@@ -147,6 +151,7 @@ def _ingest_progress(files: int):
 def _run_ingest(ingestor, items, files: int, verbose: bool) -> tuple[dict[str, int], int]:
     """Ingest ``items``, showing documents, relations and throughput; (counts, relations)."""
     from detente.graph import IngestError, StoreError
+    from detente.graph.distributed import ClusterError
 
     counts = {"added": 0, "replaced": 0, "unchanged": 0}
     relations = 0
@@ -170,7 +175,7 @@ def _run_ingest(ingestor, items, files: int, verbose: bool) -> tuple[dict[str, i
                 done = sum(counts.values())
                 rate = f"{done / max(time.monotonic() - began, 1e-9):,.1f} documents/s"
                 progress.update(task, advance=1, relations=relations, rate=rate)
-    except (IngestError, StoreError) as exc:
+    except (IngestError, StoreError, ClusterError) as exc:
         fail(str(exc))
     except KeyboardInterrupt:
         fail("interrupted: every document reported so far is stored; run again to go on")

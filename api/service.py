@@ -319,10 +319,15 @@ class KnowledgeService:
         """Store one article; returns the result and the relations its graph holds.
         Extraction runs before the write lock is taken; the write and its delta run under it."""
         found = self._extract(article, published)
-        with self.writing():
-            result = self._ingestor().store_extracted(article, found, source, published)
-            if result.status != "unchanged":
-                self._apply(*result.evidence_delta())
+        with self._write_lock:
+            # The copy signatures are read (once; long on a large store) before readers are
+            # held, but after other writers: nothing writes meanwhile.
+            ingestor = self._ingestor()
+            ingestor.copies()
+            with self._state:
+                result = ingestor.store_extracted(article, found, source, published)
+                if result.status != "unchanged":
+                    self._apply(*result.evidence_delta())
         return result, found
 
     def _apply(self, added: list[str], removed: list[str]) -> None:
@@ -345,10 +350,12 @@ class KnowledgeService:
         return self._writer
 
     def remove(self, ref: str) -> list[str]:
-        with self.writing():
-            removed, promoted = self._ingestor().retract(ref)
-            if removed:
-                self._apply(promoted, removed)
+        with self._write_lock:
+            self._ingestor().copies()  # read before readers are held (see ingest)
+            with self._state:
+                removed, promoted = self._ingestor().retract(ref)
+                if removed:
+                    self._apply(promoted, removed)
             return removed
 
     def documents(self) -> list[dict]:

@@ -16,8 +16,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from detente.extract.text import Article, InputError, read_article, with_author
+from detente.extract.text import MAX_CHARS, Article, InputError, read_article, with_author
 
+MAX_LINE_BYTES = 16 * MAX_CHARS  # one entry: the text limit, with room for JSON escapes
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".html", ".htm", ".xhtml"})
 LINES_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 
@@ -80,10 +81,18 @@ def _read_lines(
         failed(str(file), _reason(exc))
         return
     with handle:
-        for number, raw in enumerate(handle, 1):
+        number = 0
+        while raw := handle.readline(MAX_LINE_BYTES + 1):
+            number += 1
             name = f"{file}:{number}"
+            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                while (rest := handle.readline(1 << 20)) and not rest.endswith(b"\n"):
+                    pass  # the rest of the line, read in pieces and dropped
+                failed(name, f"line longer than {MAX_LINE_BYTES:,} bytes: skipped")
+                continue
             try:
-                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+                # utf-8-sig on every line: files joined with cat keep each one's BOM.
+                line = raw.decode("utf-8-sig")
             except UnicodeDecodeError as exc:
                 failed(name, f"not UTF-8: invalid byte 0x{raw[exc.start]:02x} at {exc.start}")
                 continue
@@ -100,13 +109,16 @@ def _entry(name: str, line: str, author: str | None) -> Entry:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
         raise InputError(f"not a JSON object: {exc.msg} at column {exc.colno}") from None
+    except RecursionError:
+        raise InputError("not a JSON object: nested too deeply") from None
     if not isinstance(record, dict):
         raise InputError("not a JSON object")
     body, kind = record.get("text"), "text"
-    if body is None and record.get("html") is not None:
+    if (body is None or body == "") and record.get("html") is not None:
         body, kind = record["html"], "html"
     if not isinstance(body, str):
         raise InputError("no 'text' or 'html' string")
+    _encodable(body, "text" if kind == "text" else "html")
     article = read_article(body, kind=kind)
     title = _string(record, "title")
     url = _string(record, "url")
@@ -121,7 +133,16 @@ def _string(record: dict, key: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise InputError(f"'{key}' is not a string")
+    _encodable(value, key)
     return value.strip() or None
+
+
+def _encodable(value: str, key: str) -> None:
+    """JSON may escape lone surrogates (\\ud800), which no UTF-8 text can hold."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(f"'{key}' holds an unpaired surrogate at {exc.start}") from None
 
 
 def _date(value: object) -> date | None:

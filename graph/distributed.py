@@ -15,6 +15,7 @@ answer, nothing is lost or written twice.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -28,7 +29,9 @@ if TYPE_CHECKING:
     from distributed import Client
 
 PARTITION = 16  # articles per task: seconds of work, against milliseconds of scheduling
-RETRIES = 2  # a task that raises is tried again this many times (a dead worker: always)
+# A task that raises is tried again this many times; one whose worker dies is run again
+# elsewhere up to the scheduler's allowed-failures (3 by default), then fails the run.
+RETRIES = 2
 
 
 class ClusterError(RuntimeError):
@@ -52,7 +55,11 @@ def dask_client(address: str) -> Iterator[Client]:
                 threads_per_worker=1,  # the pipeline is not shared between threads
                 processes=True,
                 host="127.0.0.1",
+                # No dashboard; the scheduler's own HTTP endpoint on a free local port
+                # (by default it takes :8787, and says so when that is in use).
                 dashboard_address=None,
+                scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+                silence_logs=logging.ERROR,  # restarts and retries are its business
             )
         except Exception as exc:  # ports, memory: whatever stopped the workers
             raise ClusterError(f"could not start a local Dask cluster: {exc}") from exc
@@ -124,7 +131,13 @@ class DaskExtractor:
 
 def _done(pending: tuple) -> Iterator[tuple[Article, list[Relation]]]:
     items, future = pending
-    found = future.result()
+    try:
+        found = future.result()
+    except Exception as exc:  # a partition that killed its workers, a lost scheduler
+        raise ClusterError(
+            f"extraction failed on the cluster ({type(exc).__name__}: {exc}); every document "
+            "reported so far is stored: run again to go on"
+        ) from exc
     yield from zip((article for article, _ in items), found, strict=True)
 
 

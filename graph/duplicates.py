@@ -77,7 +77,10 @@ def signature(text: str) -> str | None:
 def _values(literal: str) -> np.ndarray | None:
     if not literal.startswith(_TAG):
         return None
-    raw = base64.b64decode(literal[len(_TAG) :])
+    try:
+        raw = base64.b64decode(literal[len(_TAG) :], validate=True)
+    except ValueError:  # binascii.Error: a damaged literal is no signature
+        return None
     values = np.frombuffer(raw, dtype="<u4").astype(np.uint64)
     return values if len(values) == PERMUTATIONS else None
 
@@ -310,3 +313,9 @@ def copies_of_store(store: KnowledgeStore) -> set[str]:
             f"SELECT ?c WHERE {{ GRAPH {nt(DUPLICATES_GRAPH)} {{ ?c <{NS.duplicateOf}> ?k }} }}"
         )
     }
+
+
+def is_copy(store: KnowledgeStore, document: str) -> bool:
+    """Whether the document (by IRI) is linked as a copy: one index lookup."""
+    query = f"ASK {{ GRAPH {nt(DUPLICATES_GRAPH)} {{ <{document}> <{NS.duplicateOf}> ?k }} }}"
+    return store.query(query).boolean is True

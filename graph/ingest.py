@@ -117,8 +117,8 @@ class Ingestor:
 
     def _write(self, result: IngestResult, previous: list[URIRef], graph: Graph) -> None:
         """One document and the copy links it changes, in one atomic write."""
-        change = self._plan([(result, graph)], [d for d in result.replaced])
         try:
+            change = self._plan([(result, graph)], result.replaced)
             self.store.replace_graphs(
                 previous, document_iri(result.doc_id), graph, also=change.update if change else ""
             )
@@ -129,7 +129,8 @@ class Ingestor:
 
     def _plan(self, new: list[tuple[IngestResult, Graph]], removed: list[str]) -> Change | None:
         if not self.dedup:
-            return None
+            # The copies are not linked, but a replaced document's links still go with it.
+            return self.copies().plan([], removed) if removed else None
         added = []
         for result, graph in new:
             iri = document_iri(result.doc_id)
@@ -234,18 +235,27 @@ class Ingestor:
         return result
 
     def _flush(self, batch: list[tuple[IngestResult, URIRef, Graph]]) -> Iterator[IngestResult]:
-        if batch:
-            change = self._plan([(result, graph) for result, _, graph in batch], [])
-            try:
-                self.store.bulk_write(
-                    [(iri, graph) for _, iri, graph in batch], also=change.update if change else ""
-                )
-            except BaseException:
-                self._copies = None
-                raise
-            self._settle([result for result, _, _ in batch], change)
+        if not batch:
+            return
+        if self.dedup and not self.store.journaled_bulk:
+            # Without a journal a batch is written graph by graph: each document then goes
+            # in with its own links, so a failure midway leaves no copy unlinked.
+            for result, _iri, graph in batch:
+                self._write(result, [], graph)
             yield from (result for result, _, _ in batch)
             batch.clear()
+            return
+        try:
+            change = self._plan([(result, graph) for result, _, graph in batch], [])
+            self.store.bulk_write(
+                [(iri, graph) for _, iri, graph in batch], also=change.update if change else ""
+            )
+        except BaseException:
+            self._copies = None
+            raise
+        self._settle([result for result, _, _ in batch], change)
+        yield from (result for result, _, _ in batch)
+        batch.clear()
 
     def _prepare(
         self, article: Article, relations: list[Relation], source: str, published: date | None

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from detente.graph.duplicates import copies_of_store
+from detente.graph.duplicates import copies_of_store, is_copy
 from detente.graph.oxigraph import OxigraphStore
 from detente.graph.rdf import DOC, REL
 from detente.graph.store import PREFIXES, KnowledgeStore
@@ -391,10 +391,11 @@ class Ledger:
         """Read the statements of ``graphs`` (all graphs when None) and append them."""
         added = 0
         # Near-duplicate copies of a story add no evidence (graph.duplicates); a document's
-        # graph is named by the document's own IRI.
-        copies = copies_of_store(store)
+        # graph is named by the document's own IRI. A whole read reads every link once; a
+        # delta asks about its own graphs only.
+        copies = copies_of_store(store) if graphs is None else set()
         for graph in graphs if graphs is not None else [None]:
-            if graph in copies:
+            if graph is not None and is_copy(store, graph):
                 continue
             published = dict(store.values(_dates_query(graph)))
             labels: dict[str, tuple[str, str | None]] = {}

@@ -213,6 +213,8 @@ class OxigraphStore(KnowledgeStore):
         except (OSError, ValueError) as exc:
             raise StoreError(f"write failed: {exc}") from exc
 
+    journaled_bulk = True
+
     def bulk_write(self, graphs, *, also: str = "") -> None:
         """Oxigraph's bulk loader for many new graphs at once, about twice as fast as
         transactional writes but not atomic. It is made crash-recoverable by a journal:

@@ -180,6 +180,10 @@ class KnowledgeStore(ABC):
         finally:
             self.update(f"DROP SILENT GRAPH {nt(staging)}")
 
+    # Whether bulk_write is all-or-nothing, with ``also`` (a journal): without one, writers
+    # that must keep links in step write graph by graph instead.
+    journaled_bulk = False
+
     def bulk_write(
         self, graphs: list[tuple[URIRef, Iterable[tuple[Node, Node, Node]]]], *, also: str = ""
     ) -> None:

@@ -219,3 +219,65 @@ def test_a_wire_copy_on_the_cluster_is_listed_and_adds_no_evidence(
     )
     assert sum(v is not None for v in listed.values()) == 1
     store.close()
+
+
+def test_a_running_scheduler_is_joined_by_its_address(cluster):
+    address = cluster.scheduler_info()["address"]
+    assert address.startswith("tcp://127.0.0.1:")
+    with dask_client(address) as client:
+        assert len(client.scheduler_info(n_workers=-1)["workers"]) == 2
+
+
+def test_the_command_runs_on_a_cluster_and_counts_a_wire_copy_once_unless_told(tmp_path):
+    story = (
+        "Chile is arming the rebels in Peru, officials in Santiago said on Monday. The "
+        "shipment of rifles and mortars crossed the border last week, according to two "
+        "diplomats. Bolivia condemned the deliveries and called for talks. Argentina has "
+        "offered to mediate between the two governments, and Brazil imposed sanctions."
+    )
+    corpus = tmp_path / "wire.jsonl"
+    corpus.write_text(
+        json.dumps(
+            {"text": f"By Jane Roe\n\n{story}", "url": "https://a.test/1", "date": "2022-03-02"}
+        )
+        + "\n"
+        + json.dumps({"text": f"{story}\n\nRead more: https://b.test/", "url": "https://b.test/1"})
+        + "\n",
+        encoding="utf-8",
+    )
+
+    def ingest(*options: str) -> str:
+        run = subprocess.run(
+            [sys.executable, "-m", "detente.api", "ingest", str(corpus), "-v", *options],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert run.returncode == 0, run.stderr
+        return run.stderr
+
+    copies = ingest("--store", str(tmp_path / "a"), "--dask", "local:1")
+    assert "2 added" in copies and copies.count(", a copy of doc-") == 1
+    every = ingest("--store", str(tmp_path / "b"), "--no-dedup")
+    assert "2 added" in every and ", a copy of" not in every
+
+
+def test_json_lines_that_would_break_a_reader_are_reported_one_by_one(tmp_path, monkeypatch):
+    from detente.extract import corpus as corpus_module
+
+    monkeypatch.setattr(corpus_module, "MAX_LINE_BYTES", 20_000)
+    path = tmp_path / "odd.jsonl"
+    nested = b"[" * 10_000  # deeper than the parser's recursion limit
+    surrogate = b'{"text": "Peru \\ud800 Chile"}'  # a lone surrogate, escaped
+    too_long = b'{"text": "' + b"x" * 50_000 + b'"}'
+    after_cat = b'\xef\xbb\xbf{"text": "Chile arms Peru."}'  # a second file's BOM
+    html = b'{"text": "", "html": "<p>Peru thanked Chile.</p>"}'
+    path.write_bytes(b"\n".join([nested, surrogate, too_long, after_cat, html]) + b"\n")
+    failures: dict[str, str] = {}
+    entries = list(read_corpus([path], lambda name, why: failures.setdefault(name, why)))
+    assert [e.article.text.strip() for e in entries] == ["Chile arms Peru.", "Peru thanked Chile."]
+    assert failures == {
+        f"{path}:1": "not a JSON object: nested too deeply",
+        f"{path}:2": "'text' holds an unpaired surrogate at 5",
+        f"{path}:3": "line longer than 20,000 bytes: skipped",
+    }

@@ -188,3 +188,49 @@ def test_a_bridging_copy_merges_two_clusters_and_its_removal_splits_them():
     index.commit()
     assert change.promoted == ["doc-x"] and index.links == {}
     assert "DELETE DATA" in change.update and "INSERT DATA" not in change.update
+
+
+def links(store) -> dict[str, str]:
+    from detente.graph.duplicates import DUPLICATES_GRAPH
+
+    rows = store.values(f"SELECT ?c ?k WHERE {{ GRAPH <{DUPLICATES_GRAPH}> {{ ?c ?p ?k }} }}")
+    return {c.rsplit("/", 1)[1]: k.rsplit("/", 1)[1] for c, k in rows}
+
+
+def test_a_replacement_without_dedup_takes_its_links_along(extractor):
+    store = OxigraphStore(None)
+    first = ingest(store, extractor, ITEMS[:2])
+    assert len(links(store)) == 1
+    edited = (OTHER, ITEMS[0][1], ITEMS[0][2])  # the first source now says something else
+    [result] = ingest(store, extractor, [edited], dedup=False)
+    assert result.status == "replaced" and result.replaced == [first[0].doc_id]
+    assert links(store) == {}  # no link to or from the document that is gone
+    listed = {d["id"] for d in Ingestor(store).documents()}
+    assert listed == {first[1].doc_id, result.doc_id}
+
+
+class _FailingStore(OxigraphStore):
+    """A store without a journaled bulk loader whose third document write fails."""
+
+    journaled_bulk = False
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.writes = 0
+
+    def replace_graphs(self, drop, graph_iri, triples, *, also: str = "") -> None:
+        self.writes += str(graph_iri).startswith("https://w3id.org/detente/doc/")
+        if self.writes == 3:
+            raise OSError("the endpoint went away")
+        super().replace_graphs(drop, graph_iri, triples, also=also)
+
+
+def test_a_batch_that_fails_midway_on_a_store_without_a_journal_leaves_no_copy_unlinked(extractor):
+    store = _FailingStore()
+    items = [ITEMS[1], ITEMS[0], ITEMS[3]]
+    with pytest.raises(OSError):
+        ingest(store, extractor, items, bulk=3)
+    assert len(links(store)) == 1  # the two copies went in, each with its link
+    again = ingest(store, extractor, items, bulk=3)
+    assert sorted(r.status for r in again) == ["added", "unchanged", "unchanged"]
+    assert len(links(store)) == 1
