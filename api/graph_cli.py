@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import sys
 import time
@@ -45,7 +46,9 @@ def _store(url: str | None, *, write: bool = False):
 @app.command()
 def ingest(
     paths: list[str] = typer.Argument(
-        ..., help="Article files (.txt, .html), JSON Lines corpora (.jsonl) or folders of them."
+        ...,
+        help="Article files (.txt, .html), JSON Lines corpora (.jsonl), folders of them, or "
+        "http(s) URLs of pages or RSS/Atom feeds.",
     ),
     store: str | None = typer.Option(None, help=STORE_HELP),
     published: str | None = typer.Option(
@@ -82,14 +85,16 @@ def ingest(
     optional "title", "url" (the document's identity), "date" and "author"."""
     from detente.extract import Extractor
     from detente.extract.corpus import corpus_files, read_corpus
+    from detente.extract.fetch import fetch_policy, read_urls
     from detente.graph import Ingestor
     from detente.graph.ingest import content_source, path_source
 
     when = _parse_date(published)
     if dask and n_process > 1:
         fail("--n-process and --dask exclude each other: the cluster's workers extract")
-    files = corpus_files(paths)
-    if not files:
+    urls = [p for p in paths if p.startswith(("http://", "https://"))]
+    files = corpus_files([p for p in paths if p not in urls])
+    if not files and not urls:
         fail("no article files found")
     failures: list[str] = []
 
@@ -104,9 +109,13 @@ def ingest(
             return url
         return path_source(name) if Path(name).is_file() and name != "-" else content_source(text)
 
+    entries = itertools.chain(
+        read_corpus(files, failed, encoding=encoding, author=author),
+        read_urls(urls, failed, policy=fetch_policy(), author=author),
+    )
     items = (
         (entry.article, source(entry.name, entry.url, entry.article.text), entry.published or when)
-        for entry in read_corpus(files, failed, encoding=encoding, author=author)
+        for entry in entries
     )
     with contextlib.ExitStack() as stack:
         kg = stack.enter_context(_store(store, write=True))  # refused before a cluster starts

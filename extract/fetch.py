@@ -1,0 +1,318 @@
+"""Articles from the web: a page by its URL, or every item of an RSS or Atom feed.
+
+Fetching is polite and guarded:
+
+* a User-Agent that names detente, robots.txt respected, one request at a time with a
+  pause between two requests to the same host, a timeout and a size limit per response;
+* only http and https, and never to loopback, link-local, private or other non-global
+  addresses, checked after DNS resolution and again at every redirect (a page must not
+  make the fetcher reach the machine it runs on or its network); hosts or networks in
+  ``FetchPolicy.allow`` are let through (the tests' local server).
+
+A page's publication date comes from its metadata only (``article:published_time`` and
+similar ``<meta>`` tags, JSON-LD ``datePublished``, ``<time datetime>``), never guessed from
+its text: a wrong date would misplace every relative date the text gives. An item of a
+feed without a dated page takes the feed's date for it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import socket
+import time
+import urllib.robotparser
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from email.message import Message
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from detente.extract.corpus import Entry
+from detente.extract.pipeline import __version__
+from detente.extract.text import InputError, read_article
+
+USER_AGENT = f"detente/{__version__} (news relation extraction; respects robots.txt)"
+_PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+_FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml")
+_DATE_META = (
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "publishdate",
+    "pubdate",
+    "dc.date.issued",
+    "dcterms.created",
+    "date",
+)
+
+
+class FetchError(InputError):
+    """A URL that gave no article; the message says why, in one line."""
+
+
+@dataclass
+class FetchPolicy:
+    """How pages are fetched. ``allow``: hosts ("localhost") or networks ("127.0.0.0/8")
+    reachable even though they are not public."""
+
+    allow: tuple[str, ...] = ()
+    timeout: float = 20.0
+    max_bytes: int = 5_000_000
+    max_redirects: int = 5
+    delay: float = 1.0  # seconds between two requests to one host
+    user_agent: str = USER_AGENT
+    _last: dict[str, float] = field(default_factory=dict, repr=False)
+    _robots: dict[str, urllib.robotparser.RobotFileParser | None] = field(
+        default_factory=dict, repr=False
+    )
+
+    def allowed(self, host: str, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+        for rule in self.allow:
+            if rule == host:
+                return True
+            try:
+                if address in ipaddress.ip_network(rule, strict=False):
+                    return True
+            except ValueError:
+                continue
+        return False
+
+
+@dataclass(frozen=True)
+class Response:
+    url: str  # after redirects
+    media_type: str
+    charset: str | None
+    body: bytes
+    modified: str | None = None
+
+
+def fetch_policy() -> FetchPolicy:
+    """The policy of this environment: ``DETENTE_FETCH_ALLOW`` lists the hosts or networks
+    (comma-separated) that may be reached although they are not public."""
+    allowed = os.environ.get("DETENTE_FETCH_ALLOW", "")
+    return FetchPolicy(allow=tuple(x.strip() for x in allowed.split(",") if x.strip()))
+
+
+def check_destination(url: str, policy: FetchPolicy) -> None:
+    """Refuse what no fetch may reach: other schemes, and hosts that resolve to an address
+    that is not public (unless the policy allows it)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(f"{url}: not an http or https URL")
+    host = parts.hostname
+    try:
+        infos = socket.getaddrinfo(host, parts.port or 80, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError(f"{url}: cannot resolve {host}: {exc}") from None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if not address.is_global and not policy.allowed(host, address):
+            raise FetchError(
+                f"{url}: refused: {host} is at {address}, not a public address "
+                "(allow it in the fetch settings if it is meant to be reached)"
+            )
+
+
+def get(url: str, client: httpx.Client, policy: FetchPolicy) -> Response:
+    """One resource: redirects followed (each checked), robots.txt obeyed, size bounded."""
+    for _ in range(policy.max_redirects + 1):
+        check_destination(url, policy)
+        if not _robots_allow(url, client, policy):
+            raise FetchError(f"{url}: robots.txt asks robots not to fetch it")
+        _pause(url, policy)
+        try:
+            with client.stream("GET", url, timeout=policy.timeout) as response:
+                if response.is_redirect:
+                    url = urljoin(url, response.headers.get("location", ""))
+                    continue
+                if response.status_code >= 400:
+                    raise FetchError(f"{url}: the server answered {response.status_code}")
+                body = _read(response, policy, url)
+                media, charset = _content_type(response.headers.get("content-type", ""))
+                return Response(str(response.url), media, charset, body)
+        except httpx.TimeoutException:
+            raise FetchError(f"{url}: no answer within {policy.timeout:g} s") from None
+        except httpx.HTTPError as exc:
+            raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from None
+    raise FetchError(f"{url}: more than {policy.max_redirects} redirects")
+
+
+def _read(response: httpx.Response, policy: FetchPolicy, url: str) -> bytes:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > policy.max_bytes:
+        raise FetchError(f"{url}: {int(declared):,} bytes, over the {policy.max_bytes:,} limit")
+    parts, size = [], 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > policy.max_bytes:
+            raise FetchError(f"{url}: over the {policy.max_bytes:,} byte limit")
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def _content_type(header: str) -> tuple[str, str | None]:
+    message = Message()
+    message["content-type"] = header or "application/octet-stream"
+    return message.get_content_type(), message.get_param("charset")  # type: ignore[return-value]
+
+
+def _pause(url: str, policy: FetchPolicy) -> None:
+    host = urlsplit(url).netloc
+    wait = policy._last.get(host, 0.0) + policy.delay - time.monotonic()
+    if wait > 0:
+        time.sleep(wait)
+    policy._last[host] = time.monotonic()
+
+
+def _robots_allow(url: str, client: httpx.Client, policy: FetchPolicy) -> bool:
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    if origin not in policy._robots:
+        parser: urllib.robotparser.RobotFileParser | None = None
+        try:
+            _pause(origin + "/", policy)
+            answer = client.get(origin + "/robots.txt", timeout=policy.timeout)
+            if answer.status_code < 400 and len(answer.content) <= policy.max_bytes:
+                parser = urllib.robotparser.RobotFileParser()
+                parser.parse(answer.text.splitlines())
+        except httpx.HTTPError:
+            parser = None  # no robots.txt to be had: nothing is asked of us
+        policy._robots[origin] = parser
+    found = policy._robots[origin]
+    return found is None or found.can_fetch(policy.user_agent, url)
+
+
+def page_date(html: str) -> date | None:
+    """The publication date a page's metadata states, or None (never guessed)."""
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return None
+    for meta in root.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        if key in _DATE_META and (found := _day(meta.get("content"))):
+            return found
+    for script in root.iter("script"):
+        kind = (script.get("type") or "").lower()
+        if kind == "application/ld+json" and (found := _json_ld_date(script.text_content())):
+            return found
+    for node in root.iter("time"):
+        if found := _day(node.get("datetime")):
+            return found
+    return None
+
+
+def _json_ld_date(text: str) -> date | None:
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    todo = [data]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, list):
+            todo.extend(item)
+        elif isinstance(item, dict):
+            if found := _day(item.get("datePublished")):
+                return found
+            todo.extend(v for v in item.values() if isinstance(v, (dict, list)))
+    return None
+
+
+def _day(value: object) -> date | None:
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00")).date()
+    except ValueError:
+        try:
+            return date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+
+
+def read_urls(
+    urls: Iterable[str],
+    failed: Callable[[str, str], None],
+    *,
+    policy: FetchPolicy | None = None,
+    author: str | None = None,
+) -> Iterator[Entry]:
+    """Each article the URLs give, in order: a page, or every item a feed links to; each
+    URL or item that gives none is reported through ``failed``, and the rest goes on."""
+    policy = policy or FetchPolicy()
+    headers = {
+        "User-Agent": policy.user_agent,
+        "Accept": "text/html, application/xhtml+xml, "
+        "application/rss+xml, application/atom+xml, text/plain;q=0.5",
+    }
+    with httpx.Client(headers=headers, follow_redirects=False, trust_env=False) as client:
+        for url in urls:
+            try:
+                response = get(url, client, policy)
+            except FetchError as exc:
+                failed(url, _reason(url, exc))
+                continue
+            if response.media_type in _FEED_TYPES or _looks_like_feed(response.body):
+                yield from _feed_items(response, client, policy, failed, author)
+                continue
+            try:
+                yield _page_entry(response, author)
+            except InputError as exc:
+                failed(url, _reason(url, exc))
+
+
+def _reason(url: str, exc: Exception) -> str:
+    """The message without the URL it starts with (the caller names the URL)."""
+    return str(exc).removeprefix(f"{url}: ")
+
+
+def _looks_like_feed(body: bytes) -> bool:
+    head = body[:512].lstrip().lower()
+    return head.startswith(b"<?xml") and (b"<rss" in head or b"<feed" in head)
+
+
+def _page_entry(response: Response, author: str | None, fallback: date | None = None) -> Entry:
+    if response.media_type not in _PAGE_TYPES:
+        raise FetchError(f"not a web page but {response.media_type}")
+    kind = "text" if response.media_type == "text/plain" else "html"
+    article = read_article(response.body, encoding=response.charset, kind=kind)
+    published = None
+    if kind == "html":
+        published = page_date(response.body.decode(response.charset or "utf-8", "replace"))
+    published = published or fallback
+    article = replace(article, url=response.url, published=published, author=author)
+    return Entry(response.url, article, response.url, published)
+
+
+def _feed_items(
+    response: Response,
+    client: httpx.Client,
+    policy: FetchPolicy,
+    failed: Callable[[str, str], None],
+    author: str | None,
+) -> Iterator[Entry]:
+    import feedparser
+
+    feed = feedparser.parse(response.body)
+    if feed.bozo and not feed.entries:
+        failed(response.url, f"an unreadable feed: {feed.bozo_exception}")
+        return
+    for item in feed.entries:
+        link = item.get("link")
+        if not link:
+            continue
+        link = urljoin(response.url, link)
+        stamp = item.get("published_parsed") or item.get("updated_parsed")
+        fallback = date(*stamp[:3]) if stamp else None
+        try:
+            yield _page_entry(get(link, client, policy), author, fallback)
+        except InputError as exc:
+            failed(link, _reason(link, exc))

@@ -1,0 +1,187 @@
+"""Articles from URLs and feeds, against a web server these tests start on 127.0.0.1:
+dates from metadata only, every failure one line, private addresses refused by default."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from detente.extract.fetch import FetchError, FetchPolicy, check_destination, page_date, read_urls
+
+STORY = "<p>Chile is arming the rebels in Peru, officials in Santiago said on Monday.</p>"
+PAGES: dict[str, tuple[int, str, bytes]] = {
+    "/robots.txt": (200, "text/plain", b"User-agent: *\nDisallow: /private\n"),
+    "/meta": (
+        200,
+        "text/html; charset=utf-8",
+        b'<html><head><meta property="article:published_time" content="2021-05-04T08:00:00Z">'
+        b"<title>Arms</title></head><body>" + STORY.encode() + b"</body></html>",
+    ),
+    "/jsonld": (
+        200,
+        "text/html",
+        b'<html><head><script type="application/ld+json">{"@type": "NewsArticle", '
+        b'"datePublished": "2020-02-03"}</script></head><body>'
+        b"<p>Brazil condemned Chile over the arms shipments to the rebels.</p></body></html>",
+    ),
+    "/undated": (
+        200,
+        "text/html",
+        b"<html><body><p>On 1 March 2019 Peru thanked Argentina for its mediation.</p>"
+        b"</body></html>",
+    ),
+    "/latin": (
+        200,
+        "text/html; charset=iso-8859-1",
+        "<html><body><p>Perú condenó a Chile; Bolivia mediará, dijeron en Lima.</p>"
+        "</body></html>".encode("latin-1"),
+    ),
+    "/feed.xml": (
+        200,
+        "application/rss+xml",
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>'
+        b"<item><title>Undated page</title><link>/undated</link>"
+        b"<pubDate>Tue, 05 Mar 2019 10:00:00 GMT</pubDate></item>"
+        b"<item><title>Gone</title><link>/missing</link></item>"
+        b"<item><title>Dated page</title><link>/meta</link>"
+        b"<pubDate>Wed, 06 Mar 2019 10:00:00 GMT</pubDate></item></channel></rss>",
+    ),
+    "/image": (200, "image/png", b"\x89PNG\r\n\x1a\n"),
+    "/empty": (200, "text/html", b"<html><body><script>x()</script></body></html>"),
+    "/private/page": (200, "text/html", b"<p>Never fetched.</p>"),
+}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if self.path == "/slow":
+            time.sleep(3)
+        if self.path.startswith("/redirect-to-"):
+            self.send_response(302)
+            self.send_header("Location", self.path.removeprefix("/redirect-to-"))
+            self.end_headers()
+            return
+        status, media, body = PAGES.get(self.path, (404, "text/plain", b"not here"))
+        self.send_response(status)
+        self.send_header("Content-Type", media)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        # The client may have given up (the slow page): nothing to tell.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def local() -> FetchPolicy:
+    return FetchPolicy(allow=("127.0.0.0/8",), timeout=1.5, delay=0.0)
+
+
+def fetched(urls: list[str], policy: FetchPolicy | None = None):
+    failures: dict[str, str] = {}
+    entries = list(
+        read_urls(urls, lambda u, why: failures.setdefault(u, why), policy=policy or local())
+    )
+    return entries, failures
+
+
+def test_a_page_keeps_its_url_and_its_metadata_date_only(site):
+    entries, failures = fetched([f"{site}/meta", f"{site}/jsonld", f"{site}/undated"])
+    assert not failures
+    assert [(e.url, e.published) for e in entries] == [
+        (f"{site}/meta", date(2021, 5, 4)),
+        (f"{site}/jsonld", date(2020, 2, 3)),
+        (f"{site}/undated", None),  # "1 March 2019" in the text is not the page's date
+    ]
+    assert "Chile is arming the rebels" in entries[0].article.text
+
+
+def test_a_feed_gives_each_item_with_the_feed_date_when_its_page_has_none(site):
+    entries, failures = fetched([f"{site}/feed.xml"])
+    assert [(e.url, e.published) for e in entries] == [
+        (f"{site}/undated", date(2019, 3, 5)),
+        (f"{site}/meta", date(2021, 5, 4)),  # the page's own date comes first
+    ]
+    assert list(failures) == [f"{site}/missing"]
+    assert "answered 404" in failures[f"{site}/missing"]
+
+
+def test_each_failure_is_one_line_and_the_rest_goes_on(site):
+    urls = [f"{site}/{p}" for p in ("missing", "slow", "image", "empty", "private/page", "latin")]
+    entries, failures = fetched(urls)
+    assert [e.url for e in entries] == [f"{site}/latin"]
+    assert "Perú condenó a Chile" in entries[0].article.text  # its declared charset
+    assert "answered 404" in failures[f"{site}/missing"]
+    assert "no answer within 1.5 s" in failures[f"{site}/slow"]
+    assert "not a web page but image/png" in failures[f"{site}/image"]
+    assert "no text" in failures[f"{site}/empty"]
+    assert "robots.txt" in failures[f"{site}/private/page"]
+    assert all("\n" not in why for why in failures.values())
+
+
+def test_redirects_are_followed_and_checked_at_every_hop(site):
+    entries, _ = fetched([f"{site}/redirect-to-/meta"])
+    assert [e.url for e in entries] == [f"{site}/meta"]  # the page's own address is kept
+    # Without the allow-list, the same site is refused.
+    _, failures = fetched([f"{site}/meta"], FetchPolicy(delay=0.0))
+    assert "not a public address" in failures[f"{site}/meta"]
+    # A host let through may not redirect to one that is not: every hop is checked.
+    port = site.rsplit(":", 1)[1]
+    start = f"http://localhost:{port}/redirect-to-{site}/meta"
+    _, failures = fetched([start], FetchPolicy(allow=("localhost",), delay=0.0))
+    assert failures[start] == f"{site}/meta: refused: 127.0.0.1 is at 127.0.0.1, " + (
+        "not a public address (allow it in the fetch settings if it is meant to be reached)"
+    )
+    for private in ("http://10.1.2.3/", "http://169.254.169.254/latest/meta-data", "http://[::1]/"):
+        with pytest.raises(FetchError, match="not a public address"):
+            check_destination(private, FetchPolicy())
+    with pytest.raises(FetchError, match="not an http or https URL"):
+        check_destination("file:///etc/passwd", FetchPolicy())
+
+
+def test_page_dates_are_read_from_metadata_forms():
+    assert page_date('<meta name="pubdate" content="2019-07-08">') == date(2019, 7, 8)
+    assert page_date('<p>Published <time datetime="2018-01-02T10:00">2 Jan</time></p>') == date(
+        2018, 1, 2
+    )
+    assert page_date("<p>Published on 3 April 2017.</p>") is None
+
+
+def test_the_command_ingests_a_feed_and_names_each_failure(site, tmp_path):
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "detente.api",
+            "ingest",
+            f"{site}/feed.xml",
+            "--store",
+            str(tmp_path / "store"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "DETENTE_FETCH_ALLOW": "127.0.0.1"},
+    )
+    assert run.returncode == 2  # one item failed
+    assert f"detente: error: {site}/missing: the server answered 404\n" in run.stderr
+    assert "2 added" in run.stderr
