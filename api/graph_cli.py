@@ -192,6 +192,63 @@ def _run_ingest(ingestor, items, files: int, verbose: bool) -> tuple[dict[str, i
 
 
 @app.command()
+def watch(
+    feeds: list[str] = typer.Argument(..., help="RSS or Atom feed URLs."),
+    store: str | None = typer.Option(None, help=STORE_HELP),
+    every: str = typer.Option("15m", help="Time between two polls: 90s, 15m, 1h."),
+    rounds: int = typer.Option(0, min=0, help="Stop after N polls (0: run until stopped)."),
+    dedup: bool = typer.Option(True, "--dedup/--no-dedup", help="Count a wire copy once."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="One line per document."),
+) -> None:
+    """Poll feeds and ingest each new item's page.
+
+    Conditional requests, robots.txt, a pause per host; a failing feed is reported and
+    tried again later while the others go on. Items already in the store are skipped, so
+    a restart goes on where it stopped."""
+    from detente.extract import Extractor
+    from detente.extract.fetch import FeedWatcher, fetch_policy
+    from detente.graph import Ingestor
+
+    seconds = _duration(every)
+    failures: list[str] = []
+
+    def failed(name: str, reason: str) -> None:
+        failures.append(name)
+        err.print(f"[bold red]detente: error:[/] {name}: {reason}", highlight=False, soft_wrap=True)
+
+    with _store(store, write=True) as kg:
+        ingestor = Ingestor(kg, Extractor(), dedup=dedup)
+        watcher = FeedWatcher(feeds, fetch_policy())
+        done = 0
+        while True:
+            started = time.monotonic()
+            entries = watcher.poll(lambda link: bool(ingestor.graphs_for_source(link)), failed)
+            items = ((entry.article, entry.url, entry.published) for entry in entries)
+            counts, relations = _run_ingest(ingestor, items, 0, verbose)
+            done += 1
+            err.print(
+                f"poll {done}: {counts['added']} new documents, {relations} relations "
+                f"(store {kg.url})",
+                highlight=False,
+            )
+            if rounds and done >= rounds:
+                break
+            time.sleep(max(0.0, seconds - (time.monotonic() - started)))
+
+
+def _duration(text: str) -> float:
+    units = {"s": 1, "m": 60, "h": 3600}
+    value, unit = (text[:-1], text[-1]) if text[-1:] in units else (text, "s")
+    try:
+        seconds = float(value) * units[unit]
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a duration like 90s, 15m or 1h") from None
+    if seconds <= 0:
+        raise typer.BadParameter("the time between polls must be positive")
+    return seconds
+
+
+@app.command()
 def remove(
     documents: list[str] = typer.Argument(..., help="Document ids (doc-…) or sources (paths)."),
     store: str | None = typer.Option(None, help=STORE_HELP),

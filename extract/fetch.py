@@ -88,7 +88,9 @@ class Response:
     media_type: str
     charset: str | None
     body: bytes
+    etag: str | None = None
     modified: str | None = None
+    unchanged: bool = False  # a conditional request's 304
 
 
 def fetch_policy() -> FetchPolicy:
@@ -118,15 +120,26 @@ def check_destination(url: str, policy: FetchPolicy) -> None:
             )
 
 
-def get(url: str, client: httpx.Client, policy: FetchPolicy) -> Response:
-    """One resource: redirects followed (each checked), robots.txt obeyed, size bounded."""
+def get(
+    url: str, client: httpx.Client, policy: FetchPolicy, *, validators: dict | None = None
+) -> Response:
+    """One resource: redirects followed (each checked), robots.txt obeyed, size bounded.
+    ``validators`` (the ``etag`` and ``modified`` of an earlier answer) make the request
+    conditional: an unchanged resource comes back with ``unchanged`` set and no body."""
+    headers = {}
+    if validators and validators.get("etag"):
+        headers["If-None-Match"] = validators["etag"]
+    if validators and validators.get("modified"):
+        headers["If-Modified-Since"] = validators["modified"]
     for _ in range(policy.max_redirects + 1):
         check_destination(url, policy)
         if not _robots_allow(url, client, policy):
             raise FetchError(f"{url}: robots.txt asks robots not to fetch it")
         _pause(url, policy)
         try:
-            with client.stream("GET", url, timeout=policy.timeout) as response:
+            with client.stream("GET", url, timeout=policy.timeout, headers=headers) as response:
+                if response.status_code == 304:
+                    return Response(str(response.url), "", None, b"", unchanged=True)
                 if response.is_redirect:
                     url = urljoin(url, response.headers.get("location", ""))
                     continue
@@ -134,7 +147,14 @@ def get(url: str, client: httpx.Client, policy: FetchPolicy) -> Response:
                     raise FetchError(f"{url}: the server answered {response.status_code}")
                 body = _read(response, policy, url)
                 media, charset = _content_type(response.headers.get("content-type", ""))
-                return Response(str(response.url), media, charset, body)
+                return Response(
+                    str(response.url),
+                    media,
+                    charset,
+                    body,
+                    etag=response.headers.get("etag"),
+                    modified=response.headers.get("last-modified"),
+                )
         except httpx.TimeoutException:
             raise FetchError(f"{url}: no answer within {policy.timeout:g} s") from None
         except httpx.HTTPError as exc:
@@ -316,3 +336,74 @@ def _feed_items(
             yield _page_entry(get(link, client, policy), author, fallback)
         except InputError as exc:
             failed(link, _reason(link, exc))
+
+
+class FeedWatcher:
+    """Polls feeds for new items, politely: conditional requests (ETag, Last-Modified), a
+    feed that fails is reported once and then tried again after 1, 2, 4 … (at most 16)
+    rounds, an item page that fails is tried again in the next rounds, three times in
+    all. What was ingested is known from the store (``seen``), not from a side file."""
+
+    ITEM_ATTEMPTS = 3
+    MAX_BACKOFF = 16
+
+    def __init__(self, feeds: list[str], policy: FetchPolicy | None = None) -> None:
+        self.feeds = feeds
+        self.policy = policy or FetchPolicy()
+        self._validators: dict[str, dict] = {}
+        self._failures: dict[str, int] = {}
+        self._wait: dict[str, int] = {}
+        self._attempts: dict[str, int] = {}
+        self._last: dict[str, Response] = {}
+
+    def poll(
+        self, seen: Callable[[str], bool], failed: Callable[[str, str], None]
+    ) -> Iterator[Entry]:
+        """One round: the entries of every due feed's items not seen before."""
+        headers = {"User-Agent": self.policy.user_agent}
+        with httpx.Client(headers=headers, follow_redirects=False, trust_env=False) as client:
+            for feed in self.feeds:
+                if self._wait.get(feed, 0) > 0:
+                    self._wait[feed] -= 1
+                    continue
+                try:
+                    response = get(feed, client, self.policy, validators=self._validators.get(feed))
+                except FetchError as exc:
+                    self._back_off(feed)
+                    failed(feed, _reason(feed, exc))
+                    continue
+                self._failures.pop(feed, None)
+                if response.unchanged:  # the items read last time (some may be due again)
+                    response = self._last[feed]
+                else:
+                    self._last[feed] = response
+                    self._validators[feed] = {"etag": response.etag, "modified": response.modified}
+                yield from self._new_items(response, client, seen, failed)
+
+    def _back_off(self, feed: str) -> None:
+        count = self._failures.get(feed, 0) + 1
+        self._failures[feed] = count
+        self._wait[feed] = min(2 ** (count - 1), self.MAX_BACKOFF)
+
+    def _new_items(self, response, client, seen, failed) -> Iterator[Entry]:
+        import feedparser
+
+        parsed = feedparser.parse(response.body)
+        if parsed.bozo and not parsed.entries:
+            failed(response.url, f"an unreadable feed: {parsed.bozo_exception}")
+            return
+        for item in parsed.entries:
+            link = item.get("link")
+            if not link:
+                continue
+            link = urljoin(response.url, link)
+            if seen(link) or self._attempts.get(link, 0) >= self.ITEM_ATTEMPTS:
+                continue
+            stamp = item.get("published_parsed") or item.get("updated_parsed")
+            try:
+                yield _page_entry(
+                    get(link, client, self.policy), None, date(*stamp[:3]) if stamp else None
+                )
+            except InputError as exc:
+                self._attempts[link] = self._attempts.get(link, 0) + 1
+                failed(link, _reason(link, exc))

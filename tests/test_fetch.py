@@ -14,7 +14,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from detente.extract.fetch import FetchError, FetchPolicy, check_destination, page_date, read_urls
+from detente.extract.fetch import (
+    FeedWatcher,
+    FetchError,
+    FetchPolicy,
+    check_destination,
+    page_date,
+    read_urls,
+)
 
 STORY = "<p>Chile is arming the rebels in Peru, officials in Santiago said on Monday.</p>"
 PAGES: dict[str, tuple[int, str, bytes]] = {
@@ -70,7 +77,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         status, media, body = PAGES.get(self.path, (404, "text/plain", b"not here"))
+        if self.path == "/feed.xml" and self.headers.get("If-None-Match") == '"v1"':
+            self.send_response(304)
+            self.end_headers()
+            return
         self.send_response(status)
+        if self.path == "/feed.xml":
+            self.send_header("ETag", '"v1"')
         self.send_header("Content-Type", media)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -185,3 +198,48 @@ def test_the_command_ingests_a_feed_and_names_each_failure(site, tmp_path):
     assert run.returncode == 2  # one item failed
     assert f"detente: error: {site}/missing: the server answered 404\n" in run.stderr
     assert "2 added" in run.stderr
+
+
+def test_a_watcher_asks_conditionally_retries_a_little_and_backs_off_a_failing_feed(site):
+    watcher = FeedWatcher([f"{site}/feed.xml", f"{site}/no-feed"], local())
+    stored: set[str] = set()
+    log: list[list[str]] = []
+    for _ in range(5):
+        failures: list[str] = []
+        found = list(
+            watcher.poll(stored.__contains__, lambda name, _why, f=failures: f.append(name))
+        )
+        stored |= {e.url for e in found}
+        log.append([e.url for e in found] + failures)
+    assert log == [
+        [f"{site}/undated", f"{site}/meta", f"{site}/missing", f"{site}/no-feed"],
+        [f"{site}/missing"],  # the feed is unchanged (304); the failed item is due again
+        [f"{site}/missing", f"{site}/no-feed"],  # the failing feed waited one poll
+        [],  # the item had its three tries; the feed waits two polls now
+        [],
+    ]
+
+
+def test_the_watch_command_polls_and_remembers_in_the_store(site, tmp_path):
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "detente.api",
+            "watch",
+            f"{site}/feed.xml",
+            "--every",
+            "1s",
+            "--rounds",
+            "2",
+            "--store",
+            str(tmp_path / "store"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "DETENTE_FETCH_ALLOW": "127.0.0.1"},
+    )
+    assert run.returncode == 0, run.stderr
+    assert "poll 1: 2 new documents" in run.stderr
+    assert "poll 2: 0 new documents" in run.stderr
