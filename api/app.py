@@ -18,11 +18,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from detente.api import rest, sparql_routes
 from detente.api.answer_cache import AnswerFastPath
+from detente.api.feeds import FeedPoller
 from detente.api.query_workers import QueryWorkers
 from detente.api.service import KnowledgeService
 from detente.api.settings import ServiceSettings
 from detente.api.snapshots import Snapshots
 from detente.api.sparql_engine import SparqlEngine, SparqlError
+from detente.extract.fetch import FetchPolicy
 from detente.graph.oxigraph import OxigraphStore
 from detente.graph.store import PREFIX_MAP
 
@@ -112,6 +114,7 @@ def create_app(
         close(app)
 
     def close(app: FastAPI) -> None:
+        app.state.feeds.close()
         if app.state.query_workers is not None:
             app.state.query_workers.close()
             app.state.query_workers.snapshots.close()
@@ -145,6 +148,8 @@ def create_app(
         if snapshots is not None
         else None
     )
+    allowed_hosts = tuple(x.strip() for x in settings.fetch_allow.split(",") if x.strip())
+    app.state.feeds = FeedPoller(svc, FetchPolicy(allow=allowed_hosts))
     # Updates run in this process, on the live store, under the service's write lock.
     app.state.sparql = (
         SparqlEngine(

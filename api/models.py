@@ -130,6 +130,24 @@ class DocumentIn(BaseModel):
     format: str = Field("auto", pattern="^(auto|text|html)$")
 
 
+class FetchIn(BaseModel):
+    url: str = Field(min_length=1, max_length=2000, description="An http(s) page to fetch.")
+    author: str | None = Field(None, description="Who speaks as 'we' in the text.")
+
+
+class FeedIn(BaseModel):
+    url: str = Field(min_length=1, max_length=2000, description="An RSS or Atom feed.")
+    every: float = Field(900.0, ge=60, description="Seconds between two polls (60 at least).")
+
+
+class FeedInfo(BaseModel):
+    url: str
+    every: float
+    last_poll: str | None = Field(None, description="When it was last polled (UTC).")
+    last_error: str | None = Field(None, description="What went wrong last time, if anything.")
+    documents: int = Field(description="Documents it added since the server started.")
+
+
 class DocumentOut(BaseModel):
     id: str
     status: str = Field(description="added, replaced or unchanged")

@@ -21,6 +21,9 @@ from detente.api.models import (
     DocumentIn,
     DocumentInfo,
     DocumentOut,
+    FeedIn,
+    FeedInfo,
+    FetchIn,
     Health,
     Hop,
     IsoDate,
@@ -33,6 +36,7 @@ from detente.api.models import (
 from detente.api.security import WRITE_RESPONSES, require_writer
 from detente.api.service import KnowledgeService
 from detente.extract import InputError, read_article
+from detente.extract.fetch import FetchError, check_destination, read_urls
 from detente.extract.text import with_author
 from detente.graph import IngestError, StoreError
 from detente.graph.analysis import pair_balance
@@ -277,6 +281,100 @@ def post_document(
         "replaced": result.replaced,
         "relations": found,
     }
+
+
+@router.post(
+    "/documents/fetch",
+    response_model=DocumentOut,
+    status_code=201,
+    tags=["documents"],
+    dependencies=[Depends(require_writer)],
+    responses={
+        **WRITE_RESPONSES,
+        200: {"description": "The same text was already stored; nothing changed."},
+        400: _problem("The body is not JSON."),
+        413: {"description": "Request body too large.", "content": {"text/plain": {}}},
+        422: _problem(
+            "The URL gave no article: refused address, 404, timeout, not a page, no text, "
+            "or a feed (register feeds at /feeds)."
+        ),
+    },
+)
+def fetch_document(
+    body: FetchIn, request: Request, response: Response, svc: KnowledgeService = Depends(service)
+) -> dict:
+    """Fetch one web page (politely, never from a private address unless the server allows
+    it) and store it as ``POST /documents`` would, with the page's URL as its source and
+    the date its metadata gives. Needs the write token."""
+    failures: list[str] = []
+    entries = list(
+        read_urls(
+            [body.url],
+            lambda _name, why: failures.append(why),
+            policy=request.app.state.feeds.policy,
+            author=body.author,
+            feeds=False,
+        )
+    )
+    if not entries:
+        raise HTTPException(422, failures[0] if failures else "the URL gave no article")
+    [entry] = entries
+    try:
+        result, found = svc.ingest(entry.article, entry.url, entry.published)
+    except (IngestError, StoreError) as exc:
+        raise HTTPException(422, str(exc)) from exc
+    if result.status == "unchanged":
+        response.status_code = 200
+    return {
+        "id": result.doc_id,
+        "status": result.status,
+        "replaced": result.replaced,
+        "relations": found,
+    }
+
+
+@router.get("/feeds", response_model=list[FeedInfo], tags=["feeds"])
+def feeds(request: Request) -> list[dict]:
+    """The feeds the server polls, with their last poll and last error."""
+    return request.app.state.feeds.feeds()
+
+
+@router.post(
+    "/feeds",
+    response_model=FeedInfo,
+    status_code=201,
+    tags=["feeds"],
+    dependencies=[Depends(require_writer)],
+    responses={
+        **WRITE_RESPONSES,
+        400: _problem("The body is not JSON."),
+        413: {"description": "Request body too large.", "content": {"text/plain": {}}},
+        422: _problem("Not an http(s) URL, or a refused address."),
+    },
+)
+def add_feed(body: FeedIn, request: Request) -> dict:
+    """Register a feed (or change how often it is polled): it is polled at once, then
+    every ``every`` seconds, each new item's page ingested. Needs the write token."""
+    poller = request.app.state.feeds
+    try:
+        check_destination(body.url, poller.policy)
+    except FetchError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return poller.add(body.url, body.every)
+
+
+@router.delete(
+    "/feeds",
+    status_code=204,
+    tags=["feeds"],
+    dependencies=[Depends(require_writer)],
+    responses={**WRITE_RESPONSES, 404: _problem("No such feed.")},
+)
+def remove_feed(request: Request, url: str = Query(..., description="The feed's URL.")) -> Response:
+    """Stop polling a feed (what it brought stays)."""
+    if not request.app.state.feeds.remove(url):
+        raise HTTPException(404, f"no such feed: {url}")
+    return Response(status_code=204)
 
 
 @router.delete(

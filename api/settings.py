@@ -31,6 +31,12 @@ class ServiceSettings(BaseSettings):
         default_factory=list, description="SERVICE endpoints and LOAD sources that may be called."
     )
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS.")
+    # Pages and feeds the service fetches may not be on loopback, link-local or private
+    # addresses (the machine and its network) unless listed here, comma-separated, as for
+    # `detente ingest URL`.
+    fetch_allow: str = Field(
+        "", description="Hosts or networks fetching may reach although they are not public."
+    )
     # uvicorn's httptools parser is faster, but it drops the body of a request that offers
     # an HTTP/2 upgrade (``Upgrade: h2c``, as Java's HttpClient and ``curl --http2`` do):
     # an update answers 204 having written nothing. Only behind a proxy that strips Upgrade.

@@ -264,9 +264,11 @@ def read_urls(
     *,
     policy: FetchPolicy | None = None,
     author: str | None = None,
+    feeds: bool = True,
 ) -> Iterator[Entry]:
-    """Each article the URLs give, in order: a page, or every item a feed links to; each
-    URL or item that gives none is reported through ``failed``, and the rest goes on."""
+    """Each article the URLs give, in order: a page, or every item a feed links to (when
+    ``feeds``); each URL or item that gives none is reported through ``failed``, and the
+    rest goes on."""
     policy = policy or FetchPolicy()
     headers = {
         "User-Agent": policy.user_agent,
@@ -281,7 +283,10 @@ def read_urls(
                 failed(url, _reason(url, exc))
                 continue
             if response.media_type in _FEED_TYPES or _looks_like_feed(response.body):
-                yield from _feed_items(response, client, policy, failed, author)
+                if feeds:
+                    yield from _feed_items(response, client, policy, failed, author)
+                else:
+                    failed(url, "a feed, not a page: register feeds at /feeds")
                 continue
             try:
                 yield _page_entry(response, author)

@@ -243,3 +243,85 @@ def test_the_watch_command_polls_and_remembers_in_the_store(site, tmp_path):
     assert run.returncode == 0, run.stderr
     assert "poll 1: 2 new documents" in run.stderr
     assert "poll 2: 0 new documents" in run.stderr
+
+
+TOKEN = "fetch-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture
+def api(extractor, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from detente.api.app import create_app
+    from detente.api.service import KnowledgeService
+    from detente.api.settings import ServiceSettings
+
+    def make(allow: str, store: str):
+        config = ServiceSettings(store=store, token=TOKEN, fetch_allow=allow)
+        app = create_app(config, KnowledgeService(config.store, extractor))
+        return app, TestClient(app)
+
+    made = []
+
+    def build(allow: str = "127.0.0.1", store: str | None = None):
+        app, client = make(allow, store or f"oxigraph:{tmp_path / 'store'}")
+        made.append(app)
+        return client
+
+    yield build
+    for app in made:
+        app.state.feeds.close()
+        app.state.service.close()
+
+
+def test_the_server_fetches_a_page_with_the_token_and_refuses_what_it_must(site, api):
+    client = api()
+    assert client.post("/documents/fetch", json={"url": f"{site}/meta"}).status_code == 401
+    made = client.post("/documents/fetch", json={"url": f"{site}/meta"}, headers=AUTH)
+    assert made.status_code == 201 and made.json()["relations"]
+    listed = client.get("/documents").json()
+    assert [(d["source"], d["date"]) for d in listed] == [(f"{site}/meta", "2021-05-04")]
+    again = client.post("/documents/fetch", json={"url": f"{site}/meta"}, headers=AUTH)
+    assert again.status_code == 200 and again.json()["status"] == "unchanged"
+    for path, message in (
+        ("missing", "answered 404"),
+        ("image", "not a web page"),
+        ("feed.xml", "register feeds at /feeds"),
+    ):
+        refused = client.post("/documents/fetch", json={"url": f"{site}/{path}"}, headers=AUTH)
+        assert refused.status_code == 422 and message in refused.json()["detail"]
+    closed = api(allow="", store="memory:")
+    for url in (f"{site}/meta", "http://169.254.169.254/latest", "ftp://example.org/x"):
+        refused = closed.post("/documents/fetch", json={"url": url}, headers=AUTH)
+        assert refused.status_code == 422, url
+    assert closed.post("/feeds", json={"url": f"{site}/feed.xml"}, headers=AUTH).status_code == 422
+
+
+def test_a_registered_feed_is_polled_in_the_background_and_kept_in_the_store(site, api, tmp_path):
+    client = api()
+    assert client.post("/feeds", json={"url": f"{site}/feed.xml"}).status_code == 401
+    made = client.post("/feeds", json={"url": f"{site}/feed.xml", "every": 600}, headers=AUTH)
+    assert made.status_code == 201 and made.json()["every"] == 600
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        [feed] = client.get("/feeds").json()
+        if feed["last_poll"]:
+            break
+        time.sleep(0.2)
+    assert feed["documents"] == 2
+    assert feed["last_error"] == f"{site}/missing: the server answered 404"
+    assert {d["source"] for d in client.get("/documents").json()} == {
+        f"{site}/undated",
+        f"{site}/meta",
+    }
+    # The registration is in the store: a poller started on it (a restarted server) has it.
+    from detente.api.feeds import FeedPoller
+
+    restarted = FeedPoller(client.app.state.service, local())
+    assert [(f["url"], f["every"]) for f in restarted.feeds()] == [(f"{site}/feed.xml", 600.0)]
+    restarted.close()
+    gone = client.delete("/feeds", params={"url": f"{site}/feed.xml"}, headers=AUTH)
+    assert gone.status_code == 204 and client.get("/feeds").json() == []
+    missing = client.delete("/feeds", params={"url": f"{site}/feed.xml"}, headers=AUTH)
+    assert missing.status_code == 404
