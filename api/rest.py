@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import replace
+from datetime import date
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -35,7 +36,7 @@ from detente.api.models import (
 )
 from detente.api.security import WRITE_RESPONSES, require_writer
 from detente.api.service import KnowledgeService
-from detente.extract import InputError, read_article
+from detente.extract import Article, InputError, read_article
 from detente.extract.fetch import FetchError, check_destination, read_urls
 from detente.extract.text import with_author
 from detente.graph import IngestError, StoreError
@@ -234,6 +235,16 @@ async def balance(
     return Response(body, media_type="application/json")
 
 
+_BODY_ERRORS = {
+    400: _problem("The body is not JSON."),
+    413: {"description": "Request body too large.", "content": {"text/plain": {}}},
+}
+_DOCUMENT_WRITE = {
+    200: {"description": "The same text was already stored; nothing changed."},
+    **_BODY_ERRORS,
+}
+
+
 @router.get("/documents", response_model=list[DocumentInfo], tags=["documents"])
 def documents(svc: KnowledgeService = Depends(service)) -> list[dict]:
     return svc.documents()
@@ -247,9 +258,7 @@ def documents(svc: KnowledgeService = Depends(service)) -> list[dict]:
     dependencies=[Depends(require_writer)],
     responses={
         **WRITE_RESPONSES,
-        200: {"description": "The same text was already stored; nothing changed."},
-        400: _problem("The body is not JSON."),
-        413: {"description": "Request body too large.", "content": {"text/plain": {}}},
+        **_DOCUMENT_WRITE,
         422: _problem("The text cannot be read as an article, or a field is invalid."),
     },
 )
@@ -269,8 +278,19 @@ def post_document(
     # Without a URL the text itself identifies the document. A page's canonical link is not
     # an identity: sites give one canonical to many pages, which would replace each other.
     source = body.url or content_source(article.text)
+    return _stored(svc, response, article, source, body.date or article.published)
+
+
+def _stored(
+    svc: KnowledgeService,
+    response: Response,
+    article: Article,
+    source: str,
+    published: date | None,
+) -> dict:
+    """Ingest ``article``: the answer of a document write (200 when the text was stored)."""
     try:
-        result, found = svc.ingest(article, source, body.date or article.published)
+        result, found = svc.ingest(article, source, published)
     except (IngestError, StoreError) as exc:
         raise HTTPException(422, str(exc)) from exc
     if result.status == "unchanged":
@@ -291,9 +311,7 @@ def post_document(
     dependencies=[Depends(require_writer)],
     responses={
         **WRITE_RESPONSES,
-        200: {"description": "The same text was already stored; nothing changed."},
-        400: _problem("The body is not JSON."),
-        413: {"description": "Request body too large.", "content": {"text/plain": {}}},
+        **_DOCUMENT_WRITE,
         422: _problem(
             "The URL gave no article: refused address, 404, timeout, not a page, no text, "
             "or a feed (register feeds at /feeds)."
@@ -319,18 +337,7 @@ def fetch_document(
     if not entries:
         raise HTTPException(422, failures[0] if failures else "the URL gave no article")
     [entry] = entries
-    try:
-        result, found = svc.ingest(entry.article, entry.url, entry.published)
-    except (IngestError, StoreError) as exc:
-        raise HTTPException(422, str(exc)) from exc
-    if result.status == "unchanged":
-        response.status_code = 200
-    return {
-        "id": result.doc_id,
-        "status": result.status,
-        "replaced": result.replaced,
-        "relations": found,
-    }
+    return _stored(svc, response, entry.article, entry.url, entry.published)
 
 
 @router.get("/feeds", response_model=list[FeedInfo], tags=["feeds"])
@@ -347,8 +354,7 @@ def feeds(request: Request) -> list[dict]:
     dependencies=[Depends(require_writer)],
     responses={
         **WRITE_RESPONSES,
-        400: _problem("The body is not JSON."),
-        413: {"description": "Request body too large.", "content": {"text/plain": {}}},
+        **_BODY_ERRORS,
         422: _problem("Not an http(s) URL, or a refused address."),
     },
 )

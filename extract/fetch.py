@@ -324,6 +324,18 @@ def _feed_items(
     failed: Callable[[str, str], None],
     author: str | None,
 ) -> Iterator[Entry]:
+    for link, fallback in _feed_links(response, failed):
+        try:
+            yield _page_entry(get(link, client, policy), author, fallback)
+        except InputError as exc:
+            failed(link, _reason(link, exc))
+
+
+def _feed_links(
+    response: Response, failed: Callable[[str, str], None]
+) -> Iterator[tuple[str, date | None]]:
+    """Each item's absolute link and the feed's date for it (feedparser reads RSS 0.9x to
+    2.0, RSS 1.0 and Atom, and normalises their dates)."""
     import feedparser
 
     feed = feedparser.parse(response.body)
@@ -331,16 +343,9 @@ def _feed_items(
         failed(response.url, f"an unreadable feed: {feed.bozo_exception}")
         return
     for item in feed.entries:
-        link = item.get("link")
-        if not link:
-            continue
-        link = urljoin(response.url, link)
-        stamp = item.get("published_parsed") or item.get("updated_parsed")
-        fallback = date(*stamp[:3]) if stamp else None
-        try:
-            yield _page_entry(get(link, client, policy), author, fallback)
-        except InputError as exc:
-            failed(link, _reason(link, exc))
+        if link := item.get("link"):
+            stamp = item.get("published_parsed") or item.get("updated_parsed")
+            yield urljoin(response.url, link), (date(*stamp[:3]) if stamp else None)
 
 
 class FeedWatcher:
@@ -391,24 +396,11 @@ class FeedWatcher:
         self._wait[feed] = min(2 ** (count - 1), self.MAX_BACKOFF)
 
     def _new_items(self, response, client, seen, failed) -> Iterator[Entry]:
-        import feedparser
-
-        parsed = feedparser.parse(response.body)
-        if parsed.bozo and not parsed.entries:
-            failed(response.url, f"an unreadable feed: {parsed.bozo_exception}")
-            return
-        for item in parsed.entries:
-            link = item.get("link")
-            if not link:
-                continue
-            link = urljoin(response.url, link)
+        for link, fallback in _feed_links(response, failed):
             if seen(link) or self._attempts.get(link, 0) >= self.ITEM_ATTEMPTS:
                 continue
-            stamp = item.get("published_parsed") or item.get("updated_parsed")
             try:
-                yield _page_entry(
-                    get(link, client, self.policy), None, date(*stamp[:3]) if stamp else None
-                )
+                yield _page_entry(get(link, client, self.policy), None, fallback)
             except InputError as exc:
                 self._attempts[link] = self._attempts.get(link, 0) + 1
                 failed(link, _reason(link, exc))
