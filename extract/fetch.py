@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from email.message import Message
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
@@ -100,24 +100,41 @@ def fetch_policy() -> FetchPolicy:
     return FetchPolicy(allow=tuple(x.strip() for x in allowed.split(",") if x.strip()))
 
 
-def check_destination(url: str, policy: FetchPolicy) -> None:
+def check_destination(url: str, policy: FetchPolicy) -> str:
     """Refuse what no fetch may reach: other schemes, and hosts that resolve to an address
-    that is not public (unless the policy allows it)."""
+    that is not public (unless the policy allows it). Returns the address to connect to:
+    the request goes there, not to a second resolution that could answer otherwise (DNS
+    rebinding)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(f"{url}: not an http or https URL")
     host = parts.hostname
     try:
         infos = socket.getaddrinfo(host, parts.port or 80, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError) as exc:
+    except (socket.gaierror, UnicodeError, ValueError) as exc:
         raise FetchError(f"{url}: cannot resolve {host}: {exc}") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
+    addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    for address in addresses:
         if not address.is_global and not policy.allowed(host, address):
             raise FetchError(
                 f"{url}: refused: {host} is at {address}, not a public address "
                 "(allow it in the fetch settings if it is meant to be reached)"
             )
+    if not addresses:
+        raise FetchError(f"{url}: cannot resolve {host}")
+    return str(min(addresses, key=lambda a: a.version))  # IPv4 first, as most servers listen
+
+
+def _pinned(url: str, address: str) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The request for ``url`` sent to ``address``: the URL with the address for its host,
+    the Host header, and the TLS server name (certificates are still checked against the
+    host named)."""
+    parts = urlsplit(url)
+    where = f"[{address}]" if ":" in address else address
+    netloc = f"{where}:{parts.port}" if parts.port else where
+    target = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return target, {"Host": host}, {"sni_hostname": parts.hostname or ""}
 
 
 def get(
@@ -132,14 +149,21 @@ def get(
     if validators and validators.get("modified"):
         headers["If-Modified-Since"] = validators["modified"]
     for _ in range(policy.max_redirects + 1):
-        check_destination(url, policy)
-        if not _robots_allow(url, client, policy):
+        address = check_destination(url, policy)
+        if not _robots_allow(url, address, client, policy):
             raise FetchError(f"{url}: robots.txt asks robots not to fetch it")
         _pause(url, policy)
+        target, host, extensions = _pinned(url, address)
         try:
-            with client.stream("GET", url, timeout=policy.timeout, headers=headers) as response:
+            with client.stream(
+                "GET",
+                target,
+                timeout=policy.timeout,
+                headers={**headers, **host},
+                extensions=extensions,
+            ) as response:
                 if response.status_code == 304:
-                    return Response(str(response.url), "", None, b"", unchanged=True)
+                    return Response(url, "", None, b"", unchanged=True)
                 if response.is_redirect:
                     url = urljoin(url, response.headers.get("location", ""))
                     continue
@@ -148,7 +172,7 @@ def get(
                 body = _read(response, policy, url)
                 media, charset = _content_type(response.headers.get("content-type", ""))
                 return Response(
-                    str(response.url),
+                    url,  # as named, not the address it was fetched from
                     media,
                     charset,
                     body,
@@ -189,14 +213,15 @@ def _pause(url: str, policy: FetchPolicy) -> None:
     policy._last[host] = time.monotonic()
 
 
-def _robots_allow(url: str, client: httpx.Client, policy: FetchPolicy) -> bool:
+def _robots_allow(url: str, address: str, client: httpx.Client, policy: FetchPolicy) -> bool:
     parts = urlsplit(url)
     origin = f"{parts.scheme}://{parts.netloc}"
     if origin not in policy._robots:
         parser: urllib.robotparser.RobotFileParser | None = None
         try:
             _pause(origin + "/", policy)
-            answer = client.get(origin + "/robots.txt", timeout=policy.timeout)
+            target, host, extensions = _pinned(origin + "/robots.txt", address)
+            answer = client.get(target, timeout=policy.timeout, headers=host, extensions=extensions)
             if answer.status_code < 400 and len(answer.content) <= policy.max_bytes:
                 parser = urllib.robotparser.RobotFileParser()
                 parser.parse(answer.text.splitlines())

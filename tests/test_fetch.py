@@ -325,3 +325,27 @@ def test_a_registered_feed_is_polled_in_the_background_and_kept_in_the_store(sit
     assert gone.status_code == 204 and client.get("/feeds").json() == []
     missing = client.delete("/feeds", params={"url": f"{site}/feed.xml"}, headers=AUTH)
     assert missing.status_code == 404
+
+
+def test_a_request_goes_to_the_address_that_was_checked(site, monkeypatch):
+    # DNS rebinding: the name answers a harmless address when checked and another one
+    # afterwards. The page must come from the address checked, with the name as its Host.
+    import socket
+
+    real = socket.getaddrinfo
+    answers = iter(["127.0.0.1"])
+    asked: list[str] = []
+
+    def rebinding(host, *args, **kwargs):
+        if host != "rebind.test":
+            return real(host, *args, **kwargs)
+        asked.append(host)
+        address = next(answers, "10.255.255.1")  # later answers: somewhere else
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, args[0] if args else 80))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    port = site.rsplit(":", 1)[1]
+    url = f"http://rebind.test:{port}/meta"
+    entries, failures = fetched([url], FetchPolicy(allow=("rebind.test",), timeout=1.5, delay=0.0))
+    assert not failures and [e.url for e in entries] == [url]
+    assert asked == ["rebind.test"]  # resolved once, for the check
