@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from detente.api.service import KnowledgeService
 
-ROUTES = frozenset({"/relations", "/paths", "/balance", "/actors"})
+ROUTES = frozenset({"/relations", "/paths", "/balance", "/actors", "/view"})
 _HEADERS = [(b"content-type", b"application/json")]
 
 

@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from detente.api import rest, sparql_routes
+from detente.api import explorer_routes, rest, sparql_routes
 from detente.api.answer_cache import AnswerFastPath
 from detente.api.feeds import FeedPoller
 from detente.api.query_workers import QueryWorkers
@@ -163,6 +163,7 @@ def create_app(
         else None
     )
     app.include_router(rest.router)
+    app.include_router(explorer_routes.router)
     app.include_router(sparql_routes.router)
     app.mount("/static", StaticFiles(directory=EXPLORER / "static"), name="static")
 

@@ -178,3 +178,96 @@ class Health(BaseModel):
         description="live: answers reflect every write; rebuilding: a write the service "
         "could not follow (a SPARQL Update) is being read in, and answers are from before it.",
     )
+
+
+# ---------------------------------------------------------------------- the explorer
+class Suggestion(BaseModel):
+    kind: str = Field(description="actor or theatre")
+    id: str = Field(description="The actor id, or the theatre's label.")
+    label: str
+    matched: str = Field(description="The name that matched what was typed.")
+    via: str = Field(description="How that name reads as the actor: label, leader, capital…")
+    statements: int
+
+
+class ViewNode(BaseModel):
+    id: str
+    label: str
+    type: str
+    evidence: int = Field(description="Statements on the edges shown.")
+    bloc: int | None = Field(description="0 or 1: the structural-balance bloc, if any.")
+
+
+class PredicateTally(BaseModel):
+    predicate: str
+    subject: str
+    object: str
+    count: int
+
+
+class ViewEdge(BaseModel):
+    id: str
+    source: str
+    target: str
+    directed: bool = Field(description="Whether every one-way statement runs source to target.")
+    stance: str = Field(description="alignment, opposition or mixed: the net vote.")
+    net: float = Field(description="The Goldstein- and confidence-weighted vote.")
+    evidence: int
+    frustrated: bool = Field(description="Whether the edge contradicts the blocs.")
+    predicates: list[PredicateTally]
+
+
+class ViewDates(BaseModel):
+    first: str | None
+    last: str | None
+    undated: int
+
+
+class PredicateCount(BaseModel):
+    predicate: str
+    polarity: str
+    count: int
+
+
+class ViewBalance(BaseModel):
+    balance: float | None
+    triangles: int
+    frustration: int
+
+
+class AllianceMap(BaseModel):
+    focus: str | None = Field(description="The actor asked for, if any.")
+    nodes: list[ViewNode]
+    edges: list[ViewEdge]
+    pairs_total: int = Field(description="Actor pairs matching, before the most evidenced.")
+    balance: ViewBalance
+    dates: ViewDates = Field(description="The dates of the view without its date filter.")
+    predicates: list[PredicateCount] = Field(
+        description="Statements per predicate, without the predicate and polarity filters."
+    )
+
+
+class DocumentRef(BaseModel):
+    id: str
+    title: str | None
+    source: str | None
+
+
+class PairStatement(BaseModel):
+    statement: str
+    subject: ActorLabel
+    predicate: str
+    object: ActorLabel
+    sentence: str
+    mentions: list[str] = Field(description="How the sentence names the two actors.")
+    date: str | None
+    negated: bool
+    reported_by: str | None
+    modality: str
+    counted: bool = Field(description="Whether the edge counts it (negated ones are not).")
+    document: DocumentRef
+
+
+class PairEvidence(BaseModel):
+    sparql: str = Field(description="The same question as a SPARQL query.")
+    statements: list[PairStatement]

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from datetime import date
+from typing import TypeVar
 
 from detente.extract import Article, ExtractionProcess, Extractor, Relation
 from detente.graph import Ingestor, IngestResult, KnowledgeStore, document_iri, open_store
@@ -27,6 +28,7 @@ from detente.graph.oxigraph import OxigraphStore
 
 RESPONSES_KEPT = 512
 HOT_QUESTIONS = 8  # answered again by every document write, before its 201
+T = TypeVar("T")
 log = logging.getLogger("detente.api")
 
 
@@ -64,6 +66,7 @@ class KnowledgeService:
         self._hot_raw: dict[tuple, tuple] = {}
         self._computing_async: dict[tuple, asyncio.Lock] = {}  # the same, on the event loop
         self._sides: dict[str | None, dict[str, int]] = {}  # last blocs, per theatre
+        self._memos: dict[str, tuple[int, object]] = {}  # (epoch, value) by name
         self._replay: list[tuple[list[str], list[str]]] | None = None  # deltas to re-apply
         self._subscribers: list[Callable[[], None]] = []
         self._writer: Ingestor | None = None
@@ -146,6 +149,17 @@ class KnowledgeService:
             if raw is not None:
                 self.keep(raw, key[0], body)
         return body
+
+    def memo(self, name: str, build: Callable[[], T]) -> T:
+        """A value derived from the ledger (an index), built at most once per epoch and
+        not answered again by writes: it is built again when next asked."""
+        epoch = self._epoch
+        found = self._memos.get(name)
+        if found is not None and found[0] == epoch:
+            return found[1]  # type: ignore[return-value]
+        value = build()
+        self._memos[name] = (epoch, value)
+        return value
 
     def _answer_hot(self) -> list[tuple[tuple, bytes]]:
         """The questions asked last, answered again on the current state (the caller

@@ -21,7 +21,7 @@ _EVENTS = (
     + """
 SELECT ?r ?date ?docdate ?s ?sl ?sc ?p ?o ?ol ?oc ?plover ?polarity ?negated ?modality
        ?theatre ?conf ?doc ?evidence
-WHERE { GRAPH ?g {
+WHERE { %s GRAPH ?g {
   ?r a dt:Relation ; dt:subject ?s ; dt:object ?o ; dt:predicate ?p ; dt:ploverType ?plover ;
      dt:polarity ?polarity ; dt:negated ?negated ; dt:modality ?modality ;
      dt:confidence ?conf ; dt:document ?doc ; dt:evidence ?evidence .
@@ -68,37 +68,55 @@ def export(store: KnowledgeStore, fmt: str) -> bytes:
             return union.serialize(format="turtle").encode()
         return dataset.serialize(format=RDF_FORMATS[fmt]).encode()
     if fmt in GRAPH_FORMATS:
-        graph = relation_graph(store, include_hypothetical=True)
-        plain = nx.MultiDiGraph()
-        plain.add_nodes_from(graph.nodes(data=True))
-        for u, v, k, d in graph.edges(keys=True, data=True):
-            plain.add_edge(
-                u,
-                v,
-                key=k,
-                **{
-                    key: ("" if val is None else str(val))
-                    if not isinstance(val, int | float)
-                    else val
-                    for key, val in d.items()
-                },
-            )
-        out = io.BytesIO()
-        (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(plain, out)
-        return out.getvalue()
+        return graph_document(relation_graph(store, include_hypothetical=True), fmt)
     if fmt == "csv":
         return events_csv(store).encode()
     raise ValueError(f"unknown export format {fmt!r}")
 
 
-def events_csv(store: KnowledgeStore) -> str:
+def _plain(value: object) -> object:
+    """A value GraphML and GEXF can hold: numbers as they are, anything else as text."""
+    if isinstance(value, int | float):  # booleans too
+        return value
+    return "" if value is None else str(value)
+
+
+def graph_document(graph: nx.Graph, fmt: str) -> bytes:
+    """``graph`` as a GraphML or GEXF document, its attributes made plain values."""
+    plain = graph.__class__()
+    plain.graph.update({k: _plain(v) for k, v in graph.graph.items()})
+    plain.add_nodes_from(
+        (n, {k: _plain(v) for k, v in d.items()}) for n, d in graph.nodes(data=True)
+    )
+    if graph.is_multigraph():
+        for u, v, k, d in graph.edges(keys=True, data=True):
+            plain.add_edge(u, v, key=k, **{name: _plain(val) for name, val in d.items()})
+    else:
+        for u, v, d in graph.edges(data=True):
+            plain.add_edge(u, v, **{name: _plain(val) for name, val in d.items()})
+    out = io.BytesIO()
+    (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(plain, out)
+    return out.getvalue()
+
+
+def events_csv(store: KnowledgeStore, statements: list[str] | None = None) -> str:
+    """PLOVER-style event rows: every statement, or only ``statements`` (IRIs), 2,000 per
+    query."""
     from detente.ontology import predicates
 
     vocab = predicates()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(EVENT_COLUMNS)
-    for row in store.query(_EVENTS).rows:
+    if statements is None:
+        found = store.query(_EVENTS % "").rows
+    else:
+        found = []
+        for start in range(0, len(statements), 2000):
+            values = " ".join(f"<{iri}>" for iri in statements[start : start + 2000])
+            found += store.query(_EVENTS % f"VALUES ?r {{ {values} }}").rows
+        found.sort(key=lambda row: (str(row["doc"]), str(row["r"])))
+    for row in found:
         name = str(row["p"]).removeprefix(str(NS))
         text = {k: "" if v is None else str(v) for k, v in row.items()}
         writer.writerow(

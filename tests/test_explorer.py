@@ -1,9 +1,12 @@
 """The explorer page in a real headless Chromium (Debian's), driven by Playwright, against
-``detente serve`` holding the bundled examples. The screenshot is kept for people to see."""
+``detente serve`` holding the bundled examples. Every check reads the page's graph state
+(``window.explorer``) and compares it with the REST answer for the same view. The
+screenshot is kept for people to see (the README shows it)."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -16,9 +19,32 @@ SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TOKEN = "explorer-token"
 
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
+)
+
+GRAPH_STATE = """() => ({
+  nodes: explorer.cy.nodes().map(n => n.id()).sort(),
+  edges: explorer.cy.edges().map(e => [e.data('source'), e.data('target'), e.data('stance'),
+                                       e.data('colour'), e.data('evidence')]),
+  blocs: Object.fromEntries(explorer.cy.nodes().map(n => [n.id(), n.data('bloc')])),
+})"""
+
+OVERLAPS = """() => {
+  const boxes = explorer.cy.nodes().map(
+    n => [n.id(), n.renderedBoundingBox({includeLabels: true})]);
+  const found = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const [a, b] = [boxes[i][1], boxes[j][1]];
+    if (Math.min(a.x2, b.x2) > Math.max(a.x1, b.x1) && Math.min(a.y2, b.y2) > Math.max(a.y1, b.y1))
+      found.push([boxes[i][0], boxes[j][0]]);
+  }
+  return found;
+}"""
+
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory) -> str:
+def served(tmp_path_factory) -> Iterator[str]:
     with detente_server(f"oxigraph:{tmp_path_factory.mktemp('explorer')}", TOKEN) as base:
         for path in sorted(EXAMPLES.glob("*.txt")):
             response = httpx.post(
@@ -31,44 +57,199 @@ def served(tmp_path_factory) -> str:
         yield base
 
 
-def test_search_a_theatre_and_read_an_edge(served: str) -> None:
-    if CHROMIUM is None:
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
+@pytest.fixture(scope="module")
+def browser():
     from playwright.sync_api import sync_playwright
 
-    expected = httpx.get(f"{served}/relations", params={"theatre": "Libya", "limit": 300}).json()
-    assert expected
     with sync_playwright() as p:
-        browser = p.chromium.launch(
+        chromium = p.chromium.launch(
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        page = browser.new_page(viewport={"width": 1200, "height": 800})
-        failed: list[str] = []
-        page.on("requestfailed", lambda r: failed.append(r.url))
-        page.goto(served + "/")
-        page.fill("#query", "Libya")
-        page.click("button[type=submit]")
-        page.wait_for_function("document.getElementById('status').textContent.includes('relation')")
-        edges = page.evaluate(
-            "cy.edges().map(e => [e.data('source'), e.data('target'), e.data('colour')])"
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, served):
+    """A page that may only reach the server: any other request fails the test."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+    elsewhere: list[str] = []
+
+    def only_local(route) -> None:
+        if route.request.url.startswith(served) or route.request.url.startswith(("blob:", "data:")):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield page
+    context.close()
+    assert elsewhere == []  # offline: everything the page loads is served by detente
+    assert errors == []
+
+
+def _open(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_function("explorer.loads === 1")
+
+
+def _after(page, action) -> None:
+    """Do ``action`` and wait until the page has drawn the view it asked for."""
+    before = page.evaluate("explorer.loads")
+    action()
+    page.wait_for_function(f"explorer.loads > {before}")
+
+
+def _view(served: str, **params) -> dict:
+    response = httpx.get(f"{served}/view", params=params)
+    assert response.status_code == 200
+    return response.json()
+
+
+def _expected(view: dict) -> dict:
+    return {
+        "nodes": sorted(n["id"] for n in view["nodes"]),
+        "edges": sorted(
+            (e["source"], e["target"], e["stance"], e["evidence"]) for e in view["edges"]
+        ),
+        "blocs": {n["id"]: n["bloc"] for n in view["nodes"]},
+    }
+
+
+def _drawn(page) -> dict:
+    state = page.evaluate(GRAPH_STATE)
+    colours = {"alignment": "#2e7d32", "opposition": "#c62828", "mixed": "#8d939c"}
+    assert all(colours[stance] == colour for _, _, stance, colour, _ in state["edges"])
+    state["edges"] = sorted((s, t, stance, n) for s, t, stance, _, n in state["edges"])
+    return state
+
+
+def test_a_theatre_deep_link_draws_its_view_and_an_edge_click_shows_sentences(page, served) -> None:
+    expected = _view(served, theatre="Libya")
+    assert len(expected["edges"]) >= 5
+    _open(page, f"{served}/?theatre=Libya")
+    assert _drawn(page) == _expected(expected)
+    # One edge per pair, and the pair's blocs from the same balance the analysis uses.
+    pairs = [frozenset((s, t)) for s, t, *_ in _drawn(page)["edges"]]
+    assert len(pairs) == len(set(pairs))
+    assert page.evaluate(OVERLAPS) == []
+    assert "Libya" in page.inner_text("#heading")
+
+    # Click the most evidenced edge at its midpoint, as a user would.
+    edge = expected["edges"][0]
+    point = page.evaluate(
+        "id => { const m = explorer.cy.getElementById(id).renderedMidpoint();"
+        " const r = document.getElementById('graph').getBoundingClientRect();"
+        " return [r.left + m.x, r.top + m.y]; }",
+        edge["id"],
+    )
+    page.mouse.move(*point)  # hovering shows the pair's predicates and counts
+    page.wait_for_selector("#tip:not([hidden])")
+    tip = page.inner_text("#tip")
+    assert all(f"{t['predicate']} {t['count']}" in tip for t in edge["predicates"])
+    page.mouse.click(*point)
+    page.wait_for_function("document.querySelectorAll('#sentences li').length > 0")
+    evidence = httpx.get(
+        f"{served}/view/evidence",
+        params={"theatre": "Libya", "a": edge["source"], "b": edge["target"]},
+    ).json()
+    assert sum(s["counted"] for s in evidence["statements"]) == edge["evidence"]
+    shown = page.inner_text("#sentences")
+    assert all(s["sentence"] in shown for s in evidence["statements"])
+    marks = page.eval_on_selector_all("#sentences mark", "ms => ms.map(m => m.textContent)")
+    assert set(marks) <= {m for s in evidence["statements"] for m in s["mentions"]} and marks
+    # The SPARQL link asks the same question and finds the same statements.
+    sparql = page.get_attribute("#edge-sparql", "href")
+    assert sparql.startswith("/sparql?query=")
+    answer = httpx.get(served + sparql, headers={"Accept": "application/sparql-results+json"})
+    found = {b["r"]["value"] for b in answer.json()["results"]["bindings"]}
+    assert found == {s["statement"] for s in evidence["statements"]}
+
+    page.mouse.move(5, 890)  # no tooltip over the graph in the picture
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "explorer-libya.png"))
+
+
+def test_an_actor_deep_link_with_dates_restores_the_view(page, served) -> None:
+    expected = _view(served, actor="TUR", since="2019-01-01")
+    _open(page, f"{served}/?actor=TUR&since=2019-01-01")
+    assert _drawn(page) == _expected(expected)
+    assert "TUR" in _drawn(page)["nodes"]
+    assert page.input_value("#since") == "2019-01-01"
+    assert page.evaluate("explorer.cy.getElementById('TUR').hasClass('focus')")
+    # Seeded: the same view draws the same way every time.
+    positions = "Object.fromEntries(explorer.cy.nodes().map(n => [n.id(), n.position()]))"
+    drawn = page.evaluate(positions)
+    _open(page, page.url)  # a new page: its first view
+    assert page.evaluate(positions) == drawn
+    assert page.evaluate(OVERLAPS) == []
+    # Back to the whole range: more or as many statements, and the address follows.
+    _after(page, lambda: page.click("#all-dates"))
+    assert page.url == f"{served}/?actor=TUR"
+    assert _drawn(page) == _expected(_view(served, actor="TUR"))
+
+
+def test_filters_redraw_the_graph_and_the_address(page, served) -> None:
+    _open(page, f"{served}/?theatre=Libya")
+    _after(page, lambda: page.select_option("#polarity", "opposition"))
+    assert page.url.endswith("polarity=opposition")
+    opposed = _view(served, theatre="Libya", polarity="opposition")
+    assert _drawn(page) == _expected(opposed)
+    assert opposed["edges"] and all(e["stance"] != "alignment" for e in opposed["edges"])
+
+    _after(page, lambda: page.select_option("#polarity", ""))
+    assert "polarity" not in page.url
+    _after(page, lambda: page.check("#predicates input[value=fights]"))
+    assert page.url.endswith("predicate=fights")
+    fights = _view(served, theatre="Libya", predicate="fights")
+    assert _drawn(page) == _expected(fights)
+    assert len(fights["edges"]) < len(_view(served, theatre="Libya")["edges"])
+
+    # The browser's Back button restores the view before.
+    _after(page, page.go_back)
+    assert "predicate" not in page.url
+    assert _drawn(page) == _expected(_view(served, theatre="Libya"))
+
+
+def test_search_suggests_aliases_and_works_from_the_keyboard(page, served) -> None:
+    _open(page, f"{served}/")
+    page.focus("#query")
+    page.keyboard.type("Kreml")
+    page.wait_for_selector("#suggestions li")
+    assert "Russia" in page.inner_text("#suggestions li >> nth=0")
+    page.keyboard.press("ArrowDown")
+    _after(page, lambda: page.keyboard.press("Enter"))
+    assert page.url.endswith("actor=RUS")
+    assert _drawn(page) == _expected(_view(served, actor="RUS"))
+
+    # The pairs are a keyboard path to every edge's evidence.
+    page.focus("#pairs button >> nth=0")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('#sentences li').length > 0")
+    assert page.evaluate("document.activeElement.id") == "edge-title"
+    for control in ("#query", "#since", "#until", "#polarity"):
+        name = page.evaluate(
+            "s => { const e = document.querySelector(s);"
+            " return e.labels && e.labels.length ? e.labels[0].textContent : ''; }",
+            control,
         )
-        assert len(edges) == len(expected)
-        colours = {row["polarity"]: c for row, (_, _, c) in zip(expected, edges, strict=True)}
-        assert colours.get("alignment", "#2e7d32") == "#2e7d32"
-        assert colours.get("opposition", "#c62828") == "#c62828"
-        # Click the first edge at its midpoint, as a user would.
-        point = page.evaluate(
-            "(() => { const m = cy.edges()[0].renderedMidpoint();"
-            " const r = document.getElementById('graph').getBoundingClientRect();"
-            " return [r.left + m.x, r.top + m.y]; })()"
-        )
-        page.mouse.click(*point)
-        page.wait_for_function("document.querySelectorAll('#sentences li').length > 0")
-        first = expected[0]
-        shown = page.inner_text("#sentences")
-        assert any(e["sentence"] in shown for e in first["evidence"])
-        SCREENSHOTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "explorer-libya.png"))
-        browser.close()
-    assert failed == []  # everything the page loads is served locally
+        assert name.strip(), f"{control} has no label"
+
+
+def test_exports_of_the_view(page, served) -> None:
+    _open(page, f"{served}/?theatre=Libya&polarity=opposition")
+    with page.expect_download() as png:
+        page.click("#export-png")
+    assert Path(png.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    graphml = httpx.get(served + page.get_attribute("#export-graphml", "href"))
+    assert graphml.status_code == 200 and b"<graphml" in graphml.content
+    csv = httpx.get(served + page.get_attribute("#export-csv", "href"))
+    rows = csv.text.strip().splitlines()
+    opposed = _view(served, theatre="Libya", polarity="opposition")
+    assert len(rows) - 1 == sum(e["evidence"] for e in opposed["edges"])
+    assert all(",opposition," in row for row in rows[1:])

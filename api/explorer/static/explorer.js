@@ -1,78 +1,513 @@
-// The alliance graph of one theatre or actor, from the REST API (/relations).
+// The explorer: the alliance map of a theatre or an actor, read from /view, with its
+// filters in the address (deep links), one edge's evidence from /view/evidence, and
+// exports. Everything it loads is served by detente itself: it works offline.
 "use strict";
 
-const COLOURS = { alignment: "#2e7d32", opposition: "#c62828" };
+const STANCE = { alignment: "#2e7d32", opposition: "#c62828", mixed: "#8d939c" };
+const BLOC = ["#2f6db5", "#d9822b"];
+const SEED = 20240601;  // the same graph draws the same way
+const $ = (id) => document.getElementById(id);
+
 const cy = cytoscape({
-  container: document.getElementById("graph"),
+  container: $("graph"),
+  wheelSensitivity: 0.3,
+  minZoom: 0.2,
+  maxZoom: 3,
   style: [
     { selector: "node", style: {
-        "label": "data(label)", "font-size": 11, "text-valign": "bottom",
-        "background-color": "#455a64", "width": "data(size)", "height": "data(size)" } },
+        "label": "data(label)", "font-size": 12, "color": "#1d2430",
+        "text-valign": "bottom", "text-margin-y": 4, "text-wrap": "wrap", "text-max-width": 130,
+        "text-background-color": "#ffffff", "text-background-opacity": 0.85,
+        "text-background-padding": 2, "min-zoomed-font-size": 7,
+        "background-color": "data(colour)", "width": "data(size)", "height": "data(size)",
+        "border-width": 1, "border-color": "#ffffff" } },
+    { selector: "node.focus", style: { "border-width": 4, "border-color": "#1d2430" } },
     { selector: "edge", style: {
         "line-color": "data(colour)", "target-arrow-color": "data(colour)",
-        "target-arrow-shape": "triangle", "curve-style": "bezier",
-        "width": "data(width)", "label": "data(predicate)", "font-size": 9,
-        "text-rotation": "autorotate", "color": "#5b6472" } },
-    { selector: "edge:selected", style: { "line-style": "dashed", "width": 6 } },
+        "target-arrow-shape": "data(arrow)", "arrow-scale": 0.9, "curve-style": "bezier",
+        "width": "data(width)", "opacity": 0.85 } },
+    { selector: "edge.frustrated", style: { "line-style": "dashed" } },
+    { selector: "edge:selected", style: { "opacity": 1, "underlay-color": "#1a5fd0",
+        "underlay-opacity": 0.25, "underlay-padding": 4 } },
   ],
 });
 
-const status = document.getElementById("status");
-const title = document.getElementById("edge-title");
-const sentences = document.getElementById("sentences");
+const tip = $("tip");
+const state = { theatre: null, actor: null, since: null, until: null, predicate: [], polarity: null };
+let view = null;
+let loads = 0;  // views drawn since the page opened: scripts wait on it
+let asked = 0;  // the latest request: an older answer arriving late is dropped
 
-function show(rows) {
-  const sizes = new Map();
-  for (const row of rows) {
-    for (const end of [row.subject, row.object]) {
-      sizes.set(end.id, (sizes.get(end.id) || 0) + row.evidence_count);
-    }
-  }
-  const labels = new Map(rows.flatMap((r) => [[r.subject.id, r.subject.label], [r.object.id, r.object.label]]));
-  const elements = [...sizes].map(([id, n]) => ({
-    data: { id, label: labels.get(id), size: 18 + 6 * Math.sqrt(n) } }));
-  rows.forEach((row, i) => elements.push({ data: {
-    id: "e" + i, source: row.subject.id, target: row.object.id, predicate: row.predicate,
-    colour: COLOURS[row.polarity], width: 1 + Math.log2(1 + row.evidence_count), row } }));
-  cy.elements().remove();
-  cy.add(elements);
-  cy.layout({ name: "cose", animate: false }).run();
-  cy.fit(undefined, 30);
+// ------------------------------------------------------------------ the address
+function fromAddress() {
+  const params = new URLSearchParams(location.search);
+  state.theatre = params.get("theatre");
+  state.actor = params.get("actor");
+  state.since = params.get("since");
+  state.until = params.get("until");
+  state.predicate = params.getAll("predicate");
+  state.polarity = params.get("polarity");
 }
 
-function explain(row) {
-  title.textContent = `${row.subject.label} ${row.predicate} ${row.object.label}` +
-    ` (${row.evidence_count} statement${row.evidence_count === 1 ? "" : "s"})`;
-  sentences.replaceChildren(...row.evidence.map((e) => {
+function query(extra = {}) {
+  const params = new URLSearchParams();
+  for (const key of ["theatre", "actor", "since", "until", "polarity"]) {
+    if (state[key]) params.set(key, state[key]);
+  }
+  for (const p of state.predicate) params.append("predicate", p);
+  for (const [key, value] of Object.entries(extra)) params.set(key, value);
+  return params;
+}
+
+function navigate() {
+  const search = query().toString();
+  history.pushState(null, "", search ? `/?${search}` : "/");
+  load();
+}
+
+window.addEventListener("popstate", () => { fromAddress(); load(); });
+
+// ------------------------------------------------------------------ drawing
+function mulberry32(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function layout() {
+  // fcose samples with Math.random: seeded for the run, so a graph always draws alike.
+  const random = Math.random;
+  Math.random = mulberry32(SEED);
+  try {
+    cy.layout({
+      name: "fcose", quality: "proof", randomize: true, animate: false, fit: false,
+      nodeDimensionsIncludeLabels: true, nodeSeparation: 80, packComponents: true,
+      idealEdgeLength: () => 120, nodeRepulsion: () => 12000, edgeElasticity: () => 0.3,
+      numIter: 4000, tile: true,
+    }).run();
+  } finally {
+    Math.random = random;
+  }
+  separate();
+  cy.fit(undefined, 40);
+  // A large graph fits at a small zoom: labels grow until they read at 11px or more,
+  // and are kept apart again.
+  for (let round = 0; round < 3 && cy.zoom() < 0.9; round++) {
+    cy.nodes().style("font-size", Math.min(11 / cy.zoom(), 28));
+    separate();
+    cy.fit(undefined, 40);
+  }
+  if (cy.zoom() > 1.4) { cy.zoom(1.4); cy.center(); }
+}
+
+function boxOf(node, margin) {
+  const b = node.boundingBox({ includeLabels: true, includeOverlays: false });
+  return { x1: b.x1 - margin, x2: b.x2 + margin, y1: b.y1 - margin, y2: b.y2 + margin };
+}
+
+// Nodes and their labels never overlap: any two boxes that still touch after the layout
+// are pushed apart along the axis where they overlap least, until none do.
+function separate(margin = 4) {
+  const nodes = cy.nodes().toArray();
+  for (let round = 0; round < 200; round++) {
+    let moved = false;
+    const boxes = nodes.map((n) => boxOf(n, margin));
+    for (let i = 0; i < nodes.length; i++) {
+      for (let j = i + 1; j < nodes.length; j++) {
+        const a = boxes[i], b = boxes[j];
+        const dx = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
+        const dy = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
+        if (dx <= 0 || dy <= 0) continue;
+        const pi = nodes[i].position(), pj = nodes[j].position();
+        const along = dx < dy ? "x" : "y";
+        const sign = (pj[along] > pi[along] || (pj[along] === pi[along] && j > i)) ? 1 : -1;
+        const push = (Math.min(dx, dy) / 2) + 1;
+        nodes[i].position(along, pi[along] - sign * push);
+        nodes[j].position(along, pj[along] + sign * push);
+        boxes[i] = boxOf(nodes[i], margin);
+        boxes[j] = boxOf(nodes[j], margin);
+        moved = true;
+      }
+    }
+    if (!moved) return;
+  }
+}
+
+function draw() {
+  cy.elements().remove();
+  const elements = view.nodes.map((n) => ({
+    data: {
+      id: n.id, label: n.label, evidence: n.evidence, bloc: n.bloc,
+      colour: n.bloc === null ? STANCE.mixed : BLOC[n.bloc],
+      size: Math.min(22 + 7 * Math.sqrt(n.evidence), 80),
+    },
+    classes: n.id === view.focus ? "focus" : "",
+  }));
+  for (const e of view.edges) {
+    elements.push({
+      data: {
+        id: e.id, source: e.source, target: e.target, stance: e.stance, net: e.net,
+        evidence: e.evidence, predicates: e.predicates, directed: e.directed,
+        colour: STANCE[e.stance], arrow: e.directed ? "triangle" : "none",
+        width: 1.5 + 2 * Math.log2(1 + e.evidence),
+      },
+      classes: e.frustrated ? "frustrated" : "",
+    });
+  }
+  cy.add(elements);
+  if (cy.nodes().length) layout();
+}
+
+function label(id) {
+  const node = cy.getElementById(id);
+  return node.length ? node.data("label") : id;
+}
+
+function edgeText(e) {
+  const net = (e.net > 0 ? "+" : "") + e.net.toFixed(1);
+  return `${label(e.source)} – ${label(e.target)}: ${e.stance} (net ${net}), ` +
+    `${e.evidence} statement${e.evidence === 1 ? "" : "s"}`;
+}
+
+// ------------------------------------------------------------------ the view
+function describe() {
+  const what = state.theatre ? `in ${state.theatre}` :
+    state.actor ? `around ${label(state.actor)}` : "across every theatre";
+  const when = state.since || state.until ? `, ${state.since || "…"} to ${state.until || "…"}` : "";
+  $("heading").textContent = `Alliances ${what}${when}`;
+  document.title = `detente: alliances ${what}`;
+  const shown = view.edges.length;
+  const balance = view.balance.balance === null ? "no triangles" :
+    `balance ${view.balance.balance} over ${view.balance.triangles} triangle${view.balance.triangles === 1 ? "" : "s"}`;
+  const pairs = shown < view.pairs_total ? `${shown} of ${view.pairs_total} pairs (the most evidenced)` :
+    `${shown} pair${shown === 1 ? "" : "s"}`;
+  $("summary").textContent = `${view.nodes.length} actors, ${pairs}; ${balance}.`;
+  $("graph").setAttribute("aria-label", `Alliance graph ${what}: ${view.nodes.length} actors, ${shown} pairs`);
+}
+
+function showFilters() {
+  for (const key of ["since", "until"]) {
+    const input = $(key);
+    input.value = state[key] || "";
+    input.min = view.dates.first || "";
+    input.max = view.dates.last || "";
+  }
+  $("polarity").value = state.polarity || "";
+  const box = $("predicates");
+  box.querySelectorAll("label").forEach((l) => l.remove());
+  const chosen = new Set(state.predicate);
+  const listed = new Set(view.predicates.map((p) => p.predicate));
+  for (const p of state.predicate) {
+    if (!listed.has(p)) view.predicates.push({ predicate: p, polarity: "", count: 0 });
+  }
+  for (const p of view.predicates) {
+    const item = document.createElement("label");
+    item.className = p.polarity;
+    const box_ = document.createElement("input");
+    box_.type = "checkbox";
+    box_.name = "predicate";
+    box_.value = p.predicate;
+    box_.checked = chosen.has(p.predicate);
+    item.append(box_, ` ${p.predicate} (${p.count})`);
+    box.append(item);
+  }
+  const search = query().toString();
+  $("export-graphml").href = `/view/export?${query({ format: "graphml" })}`;
+  $("export-csv").href = `/view/export?${query({ format: "csv" })}`;
+  $("export-png").dataset.name = search || "all";
+}
+
+function listPairs() {
+  $("pairs").replaceChildren(...view.edges.map((e) => {
     const item = document.createElement("li");
-    item.textContent = e.sentence;  // text, never HTML: sentences come from articles
-    const meta = document.createElement("span");
-    meta.className = "meta";
-    meta.textContent = [e.date, e.document].filter(Boolean).join(" · ");
-    item.append(meta);
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = e.stance;
+    button.textContent = edgeText(e);
+    button.addEventListener("click", () => select(e.id));
+    item.append(button);
     return item;
   }));
 }
 
-cy.on("tap", "edge", (event) => explain(event.target.data("row")));
-
-document.getElementById("search").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const value = document.getElementById("query").value.trim();
-  const scope = document.getElementById("scope").value;
-  const url = `/relations?${new URLSearchParams({ [scope]: value, limit: "300" })}`;
+async function load() {
+  const status = $("status");
+  const ticket = ++asked;
   status.textContent = "Loading…";
-  title.textContent = "";
-  sentences.replaceChildren();
-  const response = await fetch(url, { headers: { Accept: "application/json" } });
-  const body = await response.json();
-  if (!response.ok) {
-    status.textContent = typeof body.detail === "string" ? body.detail : "Request failed.";
-    cy.elements().remove();
+  $("evidence").hidden = true;
+  $("graph").setAttribute("aria-busy", "true");
+  let response;
+  try {
+    response = await fetch(`/view?${query()}`, { headers: { Accept: "application/json" } });
+  } catch {
+    status.textContent = "The server cannot be reached.";
     return;
   }
-  status.textContent = body.length
-    ? `${body.length} relation${body.length === 1 ? "" : "s"} for ${value}.`
-    : `No relations found for ${value}.`;
-  show(body);
+  const body = await response.json().catch(() => ({}));
+  if (ticket !== asked) return;
+  $("graph").setAttribute("aria-busy", "false");
+  loads += 1;
+  if (!response.ok) {
+    status.textContent = typeof body.detail === "string" ? body.detail : "The view could not be read.";
+    view = { nodes: [], edges: [], pairs_total: 0, balance: { balance: null, triangles: 0 },
+      dates: { first: null, last: null }, predicates: [], focus: null };
+    draw(); listPairs(); describe();
+    return;
+  }
+  view = body;
+  draw();
+  describe();
+  showFilters();
+  listPairs();
+  status.textContent = view.edges.length ? "Click an edge, or a pair below, for its sentences." :
+    "Nothing matches these filters.";
+  $("query").value = state.theatre || (state.actor ? label(state.actor) : "");
+}
+
+// ------------------------------------------------------------------ evidence
+function highlighted(sentence, mentions) {
+  // Text nodes only, never HTML: sentences come from articles.
+  const spans = [];
+  for (const m of mentions) {
+    if (!m) continue;
+    let at = sentence.indexOf(m);
+    while (at >= 0) {
+      spans.push([at, at + m.length]);
+      at = sentence.indexOf(m, at + m.length);
+    }
+  }
+  spans.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  const parts = [];
+  let upto = 0;
+  for (const [start, end] of spans) {
+    if (start < upto) continue;
+    parts.push(document.createTextNode(sentence.slice(upto, start)));
+    const mark = document.createElement("mark");
+    mark.textContent = sentence.slice(start, end);
+    parts.push(mark);
+    upto = end;
+  }
+  parts.push(document.createTextNode(sentence.slice(upto)));
+  return parts;
+}
+
+function flag(text, kind) {
+  const span = document.createElement("span");
+  span.className = `flag ${kind}`;
+  span.textContent = text;
+  return span;
+}
+
+// One item per sentence: a sentence may carry several statements (both directions of an
+// agreement, or two relations), listed above it.
+function sentenceItem(group) {
+  const s = group[0];
+  const item = document.createElement("li");
+  if (group.every((x) => !x.counted)) item.className = "not-counted";
+  for (const x of group) {
+    const head = document.createElement("span");
+    head.className = "meta";
+    head.textContent = `${x.subject.label} ${x.predicate} ${x.object.label}`;
+    if (x.negated) head.prepend(flag("negated: not counted", "negated"));
+    if (x.reported_by) head.prepend(flag(`reported by ${x.reported_by}`, "reported"));
+    else if (x.modality === "reported") head.prepend(flag("reported", "reported"));
+    item.append(head);
+  }
+  const text = document.createElement("q");
+  text.append(...highlighted(s.sentence, [...new Set(group.flatMap((x) => x.mentions))]));
+  const meta = document.createElement("span");
+  meta.className = "meta";
+  meta.append(s.date ? `${s.date} · ` : "undated · ");
+  const title = s.document.title || s.document.source || s.document.id;
+  if (s.document.source && /^https?:\/\//i.test(s.document.source)) {
+    const link = document.createElement("a");
+    link.href = s.document.source;
+    link.rel = "noopener noreferrer";
+    link.target = "_blank";
+    link.textContent = title;
+    meta.append(link);
+  } else {
+    meta.append(title);
+  }
+  item.append(text, meta);
+  return item;
+}
+
+function bySentence(statements) {
+  const groups = new Map();
+  for (const s of statements) {
+    const key = `${s.document.id}\u0000${s.sentence}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(s);
+  }
+  return [...groups.values()];
+}
+
+async function explain(edge) {
+  const panel = $("evidence");
+  const e = edge.data();
+  $("edge-title").textContent = `${label(e.source)} – ${label(e.target)}`;
+  $("edge-summary").textContent = edgeText(e) + ": " +
+    e.predicates.map((p) => `${p.predicate} ${p.count} (${label(p.subject)} → ${label(p.object)})`).join("; ");
+  $("sentences").replaceChildren();
+  panel.hidden = false;
+  $("status").textContent = "Reading the sentences…";
+  const response = await fetch(`/view/evidence?${query({ a: e.source, b: e.target })}`);
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    $("status").textContent = typeof body.detail === "string" ? body.detail : "The evidence could not be read.";
+    return;
+  }
+  $("edge-sparql").href = `/sparql?${new URLSearchParams({ query: body.sparql })}`;
+  $("sentences").replaceChildren(...bySentence(body.statements).map(sentenceItem));
+  const counted = body.statements.filter((s) => s.counted).length;
+  $("status").textContent = `${counted} counted statement${counted === 1 ? "" : "s"} for ${label(e.source)} – ${label(e.target)}.`;
+  $("edge-title").focus();
+}
+
+function select(id) {
+  const edge = cy.getElementById(id);
+  cy.elements().unselect();
+  edge.select();
+  return explain(edge);
+}
+
+cy.on("tap", "edge", (event) => { tip.hidden = true; select(event.target.id()); });
+
+// Hover: the pair's predicates and counts.
+cy.on("mouseover", "edge", (event) => {
+  const e = event.target.data();
+  const list = document.createElement("ul");
+  list.append(...e.predicates.map((p) => {
+    const li = document.createElement("li");
+    li.textContent = `${p.predicate} ${p.count}: ${label(p.subject)} → ${label(p.object)}`;
+    return li;
+  }));
+  tip.replaceChildren(edgeText(e), list);
+  tip.style.left = `${event.renderedPosition.x + 12}px`;
+  tip.style.top = `${event.renderedPosition.y + 12}px`;
+  tip.hidden = false;
 });
+cy.on("mouseout", "edge", () => { tip.hidden = true; });
+cy.on("viewport", () => { tip.hidden = true; });
+
+// ------------------------------------------------------------------ filters, export
+$("filters").addEventListener("change", (event) => {
+  const target = event.target;
+  if (target.id === "since" || target.id === "until") state[target.id] = target.value || null;
+  if (target.id === "polarity") state.polarity = target.value || null;
+  if (target.name === "predicate") {
+    state.predicate = [...document.querySelectorAll("#predicates input:checked")].map((i) => i.value);
+  }
+  navigate();
+});
+$("filters").addEventListener("submit", (event) => event.preventDefault());
+$("all-dates").addEventListener("click", () => { state.since = null; state.until = null; navigate(); });
+
+$("export-png").addEventListener("click", () => {
+  const blob = cy.png({ output: "blob", full: true, scale: 2, bg: "#ffffff" });
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = `detente-${$("export-png").dataset.name.replace(/[^A-Za-z0-9_-]+/g, "_")}.png`;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+});
+
+// ------------------------------------------------------------------ search
+const input = $("query");
+const listbox = $("suggestions");
+let options = [];
+let active = -1;
+let pending = null;
+
+function closeSuggestions() {
+  listbox.hidden = true;
+  input.setAttribute("aria-expanded", "false");
+  input.removeAttribute("aria-activedescendant");
+  active = -1;
+}
+
+function showSuggestions(found) {
+  options = found;
+  active = -1;
+  listbox.replaceChildren(...found.map((s, i) => {
+    const li = document.createElement("li");
+    li.id = `suggestion-${i}`;
+    li.setAttribute("role", "option");
+    li.setAttribute("aria-selected", "false");
+    li.append(s.label);
+    const kind = document.createElement("span");
+    kind.className = "kind";
+    kind.textContent = s.kind;
+    li.append(kind);
+    if (s.matched !== s.label && s.via !== "id") {
+      const via = document.createElement("span");
+      via.className = "via";
+      via.textContent = `${s.matched} (${s.via})`;
+      li.append(via);
+    }
+    li.addEventListener("mousedown", (event) => { event.preventDefault(); choose(s); });
+    return li;
+  }));
+  listbox.hidden = found.length === 0;
+  input.setAttribute("aria-expanded", String(found.length > 0));
+}
+
+function highlight(index) {
+  const items = listbox.querySelectorAll("li");
+  items.forEach((li, i) => li.setAttribute("aria-selected", String(i === index)));
+  active = index;
+  if (index >= 0) input.setAttribute("aria-activedescendant", items[index].id);
+}
+
+async function suggestFor(text) {
+  if (!text.trim()) return [];
+  const response = await fetch(`/suggest?${new URLSearchParams({ q: text })}`);
+  return response.ok ? response.json() : [];
+}
+
+function choose(s) {
+  closeSuggestions();
+  input.value = s.label;
+  state.theatre = s.kind === "theatre" ? s.id : null;
+  state.actor = s.kind === "actor" ? s.id : null;
+  state.since = state.until = null;
+  state.predicate = [];
+  navigate();
+}
+
+input.addEventListener("input", () => {
+  clearTimeout(pending);
+  const text = input.value;
+  pending = setTimeout(async () => {
+    const found = await suggestFor(text);
+    if (input.value === text) showSuggestions(found);
+  }, 120);
+});
+
+input.addEventListener("keydown", (event) => {
+  if (listbox.hidden) return;
+  if (event.key === "ArrowDown") { event.preventDefault(); highlight(Math.min(active + 1, options.length - 1)); }
+  else if (event.key === "ArrowUp") { event.preventDefault(); highlight(Math.max(active - 1, 0)); }
+  else if (event.key === "Escape") { closeSuggestions(); }
+});
+input.addEventListener("blur", () => setTimeout(closeSuggestions, 100));
+
+$("search").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (!listbox.hidden && active >= 0) { choose(options[active]); return; }
+  const text = input.value.trim();
+  if (!text) return;
+  const found = await suggestFor(text);
+  if (found.length) choose(found[0]);
+  else $("status").textContent = `Nothing called "${text}" in the graph.`;
+});
+
+// The page's graph state, for scripts and tests.
+window.explorer = { cy, state, get view() { return view; }, get loads() { return loads; } };
+
+fromAddress();
+load();

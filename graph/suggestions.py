@@ -1,0 +1,116 @@
+"""Search suggestions across actors and theatres, by any name the gazetteer knows.
+
+Typing "Kreml" should offer Russia, and "Erdo" Turkey: an actor is found by its label, its
+id and every alias, demonym, capital or leader the gazetteer reads as it. Only actors and
+theatres with live statements are offered.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from detente.graph.ledger import Ledger
+from detente.ontology import load_gazetteer
+
+_WORD_START = re.compile(r"(?:^|[\s\-'(/.])(\w)")
+
+
+@dataclass(frozen=True)
+class Entry:
+    folded: str  # the name, casefolded
+    starts: tuple[int, ...]  # where its words start
+    kind: str  # "actor" | "theatre"
+    id: str  # the actor id, or the theatre label
+    label: str
+    name: str  # the name that matched
+    via: str  # how the name reads as the actor: label, name, leader, capital...
+    weight: int  # statements about it
+    standing: int  # 0: a name of the actor itself; 1: its leader now; 2: a person, or a past leader
+
+
+def _entry(
+    name: str, kind: str, key: str, label: str, via: str, weight: int, standing: int = 0
+) -> Entry:
+    folded = name.casefold()
+    starts = tuple(m.start(1) for m in _WORD_START.finditer(folded))
+    return Entry(folded, starts, kind, key, label, name, via, weight, standing)
+
+
+def suggestion_index(ledger: Ledger) -> list[Entry]:
+    """Every name of every live actor and theatre. O(gazetteer names + actors)."""
+    degrees = ledger.degrees()
+    entries: list[Entry] = []
+    for index in np.flatnonzero(degrees > 0).tolist():
+        actor, label = ledger.actors.values[index], ledger.actor_labels[index]
+        weight = int(degrees[index])
+        entries.append(_entry(label, "actor", actor, label, "label", weight))
+        if actor.casefold() != label.casefold():
+            entries.append(_entry(actor, "actor", actor, label, "id", weight))
+    for name, readings in load_gazetteer().readings.items():
+        for reading in readings:
+            index = ledger.actor(reading.actor)
+            if index is None or index >= len(degrees) or degrees[index] == 0:
+                continue
+            label = ledger.actor_labels[index]
+            if name.casefold() == label.casefold():
+                continue
+            standing = 0
+            if reading.via in ("leader", "person"):
+                standing = 1 if reading.via == "leader" and reading.until is None else 2
+            entries.append(
+                _entry(
+                    name, "actor", reading.actor, label, reading.via, int(degrees[index]), standing
+                )
+            )
+    theatre = ledger.column("theatre")
+    live = theatre[ledger.column("alive") & (theatre >= 0)]
+    counts = np.bincount(live, minlength=len(ledger.theatre_labels))
+    for index in np.flatnonzero(counts).tolist():
+        label = ledger.theatre_labels[index]
+        entries.append(_entry(label, "theatre", label, label, "theatre", int(counts[index])))
+    return entries
+
+
+def suggest(index: list[Entry], text: str, *, limit: int = 8) -> list[dict]:
+    """The best ``limit`` actors and theatres for what was typed: names starting with it
+    first, then names with a word starting with it, then names containing it; the most
+    evidenced first within each. One suggestion per actor or theatre. O(names)."""
+    wanted = " ".join(text.split()).casefold()
+    if not wanted:
+        return []
+    best: dict[tuple[str, str], tuple[tuple, Entry]] = {}
+    for entry in index:
+        at = entry.folded.find(wanted)
+        if at < 0:
+            continue
+        grade = 0 if at == 0 else 1 if at in entry.starts else 2
+        if grade == 2 and len(wanted) < 3:  # "x" inside any name is noise
+            continue
+        # Names of the actor itself before its officials', its own label first: "Tur"
+        # says Turkey before a minister whose name starts so.
+        key = (
+            grade,
+            entry.standing,
+            -entry.weight,
+            entry.via != "label",
+            len(entry.folded),
+            entry.label,
+        )
+        found = best.get((entry.kind, entry.id))
+        if found is None or key < found[0]:
+            best[(entry.kind, entry.id)] = (key, entry)
+    ranked = sorted(best.values(), key=lambda item: (item[0], item[1].kind, item[1].id))
+    return [
+        {
+            "kind": entry.kind,
+            "id": entry.id,
+            "label": entry.label,
+            "matched": entry.name,
+            "via": entry.via,
+            "statements": entry.weight,
+        }
+        for _, entry in ranked[:limit]
+    ]
