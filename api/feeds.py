@@ -1,8 +1,9 @@
 """Feeds the service watches: registered over HTTP, kept in the store, polled in the
 background.
 
-A registration is a few triples in the graph :data:`FEEDS_GRAPH` (so it survives a restart
-and travels with the store); one thread polls every due feed with a
+A registration is a few triples in the graph
+:data:`~detente.graph.feed_state.FEEDS_GRAPH`, with the validators of the feed's last
+answer (so both survive a restart and travel with the store); one thread polls every due feed with a
 :class:`~detente.extract.fetch.FeedWatcher` and posts each new item through the service,
 as ``POST /documents`` would. ``GET /feeds`` shows each feed's last poll and last error.
 """
@@ -20,10 +21,10 @@ from rdflib import Literal, URIRef
 from detente.api.service import KnowledgeService
 from detente.extract.fetch import FeedWatcher, FetchPolicy
 from detente.graph import IngestError, Ingestor, StoreError
+from detente.graph.feed_state import FEEDS_GRAPH, StoredValidators
 from detente.graph.store import nt
 from detente.ontology import NS
 
-FEEDS_GRAPH = URIRef("https://w3id.org/detente/graph/feeds")
 MIN_EVERY = 60.0  # seconds: no feed is polled more often by the service
 log = logging.getLogger("detente.api")
 
@@ -124,7 +125,9 @@ class FeedPoller:
             self._wake.clear()
 
     def _poll(self, feed: Feed) -> None:
-        feed.watcher = feed.watcher or FeedWatcher([feed.url], self.policy)
+        feed.watcher = feed.watcher or FeedWatcher(
+            [feed.url], self.policy, StoredValidators(self.service.store, self.service.writing)
+        )
         errors: list[str] = []
         seen = Ingestor(self.service.store).graphs_for_source
         try:

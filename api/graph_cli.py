@@ -208,6 +208,7 @@ def watch(
     from detente.extract import Extractor
     from detente.extract.fetch import FeedWatcher, fetch_policy
     from detente.graph import Ingestor
+    from detente.graph.feed_state import StoredValidators
 
     seconds = _duration(every)
     failures: list[str] = []
@@ -218,7 +219,7 @@ def watch(
 
     with _store(store, write=True) as kg:
         ingestor = Ingestor(kg, Extractor(), dedup=dedup)
-        watcher = FeedWatcher(feeds, fetch_policy())
+        watcher = FeedWatcher(feeds, fetch_policy(), StoredValidators(kg))
         done = 0
         while True:
             started = time.monotonic()

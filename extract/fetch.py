@@ -23,7 +23,7 @@ import os
 import socket
 import time
 import urllib.robotparser
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from email.message import Message
@@ -382,10 +382,17 @@ class FeedWatcher:
     ITEM_ATTEMPTS = 3
     MAX_BACKOFF = 16
 
-    def __init__(self, feeds: list[str], policy: FetchPolicy | None = None) -> None:
+    def __init__(
+        self,
+        feeds: list[str],
+        policy: FetchPolicy | None = None,
+        validators: MutableMapping[str, dict] | None = None,
+    ) -> None:
         self.feeds = feeds
         self.policy = policy or FetchPolicy()
-        self._validators: dict[str, dict] = {}
+        # Each feed's last ETag and Last-Modified: in memory unless a mapping that keeps
+        # them (graph.feed_state.StoredValidators) is given.
+        self._validators: MutableMapping[str, dict] = {} if validators is None else validators
         self._failures: dict[str, int] = {}
         self._wait: dict[str, int] = {}
         self._attempts: dict[str, int] = {}
@@ -408,21 +415,31 @@ class FeedWatcher:
                     failed(feed, _reason(feed, exc))
                     continue
                 self._failures.pop(feed, None)
+                fresh = not response.unchanged
                 if response.unchanged:  # the items read last time (some may be due again)
+                    if feed not in self._last:  # read before a restart: all were handled
+                        continue
                     response = self._last[feed]
                 else:
                     self._last[feed] = response
+                links = list(_feed_links(response, failed))
+                yield from self._new_items(links, client, seen, failed)
+                # Remembered once every item is in the store or has had its tries, so that
+                # a restart finding the feed unchanged has nothing left to do.
+                if fresh and not any(self._due(link, seen) for link, _ in links):
                     self._validators[feed] = {"etag": response.etag, "modified": response.modified}
-                yield from self._new_items(response, client, seen, failed)
 
     def _back_off(self, feed: str) -> None:
         count = self._failures.get(feed, 0) + 1
         self._failures[feed] = count
         self._wait[feed] = min(2 ** (count - 1), self.MAX_BACKOFF)
 
-    def _new_items(self, response, client, seen, failed) -> Iterator[Entry]:
-        for link, fallback in _feed_links(response, failed):
-            if seen(link) or self._attempts.get(link, 0) >= self.ITEM_ATTEMPTS:
+    def _due(self, link: str, seen: Callable[[str], bool]) -> bool:
+        return not seen(link) and self._attempts.get(link, 0) < self.ITEM_ATTEMPTS
+
+    def _new_items(self, links, client, seen, failed) -> Iterator[Entry]:
+        for link, fallback in links:
+            if not self._due(link, seen):
                 continue
             try:
                 yield _page_entry(get(link, client, self.policy), None, fallback)

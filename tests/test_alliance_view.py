@@ -69,9 +69,7 @@ def test_a_directed_edge_runs_the_way_its_statements_do(client: TestClient) -> N
     assert directed
     for edge in directed:
         one_way = {
-            (t["subject"], t["object"])
-            for t in edge["predicates"]
-            if t["predicate"] not in MUTUAL
+            (t["subject"], t["object"]) for t in edge["predicates"] if t["predicate"] not in MUTUAL
         }
         assert one_way <= {(edge["source"], edge["target"])}
 

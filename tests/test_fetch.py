@@ -11,6 +11,7 @@ import threading
 import time
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 
@@ -68,7 +69,11 @@ PAGES: dict[str, tuple[int, str, bytes]] = {
 
 
 class _Handler(BaseHTTPRequestHandler):
+    feed_asked: ClassVar[list[str | None]] = []  # each request for the feed: its If-None-Match
+
     def do_GET(self) -> None:
+        if self.path == "/feed.xml":
+            self.feed_asked.append(self.headers.get("If-None-Match"))
         if self.path == "/slow":
             time.sleep(3)
         if self.path.startswith("/redirect-to-"):
@@ -218,6 +223,37 @@ def test_a_watcher_asks_conditionally_retries_a_little_and_backs_off_a_failing_f
         [],  # the item had its three tries; the feed waits two polls now
         [],
     ]
+
+
+def test_a_restarted_watcher_asks_conditionally_from_its_first_poll(site, tmp_path):
+    from detente.graph.feed_state import StoredValidators
+    from detente.graph.oxigraph import OxigraphStore
+
+    feed = f"{site}/feed.xml"
+    store = OxigraphStore(tmp_path / "store")
+    stored: set[str] = set()
+
+    def poll(watcher: FeedWatcher) -> list[str]:
+        found = []
+        for entry in watcher.poll(stored.__contains__, lambda *_: None):
+            stored.add(entry.url)  # as an ingest does, before the next item is read
+            found.append(entry.url)
+        return found
+
+    _Handler.feed_asked.clear()
+    first = FeedWatcher([feed], local(), StoredValidators(store))
+    assert poll(first) == [f"{site}/undated", f"{site}/meta"]
+    # One item still fails: the feed is not remembered as handled until it has had its
+    # three tries, so a restart meanwhile reads the feed again.
+    assert StoredValidators(store).get(feed) is None
+    poll(first), poll(first)
+    assert StoredValidators(store)[feed] == {"etag": '"v1"', "modified": None}
+    restarted = FeedWatcher([feed], local(), StoredValidators(store))
+    assert poll(restarted) == []
+    assert _Handler.feed_asked == [None, None, None, '"v1"']
+    del StoredValidators(store)[feed]
+    assert feed not in StoredValidators(store) and len(StoredValidators(store)) == 0
+    store.close()
 
 
 def test_the_watch_command_polls_and_remembers_in_the_store(site, tmp_path):
