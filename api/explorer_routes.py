@@ -83,7 +83,8 @@ def view(
             found = alliance_view(ledger, wanted, max_pairs=limit)
         return json.dumps(found.as_json(wanted.actor), ensure_ascii=False).encode()
 
-    body = svc.response(_question("view", wanted, limit), answer, raw=answer_key(request.scope))
+    question = _question("view", wanted, limit)
+    body = svc.response(question, answer, raw=answer_key(request.scope), refresh=False)
     return Response(body, media_type="application/json")
 
 

@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import typer
@@ -39,10 +40,13 @@ def _run(settings, service, host: str, port: int) -> None:
     from detente.api.app import create_app
     from detente.api.discovery import advertised, local_url
     from detente.graph.oxigraph import OxigraphStore
+    from detente.graph.suggestions import warm_suggestions
 
     app_ = create_app(settings, service)
     if app_.state.query_workers is not None:
         app_.state.query_workers.start()  # loaded before the first query arrives
+    # The search box's names (a second or two of work) are read while the server starts.
+    threading.Thread(target=warm_suggestions, name="detente-warm", daemon=True).start()
     store = app_.state.service.store
     if not settings.writable:
         err.print(

@@ -112,14 +112,20 @@ class KnowledgeService:
             yield self.ledger()
 
     def response(
-        self, question: tuple, answer: Callable[[], bytes], *, raw: tuple | None = None
+        self,
+        question: tuple,
+        answer: Callable[[], bytes],
+        *,
+        raw: tuple | None = None,
+        refresh: bool = True,
     ) -> bytes:
         """The serialised answer to ``question`` in the current generation, computed by
         ``answer`` at most once per generation (of the last ``RESPONSES_KEPT`` questions).
         ``raw``, the request's key in the answer cache (:func:`answer_key`), keeps it there
         too.
         The questions computed last are answered again by each document write, before
-        its 201 (see :meth:`_apply`)."""
+        its 201 (see :meth:`_apply`), unless ``refresh`` is false: an answer that may take
+        a second on a large store is computed again when next asked, not in every write."""
         key = (self._epoch, *question)
         found = self._responses.get(key)
         if found is not None:
@@ -136,19 +142,23 @@ class KnowledgeService:
             finally:  # also when it fails (a 404): no gate is left behind per question
                 with self._responses_lock:
                     self._computing.pop(key, None)
-            with self._responses_lock:
-                self._hot[question] = (answer, raw)
-                self._hot.move_to_end(question)
-                if raw is not None:
-                    self._hot_raw[raw] = question
-                while len(self._hot) > HOT_QUESTIONS:
-                    _, (_, gone) = self._hot.popitem(last=False)
-                    if gone is not None:
-                        self._hot_raw.pop(gone, None)
+            if refresh:
+                self._make_hot(question, answer, raw)
             self.keep(question, key[0], body)
             if raw is not None:
                 self.keep(raw, key[0], body)
         return body
+
+    def _make_hot(self, question: tuple, answer: Callable[[], bytes], raw: tuple | None) -> None:
+        with self._responses_lock:
+            self._hot[question] = (answer, raw)
+            self._hot.move_to_end(question)
+            if raw is not None:
+                self._hot_raw[raw] = question
+            while len(self._hot) > HOT_QUESTIONS:
+                _, (_, gone) = self._hot.popitem(last=False)
+                if gone is not None:
+                    self._hot_raw.pop(gone, None)
 
     def memo(self, name: str, build: Callable[[], T]) -> T:
         """A value derived from the ledger (an index), built at most once per epoch and

@@ -166,21 +166,23 @@ def alliance_view(
     touches = (u_actor == focus) | (v_actor == focus) if focus is not None else np.zeros(len(pairs))
     order = np.lexsort((rank[v_actor], rank[u_actor], -counts, -touches.astype(np.int64)))
     kept = order[:max_pairs]
-    kept_mask = np.zeros(len(pairs), dtype=bool)
-    kept_mask[kept] = True
-    shown_rows = rows[kept_mask[inverse]]
-
-    by_pair = np.argsort(inverse, kind="stable")
-    bounds = np.searchsorted(inverse[by_pair], np.arange(len(pairs) + 1))
+    # Only the kept pairs' rows are grouped: a whole graph has as many pairs as rows.
+    place = np.full(len(pairs), -1, dtype=np.int64)
+    place[kept] = np.arange(len(kept))
+    member_place = place[inverse]
+    shown_rows = rows[member_place >= 0]
+    member_place = member_place[member_place >= 0]
+    by_pair = np.argsort(member_place, kind="stable")
+    bounds = np.searchsorted(member_place[by_pair], np.arange(len(kept) + 1))
     edges = [
         _edge(
             ledger,
-            rows[by_pair[bounds[i] : bounds[i + 1]]],
+            shown_rows[by_pair[bounds[k] : bounds[k + 1]]],
             int(u_actor[i]),
             int(v_actor[i]),
             float(votes[i]),
         )
-        for i in kept
+        for k, i in enumerate(kept)
     ]
     balance = _blocs(edges)
     nodes = _nodes(ledger, edges, balance)

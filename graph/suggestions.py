@@ -7,8 +7,10 @@ theatres with live statements are offered.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -39,56 +41,77 @@ def _entry(
     return Entry(folded, starts, kind, key, label, name, via, weight, standing)
 
 
-def suggestion_index(ledger: Ledger) -> list[Entry]:
-    """Every name of every live actor and theatre. O(gazetteer names + actors)."""
-    degrees = ledger.degrees()
-    entries: list[Entry] = []
-    for index in np.flatnonzero(degrees > 0).tolist():
-        actor, label = ledger.actors.values[index], ledger.actor_labels[index]
-        weight = int(degrees[index])
-        entries.append(_entry(label, "actor", actor, label, "label", weight))
-        if actor.casefold() != label.casefold():
-            entries.append(_entry(actor, "actor", actor, label, "id", weight))
+@functools.cache
+def _gazetteer_entries() -> tuple[Entry, ...]:
+    """Every gazetteer name of an actor, once per process (the gazetteer does not change);
+    label and weight are filled in per ledger."""
+    entries = []
     for name, readings in load_gazetteer().readings.items():
         for reading in readings:
-            index = ledger.actor(reading.actor)
-            if index is None or index >= len(degrees) or degrees[index] == 0:
-                continue
-            label = ledger.actor_labels[index]
-            if name.casefold() == label.casefold():
-                continue
             standing = 0
             if reading.via in ("leader", "person"):
                 standing = 1 if reading.via == "leader" and reading.until is None else 2
-            entries.append(
-                _entry(
-                    name, "actor", reading.actor, label, reading.via, int(degrees[index]), standing
-                )
-            )
+            entries.append(_entry(name, "actor", reading.actor, "", reading.via, 0, standing))
+    return tuple(entries)
+
+
+def warm_suggestions() -> None:
+    """Read the gazetteer's names now, so that the first suggestion does not wait."""
+    _gazetteer_entries()
+
+
+@dataclass(frozen=True)
+class SuggestionIndex:
+    """The names to search, for one state of the ledger."""
+
+    own: list[Entry]  # live actors' labels and ids, and theatres
+    live: dict[str, tuple[str, int]]  # live actor id -> (label, statements)
+
+
+def suggestion_index(ledger: Ledger) -> SuggestionIndex:
+    """The live actors and theatres of ``ledger``: O(actors + theatres); the gazetteer's
+    names are read once per process and joined when searching."""
+    degrees = ledger.degrees()
+    own: list[Entry] = []
+    live: dict[str, tuple[str, int]] = {}
+    for index in np.flatnonzero(degrees > 0).tolist():
+        actor, label = ledger.actors.values[index], ledger.actor_labels[index]
+        weight = int(degrees[index])
+        live[actor] = (label, weight)
+        own.append(_entry(label, "actor", actor, label, "label", weight))
+        if actor.casefold() != label.casefold():
+            own.append(_entry(actor, "actor", actor, label, "id", weight))
     theatre = ledger.column("theatre")
-    live = theatre[ledger.column("alive") & (theatre >= 0)]
-    counts = np.bincount(live, minlength=len(ledger.theatre_labels))
+    counts = np.bincount(
+        theatre[ledger.column("alive") & (theatre >= 0)], minlength=len(ledger.theatre_labels)
+    )
     for index in np.flatnonzero(counts).tolist():
         label = ledger.theatre_labels[index]
-        entries.append(_entry(label, "theatre", label, label, "theatre", int(counts[index])))
-    return entries
+        own.append(_entry(label, "theatre", label, label, "theatre", int(counts[index])))
+    return SuggestionIndex(own, live)
 
 
-def suggest(index: list[Entry], text: str, *, limit: int = 8) -> list[dict]:
+def suggest(index: SuggestionIndex, text: str, *, limit: int = 8) -> list[dict]:
     """The best ``limit`` actors and theatres for what was typed: names starting with it
-    first, then names with a word starting with it, then names containing it; the most
-    evidenced first within each. One suggestion per actor or theatre. O(names)."""
+    first, then names with a word starting with it, then names containing it (three
+    letters typed at least); within each, the actor's own names before its officials', the
+    most evidenced first. One suggestion per actor or theatre. O(names)."""
     wanted = " ".join(text.split()).casefold()
     if not wanted:
         return []
     best: dict[tuple[str, str], tuple[tuple, Entry]] = {}
-    for entry in index:
+    for entry in itertools.chain(index.own, _gazetteer_entries()):
         at = entry.folded.find(wanted)
         if at < 0:
             continue
         grade = 0 if at == 0 else 1 if at in entry.starts else 2
         if grade == 2 and len(wanted) < 3:  # "x" inside any name is noise
             continue
+        if not entry.label:  # a gazetteer name: of a live actor, not its own label
+            found = index.live.get(entry.id)
+            if found is None or found[0].casefold() == entry.folded:
+                continue
+            entry = replace(entry, label=found[0], weight=found[1])
         # Names of the actor itself before its officials', its own label first: "Tur"
         # says Turkey before a minister whose name starts so.
         key = (
@@ -99,8 +122,8 @@ def suggest(index: list[Entry], text: str, *, limit: int = 8) -> list[dict]:
             len(entry.folded),
             entry.label,
         )
-        found = best.get((entry.kind, entry.id))
-        if found is None or key < found[0]:
+        seen = best.get((entry.kind, entry.id))
+        if seen is None or key < seen[0]:
             best[(entry.kind, entry.id)] = (key, entry)
     ranked = sorted(best.values(), key=lambda item: (item[0], item[1].kind, item[1].id))
     return [
