@@ -202,3 +202,24 @@ def virtuoso_server(tmp_path_factory) -> Iterator[str]:
         pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource)")
     with virtuoso_serve(tmp_path_factory.mktemp("virtuoso")) as endpoint:
         yield f"sparql:{endpoint}"
+
+
+def run_cli(
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+    text: bool = True,
+    stdin: bytes | str | None = None,
+    cwd: Path | None = None,
+) -> subprocess.CompletedProcess:
+    """``detente ARGS...`` in a subprocess, its output captured; ``env`` adds to this
+    process's environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "detente.api", *args],
+        input=stdin,
+        capture_output=True,
+        text=text,
+        timeout=timeout,
+        cwd=cwd,
+        env={**os.environ, **env} if env else None,
+    )

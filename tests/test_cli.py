@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import EXAMPLES
+from tests.servers import run_cli
 
 FIELDS = {
     "subject",
@@ -28,13 +28,7 @@ FIELDS = {
 def run(
     *args: str, stdin: bytes | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "detente.api", *args],
-        input=stdin,
-        capture_output=True,
-        timeout=300,
-        cwd=cwd,
-    )
+    return run_cli(*args, stdin=stdin, cwd=cwd, text=False)
 
 
 @pytest.fixture(scope="module")

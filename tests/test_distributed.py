@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 
 import pytest
 
@@ -16,6 +14,7 @@ from detente.graph import Ingestor
 from detente.graph.distributed import ClusterError, DaskExtractor, dask_client
 from detente.graph.ingest import path_source
 from detente.graph.oxigraph import OxigraphStore
+from tests.servers import run_cli
 
 
 def quads(store: OxigraphStore) -> list[str]:
@@ -162,20 +161,7 @@ def test_the_command_ingests_json_lines_and_reports_bad_lines(tmp_path):
         + "\n{oops\n",
         encoding="utf-8",
     )
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "detente.api",
-            "ingest",
-            str(corpus),
-            "--store",
-            str(tmp_path / "store"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    run = run_cli("ingest", str(corpus), "--store", str(tmp_path / "store"))
     assert run.returncode == 2
     assert f"{corpus}:2: not a JSON object" in run.stderr
     assert "1 added" in run.stderr and "1 failed" in run.stderr
@@ -247,12 +233,7 @@ def test_the_command_runs_on_a_cluster_and_counts_a_wire_copy_once_unless_told(t
     )
 
     def ingest(*options: str) -> str:
-        run = subprocess.run(
-            [sys.executable, "-m", "detente.api", "ingest", str(corpus), "-v", *options],
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        run = run_cli("ingest", str(corpus), "-v", *options, timeout=600)
         assert run.returncode == 0, run.stderr
         return run.stderr
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from detente.extract import Article, Relation
 from detente.extract import evaluation as ev
 from detente.extract.evaluation.news import ForbiddenPair, GoldPair, Pair, read_news_text
 from detente.extract.model import ActorRef
+from tests.servers import run_cli
 
 
 # ------------------------------------------------------------------ seed, re3d, PLOVER
@@ -455,12 +455,7 @@ def test_judged_sheet_rejects_unknown_values_with_the_line(tmp_path):
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "detente.api", "evaluate", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return run_cli("evaluate", *args, timeout=600)
 
 
 def test_cli_scores_a_judged_sheet(tmp_path):

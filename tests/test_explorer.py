@@ -218,6 +218,7 @@ def test_filters_redraw_the_graph_and_the_address(page, served) -> None:
 
 def test_search_suggests_aliases_and_works_from_the_keyboard(page, served) -> None:
     _open(page, f"{served}/")
+    assert len(_drawn(page)["nodes"]) >= 20 and page.evaluate(OVERLAPS) == []  # every theatre
     page.focus("#query")
     page.keyboard.type("Kreml")
     page.wait_for_selector("#suggestions li")

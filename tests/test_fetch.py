@@ -4,9 +4,6 @@ dates from metadata only, every failure one line, private addresses refused by d
 from __future__ import annotations
 
 import contextlib
-import os
-import subprocess
-import sys
 import threading
 import time
 from datetime import date
@@ -23,6 +20,7 @@ from detente.extract.fetch import (
     page_date,
     read_urls,
 )
+from tests.servers import run_cli
 
 STORY = "<p>Chile is arming the rebels in Peru, officials in Santiago said on Monday.</p>"
 PAGES: dict[str, tuple[int, str, bytes]] = {
@@ -185,20 +183,12 @@ def test_page_dates_are_read_from_metadata_forms():
 
 
 def test_the_command_ingests_a_feed_and_names_each_failure(site, tmp_path):
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "detente.api",
-            "ingest",
-            f"{site}/feed.xml",
-            "--store",
-            str(tmp_path / "store"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "DETENTE_FETCH_ALLOW": "127.0.0.1"},
+    run = run_cli(
+        "ingest",
+        f"{site}/feed.xml",
+        "--store",
+        str(tmp_path / "store"),
+        env={"DETENTE_FETCH_ALLOW": "127.0.0.1"},
     )
     assert run.returncode == 2  # one item failed
     assert f"detente: error: {site}/missing: the server answered 404\n" in run.stderr
@@ -257,24 +247,16 @@ def test_a_restarted_watcher_asks_conditionally_from_its_first_poll(site, tmp_pa
 
 
 def test_the_watch_command_polls_and_remembers_in_the_store(site, tmp_path):
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "detente.api",
-            "watch",
-            f"{site}/feed.xml",
-            "--every",
-            "1s",
-            "--rounds",
-            "2",
-            "--store",
-            str(tmp_path / "store"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "DETENTE_FETCH_ALLOW": "127.0.0.1"},
+    run = run_cli(
+        "watch",
+        f"{site}/feed.xml",
+        "--every",
+        "1s",
+        "--rounds",
+        "2",
+        "--store",
+        str(tmp_path / "store"),
+        env={"DETENTE_FETCH_ALLOW": "127.0.0.1"},
     )
     assert run.returncode == 0, run.stderr
     assert "poll 1: 2 new documents" in run.stderr
