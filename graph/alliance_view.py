@@ -14,11 +14,12 @@ from datetime import date
 
 import networkx as nx
 import numpy as np
+from rdflib import Literal
 
 from detente.graph.analysis import pair_balance, with_subproperties
 from detente.graph.duplicates import DUPLICATES_GRAPH
 from detente.graph.ledger import GOLDSTEIN, PREDICATE_NAMES, SIGN, SYMMETRIC, Ledger
-from detente.graph.store import PREFIXES, KnowledgeStore
+from detente.graph.store import PREFIXES, KnowledgeStore, nt
 from detente.ontology import ACTOR, NS
 
 MAX_PAIRS = 150  # the most evidenced pairs drawn; a briefing graph stays legible
@@ -296,10 +297,6 @@ def _nodes(ledger: Ledger, edges: list[dict], balance: dict) -> list[dict]:
 
 
 # ---------------------------------------------------------------------- evidence
-def _literal(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def pair_question(wanted: ViewFilter, first: str, second: str) -> str:
     """The SPARQL query for every statement between two actors (either way) that the
     view's filters let through, negated ones included (flagged: the edge does not count
@@ -325,7 +322,7 @@ def pair_question(wanted: ViewFilter, first: str, second: str) -> str:
     if wanted.theatre:
         where.append(
             "  ?r dt:theatre/rdfs:label ?theatre ."
-            f" FILTER (LCASE(STR(?theatre)) = LCASE({_literal(wanted.theatre)}))"
+            f" FILTER (LCASE(STR(?theatre)) = LCASE({nt(Literal(wanted.theatre))}))"
         )
     where += [
         "}",

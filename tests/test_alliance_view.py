@@ -150,6 +150,10 @@ def test_edge_evidence_is_the_edge_and_its_sparql_asks_the_same(client: TestClie
         assert got == {s["statement"] for s in found["statements"]}
     bad = client.get("/view/evidence", params={"a": "TUR", "b": "Atlantis"})
     assert bad.status_code == 404
+    # A theatre name is text in the query, whatever it holds.
+    odd = 'Libya" } DROP ALL ; #\n\\'
+    found = client.get("/view/evidence", params={"theatre": odd, "a": "TUR", "b": "LBY-GNA"})
+    assert found.status_code == 200 and found.json()["statements"] == []
 
 
 def test_negated_and_reported_statements_are_flagged(extractor) -> None:
