@@ -95,9 +95,13 @@ def view_evidence(
     b: str = Query(..., max_length=200, description="The other actor."),
     svc: KnowledgeService = Depends(service),
 ) -> dict:
-    """Every statement between two actors under the view's filters, with the SPARQL query
-    that finds them. Negated statements are listed, flagged, and not counted."""
-    question = pair_question(wanted, _actor(svc, a), _actor(svc, b))
+    """Every statement between two actors under the view's filters (the oldest 500),
+    with the SPARQL query that finds them. Negated statements are listed, flagged, and not
+    counted."""
+    first, second = _actor(svc, a), _actor(svc, b)
+    if first == second:
+        raise HTTPException(422, "a and b are the same actor: an edge joins two")
+    question = pair_question(wanted, first, second)
     return {"sparql": question, "statements": pair_evidence(svc.store, question)}
 
 

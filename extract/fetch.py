@@ -397,6 +397,7 @@ class FeedWatcher:
         self._wait: dict[str, int] = {}
         self._attempts: dict[str, int] = {}
         self._last: dict[str, Response] = {}
+        self._handled: set[str] = set()  # item links stored since this watcher started
 
     def poll(
         self, seen: Callable[[str], bool], failed: Callable[[str, str], None]
@@ -426,7 +427,7 @@ class FeedWatcher:
                 yield from self._new_items(links, client, seen, failed)
                 # Remembered once every item is in the store or has had its tries, so that
                 # a restart finding the feed unchanged has nothing left to do.
-                if fresh and not any(self._due(link, seen) for link, _ in links):
+                if fresh and links and not any(self._due(link, seen) for link, _ in links):
                     self._validators[feed] = {"etag": response.etag, "modified": response.modified}
 
     def _back_off(self, feed: str) -> None:
@@ -435,7 +436,11 @@ class FeedWatcher:
         self._wait[feed] = min(2 ** (count - 1), self.MAX_BACKOFF)
 
     def _due(self, link: str, seen: Callable[[str], bool]) -> bool:
-        return not seen(link) and self._attempts.get(link, 0) < self.ITEM_ATTEMPTS
+        return (
+            link not in self._handled
+            and not seen(link)
+            and self._attempts.get(link, 0) < self.ITEM_ATTEMPTS
+        )
 
     def _new_items(self, links, client, seen, failed) -> Iterator[Entry]:
         for link, fallback in links:
@@ -443,6 +448,9 @@ class FeedWatcher:
                 continue
             try:
                 yield _page_entry(get(link, client, self.policy), None, fallback)
+                # Back here once the caller has stored it; under its final URL, which a
+                # redirecting link does not name, hence this set.
+                self._handled.add(link)
             except InputError as exc:
                 self._attempts[link] = self._attempts.get(link, 0) + 1
                 failed(link, _reason(link, exc))

@@ -14,7 +14,7 @@ from datetime import date
 
 import networkx as nx
 import numpy as np
-from rdflib import Literal
+from rdflib import Literal, URIRef
 
 from detente.graph.analysis import pair_balance, with_subproperties
 from detente.graph.duplicates import DUPLICATES_GRAPH
@@ -23,6 +23,7 @@ from detente.graph.store import PREFIXES, KnowledgeStore, nt
 from detente.ontology import ACTOR, NS
 
 MAX_PAIRS = 150  # the most evidenced pairs drawn; a briefing graph stays legible
+MAX_EVIDENCE = 500  # statements listed for one edge, oldest first
 
 
 @dataclass(frozen=True)
@@ -63,11 +64,16 @@ class AllianceView:
     rows: np.ndarray = field(repr=False)
 
     def as_graph(self, title: str) -> nx.Graph:
-        """The view as a networkx graph (for GraphML): one edge per pair, its predicates
-        as "backs 3 (TUR→LBY); ..." text."""
-        graph = nx.Graph(name=title, balance=self.balance["balance"])
+        """The view as a networkx graph (for GraphML): one edge per pair, from its source
+        to its target (``directed`` says whether the direction means anything), its
+        predicates as "backs 3 (TUR→LBY); ..." text."""
+        graph = nx.DiGraph(name=title)
+        if self.balance["balance"] is not None:
+            graph.graph["balance"] = self.balance["balance"]
         for node in self.nodes:
-            graph.add_node(node["id"], **{k: v for k, v in node.items() if k != "id"})
+            graph.add_node(
+                node["id"], **{k: v for k, v in node.items() if k != "id" and v is not None}
+            )
         for edge in self.edges:
             tallies = "; ".join(
                 f"{t['predicate']} {t['count']} ({t['subject']}→{t['object']})"
@@ -125,29 +131,20 @@ def alliance_view(
     range and predicate counts are those of the view without its date and predicate
     filters, so the page can widen them again. O(n log n) for the n statements read.
     """
-    unfiltered = ledger.select(theatre=wanted.theatre)
+    base = ledger.select(theatre=wanted.theatre)
+    s_all, o_all = ledger.column("subject"), ledger.column("object")
+    base = base[s_all[base] != o_all[base]]
     focus = ledger.actor(wanted.actor) if wanted.actor else None
     if wanted.actor and focus is None:
-        unfiltered = unfiltered[:0]
+        base = base[:0]
+    rows = _filtered(ledger, base, wanted)
     if focus is not None:
-        unfiltered = _neighbourhood(ledger, unfiltered, focus)
-    s_all, o_all = ledger.column("subject"), ledger.column("object")
-    unfiltered = unfiltered[s_all[unfiltered] != o_all[unfiltered]]
-    dates = _date_range(ledger, unfiltered)
-    predicates = _predicate_counts(ledger, unfiltered)
-
-    rows = unfiltered
-    if wanted.since or wanted.until:
-        day = ledger.column("day")[rows]
-        keep = day > 0
-        if wanted.since:
-            keep &= day >= wanted.since.toordinal()
-        if wanted.until:
-            keep &= day <= wanted.until.toordinal()
-        rows = rows[keep]
-    if wanted.predicates or wanted.polarity:
-        allowed = np.array([n in wanted.allowed() for n in PREDICATE_NAMES])
-        rows = rows[allowed[ledger.column("predicate")[rows]]]
+        # Partners by the filtered statements: a pair seen only outside the dates asked
+        # for does not bring its actors in.
+        base = _neighbourhood(ledger, base, focus)
+        rows = _neighbourhood(ledger, rows, focus)
+    dates = _date_range(ledger, base)
+    predicates = _predicate_counts(ledger, base)
 
     s = s_all[rows].astype(np.int64)
     o = o_all[rows].astype(np.int64)
@@ -196,6 +193,22 @@ def alliance_view(
         predicates=predicates,
         rows=shown_rows,
     )
+
+
+def _filtered(ledger: Ledger, rows: np.ndarray, wanted: ViewFilter) -> np.ndarray:
+    """``rows`` inside the dates, predicates and polarity of ``wanted``."""
+    if wanted.since or wanted.until:
+        day = ledger.column("day")[rows]
+        keep = day > 0
+        if wanted.since:
+            keep &= day >= wanted.since.toordinal()
+        if wanted.until:
+            keep &= day <= wanted.until.toordinal()
+        rows = rows[keep]
+    if wanted.predicates or wanted.polarity:
+        allowed = np.array([n in wanted.allowed() for n in PREDICATE_NAMES])
+        rows = rows[allowed[ledger.column("predicate")[rows]]]
+    return rows
 
 
 def _date_range(ledger: Ledger, rows: np.ndarray) -> dict:
@@ -297,20 +310,30 @@ def _nodes(ledger: Ledger, edges: list[dict], balance: dict) -> list[dict]:
 
 
 # ---------------------------------------------------------------------- evidence
+def actor_node(actor: str) -> str:
+    """An actor id of the ledger as a SPARQL term: an id is its IRI without the actor
+    namespace (percent-encoded, so without a colon), or the whole IRI of an actor named
+    elsewhere."""
+    return nt(URIRef(actor if ":" in actor else f"{ACTOR}{actor}"))
+
+
 def pair_question(wanted: ViewFilter, first: str, second: str) -> str:
     """The SPARQL query for every statement between two actors (either way) that the
     view's filters let through, negated ones included (flagged: the edge does not count
     them) and hypothetical ones and wire copies left out, as the edge is counted."""
-    a, b = f"<{ACTOR}{first}>", f"<{ACTOR}{second}>"
+    a, b = actor_node(first), actor_node(second)
     predicates = " ".join(f"dt:{n}" for n in sorted(wanted.allowed()))
+    # The bindings inside the graph pattern: Oxigraph then looks the pair up by index
+    # instead of reading every statement of the store.
     where = [
-        f"VALUES (?s ?o) {{ ({a} {b}) ({b} {a}) }}",
-        f"VALUES ?p {{ {predicates} }}",
         "GRAPH ?g {",
+        f"  VALUES (?s ?o) {{ ({a} {b}) ({b} {a}) }}",
+        f"  VALUES ?p {{ {predicates} }}",
         "  ?r dt:subject ?s ; dt:object ?o ; dt:predicate ?p ; dt:negated ?negated ;",
-        "     dt:modality ?modality ; dt:evidence ?sentence ; dt:document ?doc ;",
-        "     dt:subjectText ?subjectText ; dt:objectText ?objectText .",
+        "     dt:modality ?modality ; dt:evidence ?sentence ; dt:document ?doc .",
         "  FILTER (?modality != dt:hypothetical)",
+        "  OPTIONAL { ?r dt:subjectText ?subjectText }",
+        "  OPTIONAL { ?r dt:objectText ?objectText }",
         "  OPTIONAL { ?r dt:reportedBy ?reportedBy }",
         "  OPTIONAL { ?r dt:date ?stated }",
         "  OPTIONAL { ?doc dct:date ?published }",
@@ -320,9 +343,11 @@ def pair_question(wanted: ViewFilter, first: str, second: str) -> str:
         "  OPTIONAL { ?o rdfs:label ?objectLabel }",
     ]
     if wanted.theatre:
+        # A test on each statement found, not a pattern to join: Oxigraph would start
+        # from every statement of the theatre (seconds at a million).
         where.append(
-            "  ?r dt:theatre/rdfs:label ?theatre ."
-            f" FILTER (LCASE(STR(?theatre)) = LCASE({nt(Literal(wanted.theatre))}))"
+            "  FILTER EXISTS { ?r dt:theatre/rdfs:label ?theatre ."
+            f" FILTER (LCASE(STR(?theatre)) = LCASE({nt(Literal(wanted.theatre))})) }}"
         )
     where += [
         "}",
@@ -340,7 +365,7 @@ def pair_question(wanted: ViewFilter, first: str, second: str) -> str:
         PREFIXES
         + "SELECT ?r ?s ?subjectLabel ?p ?o ?objectLabel ?sentence ?subjectText ?objectText\n"
         + "       ?date ?negated ?modality ?reportedBy ?doc ?title ?source\n"
-        + f"WHERE {{\n  {body}\n}}\nORDER BY ?date ?r"
+        + f"WHERE {{\n  {body}\n}}\nORDER BY ?date ?r\nLIMIT {MAX_EVIDENCE}"
     )
 
 

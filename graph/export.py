@@ -6,7 +6,7 @@ import csv
 import io
 
 import networkx as nx
-from rdflib import Dataset
+from rdflib import RDFS, Dataset
 
 from detente.graph.store import PREFIXES, KnowledgeStore
 from detente.graph.views import relation_graph
@@ -20,13 +20,13 @@ _EVENTS = (
     PREFIXES
     + """
 SELECT ?r ?date ?docdate ?s ?sl ?sc ?p ?o ?ol ?oc ?plover ?polarity ?negated ?modality
-       ?theatre ?conf ?doc ?evidence
-WHERE { %s GRAPH ?g {
+       ?t ?conf ?doc ?evidence
+WHERE { GRAPH ?g { %s
   ?r a dt:Relation ; dt:subject ?s ; dt:object ?o ; dt:predicate ?p ; dt:ploverType ?plover ;
      dt:polarity ?polarity ; dt:negated ?negated ; dt:modality ?modality ;
      dt:confidence ?conf ; dt:document ?doc ; dt:evidence ?evidence .
   OPTIONAL { ?r dt:date ?date } OPTIONAL { ?doc dct:date ?docdate }
-  OPTIONAL { ?r dt:theatre/rdfs:label ?theatre }
+  OPTIONAL { ?r dt:theatre ?t }
   OPTIONAL { ?s rdfs:label ?sl } OPTIONAL { ?s dt:code ?sc }
   OPTIONAL { ?o rdfs:label ?ol } OPTIONAL { ?o dt:code ?oc }
 } } ORDER BY ?doc ?r"""
@@ -99,6 +99,26 @@ def graph_document(graph: nx.Graph, fmt: str) -> bytes:
     return out.getvalue()
 
 
+def _cell(text: str) -> str:
+    """Text from articles as a spreadsheet shows it, never as a formula (OWASP's
+    advice for CSV injection: a leading quote)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _labels(store: KnowledgeStore, nodes: list[str]) -> dict[str, str]:
+    """The labels of ``nodes``, asked apart: an optional label of an optional theatre in
+    the statements' query made Oxigraph read every label of the store."""
+    found: dict[str, str] = {}
+    for start in range(0, len(nodes), 2000):
+        values = " ".join(f"<{node}>" for node in nodes[start : start + 2000])
+        query = (
+            f"SELECT ?x ?l WHERE {{ GRAPH ?g {{ VALUES ?x {{ {values} }} ?x <{RDFS.label}> ?l }} }}"
+        )
+        for node, label in store.values(query):
+            found.setdefault(str(node), str(label))
+    return found
+
+
 def events_csv(store: KnowledgeStore, statements: list[str] | None = None) -> str:
     """PLOVER-style event rows: every statement, or only ``statements`` (IRIs), 2,000 per
     query."""
@@ -113,9 +133,11 @@ def events_csv(store: KnowledgeStore, statements: list[str] | None = None) -> st
     else:
         found = []
         for start in range(0, len(statements), 2000):
+            # Inside the graph pattern: outside, Oxigraph joins every statement first.
             values = " ".join(f"<{iri}>" for iri in statements[start : start + 2000])
             found += store.query(_EVENTS % f"VALUES ?r {{ {values} }}").rows
         found.sort(key=lambda row: (str(row["doc"]), str(row["r"])))
+    theatres = _labels(store, sorted({str(row["t"]) for row in found if row["t"] is not None}))
     for row in found:
         name = str(row["p"]).removeprefix(str(NS))
         text = {k: "" if v is None else str(v) for k, v in row.items()}
@@ -124,21 +146,21 @@ def events_csv(store: KnowledgeStore, statements: list[str] | None = None) -> st
                 text["r"].rsplit("/", 1)[1],
                 text["date"] or text["docdate"],
                 text["s"].removeprefix(str(ACTOR)),
-                text["sl"],
+                _cell(text["sl"]),
                 text["sc"],
                 text["plover"],
                 name,
                 text["polarity"].removeprefix(str(NS)),
                 vocab[name].weight,
                 text["o"].removeprefix(str(ACTOR)),
-                text["ol"],
+                _cell(text["ol"]),
                 text["oc"],
                 text["negated"],
                 text["modality"].removeprefix(str(NS)),
-                text["theatre"],
+                _cell(theatres.get(text["t"], "")),
                 text["conf"],
                 text["doc"].rsplit("/", 1)[1],
-                text["evidence"],
+                _cell(text["evidence"]),
             ]
         )
     return buffer.getvalue()

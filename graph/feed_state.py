@@ -8,6 +8,7 @@ its first poll, and the state travels with the store instead of a side file that
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import AbstractContextManager, nullcontext
 
@@ -18,6 +19,11 @@ from detente.ontology import NS
 
 FEEDS_GRAPH = URIRef("https://w3id.org/detente/graph/feeds")
 _FIELDS = {"etag": NS.feedETag, "modified": NS.feedLastModified}
+_NOT_IN_IRIS = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+
+
+def _storable(url: str) -> bool:
+    return not _NOT_IN_IRIS.search(url)
 
 
 class StoredValidators(MutableMapping[str, dict]):
@@ -33,6 +39,8 @@ class StoredValidators(MutableMapping[str, dict]):
         self.writing = writing
 
     def __getitem__(self, feed: str) -> dict:
+        if not _storable(feed):
+            raise KeyError(feed)
         found = {
             name: value
             for name, value in self.store.values(
@@ -45,6 +53,11 @@ class StoredValidators(MutableMapping[str, dict]):
         return {name: found.get(name) for name in _FIELDS}
 
     def __setitem__(self, feed: str, validators: dict) -> None:
+        # A write drops the ledger saved beside an embedded store: none when nothing
+        # changed, and none for a URL no IRI can hold (it is simply asked in full).
+        wanted = {n: validators.get(n) for n in _FIELDS}
+        if not _storable(feed) or self.get(feed, dict.fromkeys(_FIELDS)) == wanted:
+            return
         node = nt(URIRef(feed))
         graph = nt(FEEDS_GRAPH)
         removes = " ".join(f"OPTIONAL {{ {node} {nt(p)} ?{n} }}" for n, p in _FIELDS.items())
@@ -65,7 +78,7 @@ class StoredValidators(MutableMapping[str, dict]):
     def __delitem__(self, feed: str) -> None:
         if feed not in self:
             raise KeyError(feed)
-        self[feed] = {}
+        self[feed] = dict.fromkeys(_FIELDS)
 
     def __iter__(self) -> Iterator[str]:
         rows = self.store.values(

@@ -104,7 +104,12 @@ def suggest(index: SuggestionIndex, text: str, *, limit: int = 8) -> list[dict]:
         at = entry.folded.find(wanted)
         if at < 0:
             continue
-        grade = 0 if at == 0 else 1 if at in entry.starts else 2
+        if at == 0:
+            grade = 0
+        elif any(entry.folded.startswith(wanted, start) for start in entry.starts):
+            grade = 1  # "as" finds Bashar al-Assad by his last name
+        else:
+            grade = 2
         if grade == 2 and len(wanted) < 3:  # "x" inside any name is noise
             continue
         if not entry.label:  # a gazetteer name: of a live actor, not its own label

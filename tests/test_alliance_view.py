@@ -108,6 +108,15 @@ def test_an_actor_view_is_its_neighbourhood(client: TestClient) -> None:
     }  # fmt: skip
     assert {n["id"] for n in view["nodes"]} == partners
     assert any("TUR" not in (e["source"], e["target"]) for e in view["edges"])
+    # Partners by the statements the filters keep: none is drawn for an earlier pair.
+    later = _view(client, actor="TUR", since=view["dates"]["last"])
+    partners = {
+        end for e in later["edges"] for end in (e["source"], e["target"])
+        if "TUR" in (e["source"], e["target"])
+    }  # fmt: skip
+    assert {n["id"] for n in later["nodes"]} == partners
+    assert len(partners) < len({n["id"] for n in view["nodes"]})
+    assert later["dates"] == view["dates"]  # what the date control can widen to
 
 
 @pytest.mark.parametrize(
@@ -150,6 +159,8 @@ def test_edge_evidence_is_the_edge_and_its_sparql_asks_the_same(client: TestClie
         assert got == {s["statement"] for s in found["statements"]}
     bad = client.get("/view/evidence", params={"a": "TUR", "b": "Atlantis"})
     assert bad.status_code == 404
+    same = client.get("/view/evidence", params={"a": "TUR", "b": "Turkey"})
+    assert same.status_code == 422 and "same actor" in same.json()["detail"]
     # A theatre name is text in the query, whatever it holds.
     odd = 'Libya" } DROP ALL ; #\n\\'
     found = client.get("/view/evidence", params={"theatre": odd, "a": "TUR", "b": "LBY-GNA"})
@@ -184,11 +195,15 @@ def test_exports_hold_the_view(client: TestClient) -> None:
     assert graphml.status_code == 200
     assert "detente-Libya.graphml" in graphml.headers["content-disposition"]
     graph = nx.read_graphml(io.BytesIO(graphml.content))
+    assert graph.is_directed()  # each edge from its source to its target
     assert set(graph) == {n["id"] for n in view["nodes"]}
     assert graph.number_of_edges() == len(view["edges"])
     for edge in view["edges"]:
         data = graph.edges[edge["source"], edge["target"]]
         assert (data["stance"], data["evidence"]) == (edge["stance"], edge["evidence"])
+        assert data["directed"] == edge["directed"]
+    everything = client.get("/view/export", params={"format": "graphml"}).content
+    assert everything.count(b'attr.name="bloc"') <= 1  # one type, whichever nodes have it
     table = client.get("/view/export", params={**params, "format": "csv"})
     rows = list(csv.DictReader(io.StringIO(table.text)))
     assert len(rows) == sum(e["evidence"] for e in view["edges"])
@@ -215,3 +230,19 @@ def test_suggestions_offer_only_what_the_graph_holds(client: TestClient) -> None
     assert client.get("/suggest", params={"q": "a" * 500}).status_code == 422
     # Paraguay is in the gazetteer but in no example.
     assert all(s["id"] != "PRY" for s in client.get("/suggest", params={"q": "Para"}).json())
+
+
+def test_a_typed_word_start_is_found_after_an_earlier_match_inside_a_word() -> None:
+    from detente.graph.suggestions import SuggestionIndex, _entry, suggest
+
+    index = SuggestionIndex([_entry("Haxa Xaxu", "actor", "HX", "Haxa Xaxu", "label", 1)], {})
+    assert [s["id"] for s in suggest(index, "xa")] == ["HX"]
+    assert suggest(index, "ax") == []  # inside words only, and too short for that
+
+
+def test_csv_cells_from_articles_are_never_formulas() -> None:
+    from detente.graph.export import _cell
+
+    assert [_cell(x) for x in ("=HYPERLINK(1)", "+1", "-2", "@SUM(A1)", "Turkey", "")] == [
+        "'=HYPERLINK(1)", "'+1", "'-2", "'@SUM(A1)", "Turkey", ""
+    ]  # fmt: skip

@@ -60,6 +60,13 @@ PAGES: dict[str, tuple[int, str, bytes]] = {
         b"<item><title>Dated page</title><link>/meta</link>"
         b"<pubDate>Wed, 06 Mar 2019 10:00:00 GMT</pubDate></item></channel></rss>",
     ),
+    "/moved.xml": (  # an item link that redirects, as feed proxies' do
+        200,
+        "application/rss+xml",
+        b"<?xml version='1.0'?><rss version='2.0'><channel><title>Moved</title>"
+        b"<item><title>Moved page</title><link>/redirect-to-/meta</link></item>"
+        b"</channel></rss>",
+    ),
     "/image": (200, "image/png", b"\x89PNG\r\n\x1a\n"),
     "/empty": (200, "text/html", b"<html><body><script>x()</script></body></html>"),
     "/private/page": (200, "text/html", b"<p>Never fetched.</p>"),
@@ -80,12 +87,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         status, media, body = PAGES.get(self.path, (404, "text/plain", b"not here"))
-        if self.path == "/feed.xml" and self.headers.get("If-None-Match") == '"v1"':
+        if self.path.endswith(".xml") and self.headers.get("If-None-Match") == '"v1"':
             self.send_response(304)
             self.end_headers()
             return
         self.send_response(status)
-        if self.path == "/feed.xml":
+        if self.path.endswith(".xml"):
             self.send_header("ETag", '"v1"')
         self.send_header("Content-Type", media)
         self.send_header("Content-Length", str(len(body)))
@@ -241,8 +248,17 @@ def test_a_restarted_watcher_asks_conditionally_from_its_first_poll(site, tmp_pa
     restarted = FeedWatcher([feed], local(), StoredValidators(store))
     assert poll(restarted) == []
     assert _Handler.feed_asked == [None, None, None, '"v1"']
+    # An item stored under the address its link redirects to counts as handled.
+    moved = f"{site}/moved.xml"
+    assert poll(FeedWatcher([moved], local(), StoredValidators(store))) == [f"{site}/meta"]
+    assert StoredValidators(store)[moved] == {"etag": '"v1"', "modified": None}
     del StoredValidators(store)[feed]
+    del StoredValidators(store)[moved]
     assert feed not in StoredValidators(store) and len(StoredValidators(store)) == 0
+    # A URL no IRI can hold is asked in full each time, and stops nothing.
+    odd = StoredValidators(store)
+    odd["http://example.org/a b"] = {"etag": '"x"'}
+    assert "http://example.org/a b" not in odd
     store.close()
 
 

@@ -238,23 +238,25 @@ async function load() {
   const ticket = ++asked;
   status.textContent = "Loading…";
   $("evidence").hidden = true;
+  explaining += 1;  // an edge of the view before is no longer asked about
   $("graph").setAttribute("aria-busy", "true");
-  let response;
+  let response = null;
+  let body = {};
   try {
     response = await fetch(`/view?${query()}`, { headers: { Accept: "application/json" } });
+    body = await response.json().catch(() => ({}));
   } catch {
-    status.textContent = "The server cannot be reached.";
-    return;
+    response = null;
   }
-  const body = await response.json().catch(() => ({}));
   if (ticket !== asked) return;
   $("graph").setAttribute("aria-busy", "false");
   loads += 1;
-  if (!response.ok) {
-    status.textContent = typeof body.detail === "string" ? body.detail : "The view could not be read.";
+  if (!response || !response.ok) {
+    status.textContent = !response ? "The server cannot be reached." :
+      typeof body.detail === "string" ? body.detail : "The view could not be read.";
     view = { nodes: [], edges: [], pairs_total: 0, balance: { balance: null, triangles: 0 },
       dates: { first: null, last: null }, predicates: [], focus: null };
-    draw(); listPairs(); describe();
+    draw(); describe(); showFilters(); listPairs();
     return;
   }
   view = body;
@@ -346,19 +348,31 @@ function bySentence(statements) {
   return [...groups.values()];
 }
 
+let explaining = 0;  // the latest edge asked about: a late answer for another is dropped
+
 async function explain(edge) {
+  const ticket = ++explaining;
   const panel = $("evidence");
   const e = edge.data();
   $("edge-title").textContent = `${label(e.source)} – ${label(e.target)}`;
   $("edge-summary").textContent = edgeText(e) + ": " +
     e.predicates.map((p) => `${p.predicate} ${p.count} (${label(p.subject)} → ${label(p.object)})`).join("; ");
   $("sentences").replaceChildren();
+  $("edge-sparql").removeAttribute("href");
   panel.hidden = false;
   $("status").textContent = "Reading the sentences…";
-  const response = await fetch(`/view/evidence?${query({ a: e.source, b: e.target })}`);
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    $("status").textContent = typeof body.detail === "string" ? body.detail : "The evidence could not be read.";
+  let response = null;
+  let body = {};
+  try {
+    response = await fetch(`/view/evidence?${query({ a: e.source, b: e.target })}`);
+    body = await response.json().catch(() => ({}));
+  } catch {
+    response = null;
+  }
+  if (ticket !== explaining) return;
+  if (!response || !response.ok) {
+    $("status").textContent = !response ? "The server cannot be reached." :
+      typeof body.detail === "string" ? body.detail : "The evidence could not be read.";
     return;
   }
   $("edge-sparql").href = `/sparql?${new URLSearchParams({ query: body.sparql })}`;
@@ -408,7 +422,9 @@ $("filters").addEventListener("submit", (event) => event.preventDefault());
 $("all-dates").addEventListener("click", () => { state.since = null; state.until = null; navigate(); });
 
 $("export-png").addEventListener("click", () => {
-  const blob = cy.png({ output: "blob", full: true, scale: 2, bg: "#ffffff" });
+  if (!cy.nodes().length) { $("status").textContent = "Nothing to export: the view is empty."; return; }
+  // Within every browser's canvas limits, however far the graph spreads.
+  const blob = cy.png({ output: "blob", full: true, scale: 2, maxWidth: 4000, maxHeight: 4000, bg: "#ffffff" });
   const link = document.createElement("a");
   link.href = URL.createObjectURL(blob);
   link.download = `detente-${$("export-png").dataset.name.replace(/[^A-Za-z0-9_-]+/g, "_")}.png`;
@@ -433,6 +449,7 @@ function closeSuggestions() {
 function showSuggestions(found) {
   options = found;
   active = -1;
+  input.removeAttribute("aria-activedescendant");
   listbox.replaceChildren(...found.map((s, i) => {
     const li = document.createElement("li");
     li.id = `suggestion-${i}`;
@@ -489,6 +506,12 @@ input.addEventListener("input", () => {
 });
 
 input.addEventListener("keydown", (event) => {
+  if (listbox.hidden && event.key === "ArrowDown" && options.length) {
+    event.preventDefault();
+    showSuggestions(options);  // open the list again
+    highlight(0);
+    return;
+  }
   if (listbox.hidden) return;
   if (event.key === "ArrowDown") { event.preventDefault(); highlight(Math.min(active + 1, options.length - 1)); }
   else if (event.key === "ArrowUp") { event.preventDefault(); highlight(Math.max(active - 1, 0)); }
