@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from detente.api.app import create_app
-from detente.api.service import KnowledgeService
-from detente.api.settings import ServiceSettings
+from detente.api.http.app import create_app
+from detente.api.http.service import KnowledgeService
+from detente.api.http.settings import ServiceSettings
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 TOKEN = "s3cret-token"

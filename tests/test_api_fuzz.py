@@ -14,9 +14,9 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import CHECKS, positive_data_acceptance
 from schemathesis.generation import GenerationMode
 
-from detente.api.app import create_app
-from detente.api.service import KnowledgeService
-from detente.api.settings import ServiceSettings
+from detente.api.http.app import create_app
+from detente.api.http.service import KnowledgeService
+from detente.api.http.settings import ServiceSettings
 
 TOKEN = "fuzz-token"
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "libya-2020.txt"

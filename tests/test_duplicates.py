@@ -138,7 +138,7 @@ def test_without_dedup_every_copy_counts(extractor):
 
 
 def test_the_service_ledger_counts_a_posted_copy_once(tmp_path, extractor):
-    from detente.api.service import KnowledgeService
+    from detente.api.http.service import KnowledgeService
 
     svc = KnowledgeService(OxigraphStore(str(tmp_path / "store")), extractor)
     text, source, published = ITEMS[0]

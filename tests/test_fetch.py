@@ -287,9 +287,9 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 def api(extractor, tmp_path):
     from fastapi.testclient import TestClient
 
-    from detente.api.app import create_app
-    from detente.api.service import KnowledgeService
-    from detente.api.settings import ServiceSettings
+    from detente.api.http.app import create_app
+    from detente.api.http.service import KnowledgeService
+    from detente.api.http.settings import ServiceSettings
 
     def make(allow: str, store: str):
         config = ServiceSettings(store=store, token=TOKEN, fetch_allow=allow)
@@ -350,7 +350,7 @@ def test_a_registered_feed_is_polled_in_the_background_and_kept_in_the_store(sit
         f"{site}/meta",
     }
     # The registration is in the store: a poller started on it (a restarted server) has it.
-    from detente.api.feeds import FeedPoller
+    from detente.api.http.feeds import FeedPoller
 
     restarted = FeedPoller(client.app.state.service, local())
     assert [(f["url"], f["every"]) for f in restarted.feeds()] == [(f"{site}/feed.xml", 600.0)]

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from detente.api.app import create_app
-from detente.api.service import KnowledgeService
-from detente.api.settings import ServiceSettings
-from detente.api.snapshots import snapshot_folder
+from detente.api.http.app import create_app
+from detente.api.http.service import KnowledgeService
+from detente.api.http.settings import ServiceSettings
+from detente.api.http.snapshots import snapshot_folder
 
 TOKEN = "hardening-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -11,9 +11,9 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from detente.api.app import create_app
-from detente.api.service import KnowledgeService
-from detente.api.settings import ServiceSettings
+from detente.api.http.app import create_app
+from detente.api.http.service import KnowledgeService
+from detente.api.http.settings import ServiceSettings
 from detente.extract import Article
 from detente.graph import Ingestor, open_store
 from detente.graph.analysis import relation_paths, signed_graph, structural_balance, who_backs_whom

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from rdflib import Literal, URIRef
 
-from detente.api.service import KnowledgeService
+from detente.api.http.service import KnowledgeService
 from detente.extract.fetch import FeedWatcher, FetchPolicy
 from detente.graph import IngestError, Ingestor, StoreError
 from detente.graph.feed_state import FEEDS_GRAPH, StoredValidators

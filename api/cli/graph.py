@@ -22,7 +22,7 @@ STORE_HELP = "Store: a path (embedded, default ./detente-data), memory:, or a SP
 def _store(url: str | None, *, write: bool = False):
     """The store a command works on. An embedded store that ``detente serve`` holds open is
     read through that server; a command that writes is refused with a line saying so."""
-    from detente.api.discovery import ServedStore, running_server
+    from detente.api.http.discovery import ServedStore, running_server
     from detente.graph import StoreError, open_store
     from detente.graph.store import local_location
 

@@ -7,7 +7,7 @@ import secrets
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from detente.api.models import Problem
+from detente.api.http.models import Problem
 
 bearer = HTTPBearer(auto_error=False, description="The token configured as DETENTE_TOKEN.")
 

@@ -14,8 +14,8 @@ from datetime import date
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from detente.api.answer_cache import answer_key
-from detente.api.models import (
+from detente.api.http.answer_cache import answer_key
+from detente.api.http.models import (
     ActorProfile,
     ActorSummary,
     Balance,
@@ -34,8 +34,8 @@ from detente.api.models import (
     Problem,
     RelationRow,
 )
-from detente.api.security import WRITE_RESPONSES, require_writer
-from detente.api.service import KnowledgeService
+from detente.api.http.security import WRITE_RESPONSES, require_writer
+from detente.api.http.service import KnowledgeService
 from detente.extract import Article, InputError, read_article
 from detente.extract.fetch import FetchError, check_destination, read_urls
 from detente.extract.text import with_author

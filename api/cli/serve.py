@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 
 from detente.api.cli import app, err, fail
-from detente.api.graph_cli import STORE_HELP
+from detente.api.cli.graph import STORE_HELP
 
 
 def _examples() -> Path:
@@ -37,8 +37,8 @@ def _exit_on_sigterm() -> None:
 def _run(settings, service, host: str, port: int) -> None:
     import uvicorn
 
-    from detente.api.app import create_app
-    from detente.api.discovery import advertised, local_url
+    from detente.api.http.app import create_app
+    from detente.api.http.discovery import advertised, local_url
     from detente.graph.oxigraph import OxigraphStore
     from detente.graph.suggestions import warm_suggestions
 
@@ -85,7 +85,7 @@ def serve(
     """
     from pydantic import ValidationError
 
-    from detente.api.settings import ServiceSettings
+    from detente.api.http.settings import ServiceSettings
     from detente.graph import StoreError
 
     overrides: dict = {"store": store} if store else {}
@@ -107,8 +107,8 @@ def demo(
     examples: Path | None = typer.Option(None, help="Folder of articles (default: examples/)."),
 ) -> None:
     """Ingest the bundled example articles into a temporary store and serve them."""
-    from detente.api.service import KnowledgeService
-    from detente.api.settings import ServiceSettings
+    from detente.api.http.service import KnowledgeService
+    from detente.api.http.settings import ServiceSettings
     from detente.extract import read_article
 
     examples = examples or _examples()

@@ -1,6 +1,6 @@
-"""A SPARQL query worker: a process of its own, started by :mod:`detente.api.query_workers`.
+"""A SPARQL query worker: a process of its own, started by :mod:`detente.api.http.query_workers`.
 
-    python -m detente.api.query_worker FD
+    python -m detente.api.http.query_worker FD
 
 It reads requests from the socket ``FD`` (a :class:`multiprocessing.connection.Connection`),
 caps its own private memory first, and answers until the socket closes. It is a program,
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from multiprocessing.connection import Connection
 
-from detente.api.sparql_engine import SparqlError
+from detente.api.http.sparql_engine import SparqlError
 
 
 def memory_message(megabytes: int) -> str:
@@ -63,7 +63,7 @@ def serve(conn: Connection) -> None:
 
     import pyoxigraph as ox
 
-    from detente.api.sparql_engine import SparqlEngine
+    from detente.api.http.sparql_engine import SparqlEngine
 
     try:
         options = conn.recv()

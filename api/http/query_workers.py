@@ -7,7 +7,7 @@ a process; a query past its deadline is ended by ending its process, and a fresh
 takes its place. Each worker's private memory is capped (``RLIMIT_DATA``), so a query that
 would take the machine's memory ends its own worker instead, and is answered 503.
 
-Workers read checkpoints of the store (:mod:`detente.api.snapshots`), never the live store:
+Workers read checkpoints of the store (:mod:`detente.api.http.snapshots`), never the live store:
 each request carries the checkpoint that holds every write finished before it was sent.
 """
 
@@ -26,9 +26,9 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
-from detente.api.query_worker import memory_message
-from detente.api.snapshots import Snapshots
-from detente.api.sparql_engine import Answer, SparqlError, timeout_message
+from detente.api.http.query_worker import memory_message
+from detente.api.http.snapshots import Snapshots
+from detente.api.http.sparql_engine import Answer, SparqlError, timeout_message
 
 log = logging.getLogger("detente.api")
 
@@ -98,7 +98,7 @@ class QueryWorkers:
     def _start(self) -> None:
         ours, theirs = socket.socketpair()
         process = subprocess.Popen(
-            [sys.executable, "-m", "detente.api.query_worker", str(theirs.fileno())],
+            [sys.executable, "-m", "detente.api.http.query_worker", str(theirs.fileno())],
             pass_fds=[theirs.fileno()],
             stdin=subprocess.DEVNULL,
             # One BLAS thread: a worker's analyses are sparse and single-threaded, and

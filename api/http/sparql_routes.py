@@ -14,10 +14,10 @@ from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from detente.api.query_workers import QueryWorkers
-from detente.api.security import WRITE_RESPONSES, require_writer
-from detente.api.sparql_engine import Answer, SparqlEngine, SparqlError
-from detente.api.sparql_openapi import (
+from detente.api.http.query_workers import QueryWorkers
+from detente.api.http.security import WRITE_RESPONSES, require_writer
+from detente.api.http.sparql_engine import Answer, SparqlEngine, SparqlError
+from detente.api.http.sparql_openapi import (
     GRAPH_STORE_GET,
     GRAPH_STORE_RESPONSES,
     QUERY_GET,

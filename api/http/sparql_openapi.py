@@ -4,7 +4,7 @@ takes three body types), so FastAPI cannot infer any of this from their signatur
 
 from __future__ import annotations
 
-from detente.api.sparql_engine import GRAPH_FORMATS, RESULT_FORMATS
+from detente.api.http.sparql_engine import GRAPH_FORMATS, RESULT_FORMATS
 
 _IRI = {"type": "string", "format": "iri", "description": "An absolute IRI."}
 _IRIS = {"type": "array", "items": _IRI}

@@ -9,8 +9,8 @@ from enum import Enum
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
-from detente.api.answer_cache import answer_key
-from detente.api.models import (
+from detente.api.http.answer_cache import answer_key
+from detente.api.http.models import (
     AllianceMap,
     IsoDate,
     PairEvidence,
@@ -18,8 +18,8 @@ from detente.api.models import (
     Predicate,
     Suggestion,
 )
-from detente.api.rest import UNKNOWN_ACTOR, _actor, _problem, service
-from detente.api.service import KnowledgeService
+from detente.api.http.rest import UNKNOWN_ACTOR, _actor, _problem, service
+from detente.api.http.service import KnowledgeService
 from detente.graph.alliance_view import (
     MAX_PAIRS,
     ViewFilter,

@@ -254,8 +254,8 @@ def evaluate(
 
 
 # The knowledge-graph commands register themselves on ``app``.
-from detente.api import graph_cli as _graph_cli  # noqa: E402, F401
-from detente.api import serve_cli as _serve_cli  # noqa: E402, F401
+from detente.api.cli import graph as _graph_cli  # noqa: E402, F401
+from detente.api.cli import serve as _serve_cli  # noqa: E402, F401
 
 
 def main() -> None:

@@ -11,9 +11,9 @@ import time
 
 import uvicorn
 
-from detente.api.app import create_app
-from detente.api.service import KnowledgeService
-from detente.api.settings import ServiceSettings
+from detente.api.http.app import create_app
+from detente.api.http.service import KnowledgeService
+from detente.api.http.settings import ServiceSettings
 
 
 class BackgroundServer:

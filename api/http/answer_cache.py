@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from detente.api.service import KnowledgeService
+from detente.api.http.service import KnowledgeService
 
 ROUTES = frozenset({"/relations", "/paths", "/balance", "/actors", "/view"})
 _HEADERS = [(b"content-type", b"application/json")]

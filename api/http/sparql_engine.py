@@ -6,7 +6,7 @@ stops the evaluation when the deadline passes or the result grows past the limit
 are produced lazily, so this interrupts long queries as they emit rows. A query that
 computes for a long time before its first row (a large aggregate) cannot be interrupted
 inside Oxigraph: the endpoint evaluates in worker processes that are ended at the deadline
-(:mod:`detente.api.query_workers`).
+(:mod:`detente.api.http.query_workers`).
 
 Oxigraph calls whatever URL a query names in ``SERVICE`` (or an update in ``LOAD``) and has
 no switch to stop it, so the engine refuses such text before evaluation unless the target
@@ -21,7 +21,7 @@ from functools import cached_property, lru_cache
 
 import pyoxigraph as ox
 
-from detente.api.sparql_text import declares_dataset, outbound_calls, with_using
+from detente.api.http.sparql_text import declares_dataset, outbound_calls, with_using
 
 RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,

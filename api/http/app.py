@@ -16,14 +16,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from detente.api import explorer_routes, rest, sparql_routes
-from detente.api.answer_cache import AnswerFastPath
-from detente.api.feeds import FeedPoller
-from detente.api.query_workers import QueryWorkers
-from detente.api.service import KnowledgeService
-from detente.api.settings import ServiceSettings
-from detente.api.snapshots import Snapshots
-from detente.api.sparql_engine import SparqlEngine, SparqlError
+from detente.api.http import explorer_routes, rest, sparql_routes
+from detente.api.http.answer_cache import AnswerFastPath
+from detente.api.http.feeds import FeedPoller
+from detente.api.http.query_workers import QueryWorkers
+from detente.api.http.service import KnowledgeService
+from detente.api.http.settings import ServiceSettings
+from detente.api.http.snapshots import Snapshots
+from detente.api.http.sparql_engine import SparqlEngine, SparqlError
 from detente.extract.fetch import FetchPolicy
 from detente.graph.oxigraph import OxigraphStore
 from detente.graph.store import PREFIX_MAP
