@@ -212,6 +212,17 @@ def test_exports_hold_the_view(client: TestClient) -> None:
     assert client.get("/view/export", params={"format": "pdf"}).status_code == 422
 
 
+def test_an_export_too_large_to_serve_is_refused(client: TestClient, monkeypatch) -> None:
+    from detente.api.http import explorer_routes
+
+    monkeypatch.setattr(explorer_routes, "MAX_EXPORT_STATEMENTS", 3)
+    refused = client.get("/view/export", params={"theatre": "Libya", "format": "csv"})
+    assert refused.status_code == 422 and "detente export" in refused.json()["detail"]
+    # The map itself is one edge per pair, whatever the statements behind it.
+    graphml = client.get("/view/export", params={"theatre": "Libya", "format": "graphml"})
+    assert graphml.status_code == 200
+
+
 @pytest.mark.parametrize(
     ("typed", "first"),
     [("Kreml", ("actor", "RUS")), ("erdo", ("actor", "TUR")), ("Liby", ("theatre", "Libya")),

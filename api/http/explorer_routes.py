@@ -106,6 +106,7 @@ def view_evidence(
 
 
 _SAFE = re.compile(r"[^A-Za-z0-9_-]+")
+MAX_EXPORT_STATEMENTS = 50_000  # about 15 MB of CSV
 
 
 @router.get(
@@ -123,10 +124,18 @@ def view_export(
     svc: KnowledgeService = Depends(service),
 ) -> Response:
     """The view as the page draws it: GraphML with one edge per pair (stance, evidence,
-    blocs), or CSV with one PLOVER-style row per statement behind it."""
+    blocs), or CSV with one PLOVER-style row per statement behind it (50,000 at most: a
+    larger view is refused with 422, and ``detente export`` writes a whole store)."""
     with svc.reading() as ledger:
         found = alliance_view(ledger, wanted, max_pairs=limit)
-        statements = ledger.iris(found.rows)
+        statements = ledger.iris(found.rows) if format is ExportFormat.csv else []
+    if len(statements) > MAX_EXPORT_STATEMENTS:  # an anonymous read stays a bounded one
+        raise HTTPException(
+            422,
+            f"this view rests on {len(statements):,} statements and an export here holds at "
+            f"most {MAX_EXPORT_STATEMENTS:,}: narrow its dates or relations, or export the "
+            "store with `detente export`",
+        )
     name = "-".join(_SAFE.sub("_", x) for x in (wanted.theatre, wanted.actor) if x) or "all"
     if wanted.since or wanted.until:
         name += f"-{wanted.since or ''}_{wanted.until or ''}"
