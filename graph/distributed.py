@@ -10,11 +10,14 @@ rerun finds every document stored and changes nothing.
 Each worker process loads the pipeline once, on its first partition, and keeps it. A
 partition is a pure function of its articles: when a worker dies mid-partition, the
 scheduler runs it again elsewhere, and since nothing is written until the client has the
-answer, nothing is lost or written twice.
+answer, nothing is lost or written twice. An article that fails wherever it runs (it makes
+the pipeline raise, or kills the worker: a pathological text) is found by running its
+partition again one article per task; it is reported, and the run goes on without it.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import threading
 from collections import deque
@@ -24,6 +27,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from detente.extract import Article, Extractor, Relation
+from detente.graph.ingest import ExtractionFailure
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -98,9 +102,12 @@ class DaskExtractor:
 
     def process(
         self, articles: Iterable[tuple[Article, date | None]]
-    ) -> Iterator[tuple[Article, list[Relation]]]:
+    ) -> Iterator[tuple[Article, list[Relation] | ExtractionFailure]]:
         """(article, relations) in input order. At most two partitions per worker are in
-        flight, so memory is bounded by the partition size, not by the corpus."""
+        flight, so memory is bounded by the partition size, not by the corpus. A partition
+        that fails (an article raised, or killed its workers, every time) is run again one
+        article per task; an article that fails alone comes with an
+        :class:`~detente.graph.ingest.ExtractionFailure` instead of relations."""
         window: deque = deque()
         batch: list[tuple[Article, date | None]] = []
         ahead = 2 * self.workers()
@@ -116,11 +123,11 @@ class DaskExtractor:
                     send(batch)
                     batch = []
                 while len(window) > ahead:
-                    yield from _done(window.popleft())
+                    yield from _done(self.client, window.popleft())
             if batch:
                 send(batch)
             while window:
-                yield from _done(window.popleft())
+                yield from _done(self.client, window.popleft())
         finally:
             for _items, future in window:  # a caller that stops early leaves no work queued
                 future.cancel()
@@ -129,16 +136,48 @@ class DaskExtractor:
         """Nothing to stop: the cluster belongs to whoever made the client."""
 
 
-def _done(pending: tuple) -> Iterator[tuple[Article, list[Relation]]]:
+def _lost(exc: BaseException) -> ClusterError:
+    return ClusterError(
+        f"extraction failed on the cluster ({type(exc).__name__}: {exc}); every document "
+        "reported so far is stored: run again to go on"
+    )
+
+
+# The cluster itself is gone (the scheduler, the connection): no article is to blame.
+_CLUSTER_ERRORS = (OSError, TimeoutError, concurrent.futures.CancelledError)
+
+
+def _done(
+    client: Client, pending: tuple
+) -> Iterator[tuple[Article, list[Relation] | ExtractionFailure]]:
     items, future = pending
     try:
         found = future.result()
-    except Exception as exc:  # a partition that killed its workers, a lost scheduler
-        raise ClusterError(
-            f"extraction failed on the cluster ({type(exc).__name__}: {exc}); every document "
-            "reported so far is stored: run again to go on"
-        ) from exc
+    except _CLUSTER_ERRORS as exc:
+        raise _lost(exc) from exc
+    except Exception:  # an article raised, or killed its workers: which one?
+        yield from _one_by_one(client, items)
+        return
     yield from zip((article for article, _ in items), found, strict=True)
+
+
+def _one_by_one(
+    client: Client, items: list[tuple[Article, date | None]]
+) -> Iterator[tuple[Article, list[Relation] | ExtractionFailure]]:
+    """A failed partition again, one article per task: the articles that fail alone are
+    reported as failures and the others go on."""
+    futures = [
+        client.submit(_extract_partition, [item], pure=False, retries=RETRIES) for item in items
+    ]
+    for (article, _), future in zip(items, futures, strict=True):
+        try:
+            [relations] = future.result()
+        except _CLUSTER_ERRORS as exc:
+            raise _lost(exc) from exc
+        except Exception as exc:
+            yield article, ExtractionFailure(f"{type(exc).__name__}: {exc}")
+        else:
+            yield article, relations
 
 
 _pipeline: Extractor | None = None  # one per worker process, loaded by its first task

@@ -53,11 +53,20 @@ class IngestError(ValueError):
     """A document that cannot be ingested; nothing was written."""
 
 
+@dataclass(frozen=True)
+class ExtractionFailure:
+    """What an extractor gives instead of an article's relations when it could not read
+    that article (it raised, or killed its worker, every time it was tried): the article is
+    reported as ``failed`` and not stored, so a rerun tries it again."""
+
+    reason: str
+
+
 @dataclass
 class IngestResult:
     doc_id: str
     source: str
-    status: str  # "added" | "replaced" | "unchanged"
+    status: str  # "added" | "replaced" | "unchanged" | "failed" (nothing written)
     relations: int
     replaced: list[str] = field(default_factory=list)
     found: list[Relation] = field(default_factory=list, repr=False)  # what was extracted
@@ -65,6 +74,7 @@ class IngestResult:
     # Other documents that stopped (demoted) or started (promoted) counting as evidence.
     demoted: list[str] = field(default_factory=list)
     promoted: list[str] = field(default_factory=list)
+    error: str | None = None  # why a "failed" document could not be read
 
     def evidence_delta(self) -> tuple[list[str], list[str]]:
         """(documents whose statements now count, documents whose statements no longer
@@ -187,7 +197,8 @@ class Ingestor:
         """Extract and store each (article, source, publication date).
 
         Results come in input order, each once its document is written (with ``bulk``, once
-        its batch is).
+        its batch is); an article the extractor could not read (an
+        :class:`ExtractionFailure`) is reported ``failed`` at once and nothing is written.
         """
         self.ensure_vocabulary()
         pending: list[tuple[str, date | None]] = []
@@ -211,6 +222,10 @@ class Ingestor:
                 yield from unchanged
                 unchanged.clear()
             source, published = pending.pop(0)
+            if isinstance(relations, ExtractionFailure):
+                doc_id = document_id(article.text)
+                yield IngestResult(doc_id, source, "failed", 0, error=relations.reason)
+                continue
             result, previous, graph = self._prepare(article, relations, source, published)
             if self.bulk and not previous:
                 batch.append((result, document_iri(result.doc_id), graph))

@@ -8,12 +8,15 @@ import os
 import signal
 
 import pytest
+from distributed import WorkerPlugin
 
+from detente.extract import Article
 from detente.extract.corpus import corpus_files, read_corpus
 from detente.graph import Ingestor
 from detente.graph.distributed import ClusterError, DaskExtractor, dask_client
 from detente.graph.ingest import path_source
 from detente.graph.oxigraph import OxigraphStore
+from detente.graph.rdf import DOC
 from tests.servers import run_cli
 
 
@@ -91,6 +94,67 @@ def test_an_interrupted_run_resumes_where_it_stopped(tmp_path, shared, cluster, 
     assert len(statuses) == 50 and set(statuses) == {"added", "unchanged"}
     assert statuses.count("unchanged") >= 20
     assert quads(store) == quads(plain_store)
+    store.close()
+
+
+class Poison(WorkerPlugin):
+    """Makes every worker's pipeline fail on an article holding ``marker``, as a
+    pathological text would; its teardown gives the pipeline back."""
+
+    name = "poison"
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def setup(self, worker) -> None:
+        import detente.graph.distributed as remote
+
+        original, marker = remote._extractor, self.marker
+
+        class Fragile:
+            def __init__(self, pipeline) -> None:
+                self.pipeline = pipeline
+                self.version = pipeline.version
+
+            def process(self, items):
+                items = list(items)
+                if any(marker in article.text for article, _ in items):
+                    raise RuntimeError("the pipeline cannot read this text")
+                return self.pipeline.process(items)
+
+        self.original = original
+        remote._extractor = lambda: Fragile(original())
+
+    def teardown(self, worker) -> None:
+        import detente.graph.distributed as remote
+
+        remote._extractor = self.original
+
+
+def test_an_article_that_fails_everywhere_is_reported_and_the_rest_goes_on(
+    tmp_path, shared, cluster
+):
+    items = news_items(shared)[:6]
+    marker = "Unreadable-7f3c"
+    poisoned = Article(items[2][0].text + f"\n\n{marker}.")
+    items[2] = (poisoned, "poisoned.txt", None)
+    store = OxigraphStore(str(tmp_path / "store"))
+    cluster.register_plugin(Poison(marker))
+    try:
+        ingestor = Ingestor(store, DaskExtractor(cluster, partition=3))
+        results = list(ingestor.ingest_many(items))
+    finally:
+        cluster.unregister_worker_plugin("poison")
+    assert [r.status for r in results] == ["added", "added", "failed", "added", "added", "added"]
+    assert results[2].source == "poisoned.txt" and "cannot read this text" in results[2].error
+    documents = [g for g in store.graphs() if str(g).startswith(str(DOC))]
+    assert len(documents) == 5
+    # Nothing was stored for it: a rerun, the pipeline mended, reads it.
+    again = list(Ingestor(store, DaskExtractor(cluster, partition=3)).ingest_many(items))
+    # Unchanged documents are reported as soon as they are seen, before extracted ones.
+    status = {r.source: r.status for r in again}
+    assert status.pop("poisoned.txt") == "added"
+    assert set(status.values()) == {"unchanged"} and len(status) == 5
     store.close()
 
 
@@ -262,3 +326,18 @@ def test_json_lines_that_would_break_a_reader_are_reported_one_by_one(tmp_path, 
         f"{path}:2": "'text' holds an unpaired surrogate at 5",
         f"{path}:3": "line longer than 20,000 bytes: skipped",
     }
+
+
+def test_the_command_reports_a_document_it_could_not_read(capsys):
+    from detente.api.cli.graph import _run_ingest
+    from detente.graph.ingest import IngestResult
+
+    class Ingested:
+        def ingest_many(self, items):
+            yield IngestResult("doc-1", "a.txt", "added", 3)
+            yield IngestResult("doc-2", "b.txt", "failed", 0, error="RuntimeError: unreadable")
+
+    counts, relations = _run_ingest(Ingested(), [], 0, verbose=False)
+    assert counts == {"added": 1, "replaced": 0, "unchanged": 0, "failed": 1}
+    assert relations == 3
+    assert "b.txt: not extracted (RuntimeError: unreadable)" in capsys.readouterr().err

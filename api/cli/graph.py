@@ -130,13 +130,13 @@ def ingest(
             extractor = Extractor(n_process=n_process)
         ingestor = Ingestor(kg, extractor, check_shapes=check_shapes, bulk=bulk, dedup=dedup)
         counts, relations = _run_ingest(ingestor, items, len(files), verbose)
+    failed = len(failures) + counts.pop("failed")
     summary = ", ".join(f"{n} {status}" for status, n in counts.items())
     err.print(
-        f"documents: {summary}; {len(failures)} failed; relations stored: {relations} "
-        f"(store {kg.url})",
+        f"documents: {summary}; {failed} failed; relations stored: {relations} (store {kg.url})",
         highlight=False,
     )
-    if failures:
+    if failed:
         raise typer.Exit(2)
 
 
@@ -162,7 +162,7 @@ def _run_ingest(ingestor, items, files: int, verbose: bool) -> tuple[dict[str, i
     from detente.graph import IngestError, StoreError
     from detente.graph.distributed import ClusterError
 
-    counts = {"added": 0, "replaced": 0, "unchanged": 0}
+    counts = {"added": 0, "replaced": 0, "unchanged": 0, "failed": 0}
     relations = 0
     progress = _ingest_progress(files)
     try:
@@ -171,6 +171,14 @@ def _run_ingest(ingestor, items, files: int, verbose: bool) -> tuple[dict[str, i
             began = time.monotonic()
             for result in ingestor.ingest_many(items):
                 counts[result.status] += 1
+                if result.status == "failed":  # the extractor could not read it: one line
+                    err.print(
+                        f"[bold red]detente: error:[/] {result.source}: not extracted "
+                        f"({result.error}); nothing stored for it, a rerun tries it again",
+                        highlight=False,
+                        soft_wrap=True,
+                    )
+                    continue
                 if result.status != "unchanged":
                     relations += result.relations
                 if verbose:
