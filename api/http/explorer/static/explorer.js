@@ -35,6 +35,7 @@ const cy = cytoscape({
 const tip = $("tip");
 const state = { theatre: null, actor: null, since: null, until: null, predicate: [], polarity: null };
 let view = null;
+let labels = new Map();  // the view's actor labels by id
 let loads = 0;  // views drawn since the page opened: scripts wait on it
 let asked = 0;  // the latest request: an older answer arriving late is dropped
 
@@ -162,8 +163,7 @@ function draw() {
 }
 
 function label(id) {
-  const node = cy.getElementById(id);
-  return node.length ? node.data("label") : id;
+  return labels.get(id) ?? id;
 }
 
 function edgeText(e) {
@@ -235,11 +235,13 @@ function listPairs() {
 
 async function load() {
   const status = $("status");
+  const graph = $("graph");
   const ticket = ++asked;
   status.textContent = "Loading…";
   $("evidence").hidden = true;
   explaining += 1;  // an edge of the view before is no longer asked about
-  $("graph").setAttribute("aria-busy", "true");
+  graph.setAttribute("aria-busy", "true");
+  graph.dataset.state = "loading";
   let response = null;
   let body = {};
   try {
@@ -249,24 +251,32 @@ async function load() {
     response = null;
   }
   if (ticket !== asked) return;
-  $("graph").setAttribute("aria-busy", "false");
-  loads += 1;
-  if (!response || !response.ok) {
-    status.textContent = !response ? "The server cannot be reached." :
-      typeof body.detail === "string" ? body.detail : "The view could not be read.";
-    view = { nodes: [], edges: [], pairs_total: 0, balance: { balance: null, triangles: 0 },
-      dates: { first: null, last: null }, predicates: [], focus: null };
-    draw(); describe(); showFilters(); listPairs();
-    return;
-  }
-  view = body;
-  draw();
+  const failed = !response || !response.ok;
+  view = failed ? { nodes: [], edges: [], pairs_total: 0, balance: { balance: null, triangles: 0 },
+    dates: { first: null, last: null }, predicates: [], focus: null } : body;
+  // The text around the graph first (heading, relations, pairs): it moves and resizes the
+  // graph's box. Then the graph is laid out and fitted in the box it will keep.
+  labels = new Map(view.nodes.map((n) => [n.id, n.label]));
   describe();
   showFilters();
   listPairs();
-  status.textContent = view.edges.length ? "Click an edge, or a pair below, for its sentences." :
-    "Nothing matches these filters.";
-  $("query").value = state.theatre || (state.actor ? label(state.actor) : "");
+  // Cytoscape learns that its container moved or changed size only from a ResizeObserver,
+  // debounced by 100 ms; until then it maps the pointer with the box it had before, so a
+  // pointer over an edge finds nothing there, and a fit uses the old size. The box is read
+  // again now, before the layout and the fit.
+  cy.resize();
+  draw();
+  graph.setAttribute("aria-busy", "false");
+  if (failed) {
+    status.textContent = !response ? "The server cannot be reached." :
+      typeof body.detail === "string" ? body.detail : "The view could not be read.";
+  } else {
+    status.textContent = view.edges.length ? "Click an edge, or a pair below, for its sentences." :
+      "Nothing matches these filters.";
+    $("query").value = state.theatre || (state.actor ? label(state.actor) : "");
+  }
+  loads += 1;
+  graph.dataset.state = "ready";
 }
 
 // ------------------------------------------------------------------ evidence
@@ -501,7 +511,9 @@ input.addEventListener("input", () => {
   const text = input.value;
   pending = setTimeout(async () => {
     const found = await suggestFor(text);
-    if (input.value === text) showSuggestions(found);
+    if (input.value !== text) return;  // typed on since: a later answer will come
+    listbox.dataset.for = text;  // what the list suggests for: scripts wait on it
+    showSuggestions(found);
   }, 120);
 });
 
@@ -529,8 +541,18 @@ $("search").addEventListener("submit", async (event) => {
   else $("status").textContent = `Nothing called "${text}" in the graph.`;
 });
 
-// The page's graph state, for scripts and tests.
-window.explorer = { cy, state, get view() { return view; }, get loads() { return loads; } };
+// What a pointer at (x, y) in the window would point at in the graph: the id of the element
+// cytoscape's own mouse handling finds there (the same hit test), or null.
+function at(x, y) {
+  const renderer = cy.renderer();
+  const [modelX, modelY] = renderer.projectIntoViewport(x, y);
+  const found = renderer.findNearestElement(modelX, modelY, true, false);
+  return found ? found.id() : null;
+}
+
+// The page's graph state, for scripts and tests. #graph[data-state="ready"] once a view is
+// laid out and fitted where it is shown; "loading" while the next one is asked for.
+window.explorer = { cy, state, at, get view() { return view; }, get loads() { return loads; } };
 
 fromAddress();
 load();
