@@ -12,10 +12,11 @@ from collections.abc import Callable
 from datetime import date
 
 import numpy as np
+from rdflib import URIRef
 
 from detente.graph.analysis import pair_balance, search_paths, with_subproperties
 from detente.graph.ledger import GOLDSTEIN, PREDICATE_NAMES, SIGN, SYMMETRIC, Ledger
-from detente.graph.store import PREFIXES, KnowledgeStore
+from detente.graph.store import PREFIXES, KnowledgeStore, nt
 from detente.ontology import load_gazetteer
 
 # Statement IRI -> evidence sentence, for the statements an answer shows.
@@ -29,7 +30,7 @@ def store_evidence(store: KnowledgeStore) -> EvidenceReader:
     def read(iris: list[str]) -> dict[str, str]:
         found: dict[str, str] = {}
         for start in range(0, len(iris), _CHUNK):
-            values = " ".join(f"<{iri}>" for iri in iris[start : start + _CHUNK])
+            values = " ".join(nt(URIRef(iri)) for iri in iris[start : start + _CHUNK])
             query = (
                 PREFIXES + f"SELECT ?r ?e WHERE {{ VALUES ?r {{ {values} }} ?r dt:evidence ?e }}"
             )

@@ -317,5 +317,6 @@ def copies_of_store(store: KnowledgeStore) -> set[str]:
 
 def is_copy(store: KnowledgeStore, document: str) -> bool:
     """Whether the document (by IRI) is linked as a copy: one index lookup."""
-    query = f"ASK {{ GRAPH {nt(DUPLICATES_GRAPH)} {{ <{document}> <{NS.duplicateOf}> ?k }} }}"
+    node = nt(URIRef(document))
+    query = f"ASK {{ GRAPH {nt(DUPLICATES_GRAPH)} {{ {node} {nt(NS.duplicateOf)} ?k }} }}"
     return store.query(query).boolean is True

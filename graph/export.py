@@ -6,9 +6,9 @@ import csv
 import io
 
 import networkx as nx
-from rdflib import RDFS, Dataset
+from rdflib import RDFS, Dataset, URIRef
 
-from detente.graph.store import PREFIXES, KnowledgeStore
+from detente.graph.store import PREFIXES, KnowledgeStore, nt
 from detente.graph.views import relation_graph
 from detente.ontology import ACTOR, NS
 
@@ -110,7 +110,7 @@ def _labels(store: KnowledgeStore, nodes: list[str]) -> dict[str, str]:
     the statements' query made Oxigraph read every label of the store."""
     found: dict[str, str] = {}
     for start in range(0, len(nodes), 2000):
-        values = " ".join(f"<{node}>" for node in nodes[start : start + 2000])
+        values = " ".join(nt(URIRef(node)) for node in nodes[start : start + 2000])
         query = (
             f"SELECT ?x ?l WHERE {{ GRAPH ?g {{ VALUES ?x {{ {values} }} ?x <{RDFS.label}> ?l }} }}"
         )
@@ -134,7 +134,7 @@ def events_csv(store: KnowledgeStore, statements: list[str] | None = None) -> st
         found = []
         for start in range(0, len(statements), 2000):
             # Inside the graph pattern: outside, Oxigraph joins every statement first.
-            values = " ".join(f"<{iri}>" for iri in statements[start : start + 2000])
+            values = " ".join(nt(URIRef(iri)) for iri in statements[start : start + 2000])
             found += store.query(_EVENTS % f"VALUES ?r {{ {values} }}").rows
         found.sort(key=lambda row: (str(row["doc"]), str(row["r"])))
     theatres = _labels(store, sorted({str(row["t"]) for row in found if row["t"] is not None}))

@@ -171,7 +171,7 @@ class Ingestor:
         version = _vocabulary_version()
         marker = (
             f"ASK {{ GRAPH {nt(ONTOLOGY_GRAPH)} {{ {nt(ONTOLOGY_GRAPH)} "
-            f'<{NS.contentHash}> "{version}" }} }}'
+            f"{nt(NS.contentHash)} {nt(Literal(version))} }} }}"
         )
         if self.store.query(marker).boolean:
             return False

@@ -26,6 +26,7 @@ from detente.graph.store import (
     StoreError,
     insert_data,
     nquads,
+    nt,
     register_backend,
 )
 from detente.ontology import NS
@@ -246,19 +247,19 @@ class OxigraphStore(KnowledgeStore):
         except (OSError, SyntaxError, ValueError) as exc:
             self.recover()
             raise StoreError(f"bulk load failed: {exc}") from exc
-        body = " .\n".join(f"<{iri}> <{NS.pending}> true" for iri, _ in graphs)
-        done = f"DELETE DATA {{ GRAPH <{JOURNAL_GRAPH}> {{ {body} }} }}"
+        body = " .\n".join(f"{nt(URIRef(iri))} {nt(NS.pending)} true" for iri, _ in graphs)
+        done = f"DELETE DATA {{ GRAPH {nt(JOURNAL_GRAPH)} {{ {body} }} }}"
         self.update(f"{done} ;\n{also}" if also else done)
 
     def recover(self) -> list[URIRef]:
         """Drop the graphs an interrupted bulk load left half-written."""
         rows = self._store.query(
-            PREFIXES + f"SELECT ?g WHERE {{ GRAPH <{JOURNAL_GRAPH}> {{ ?g dt:pending true }} }}"
+            PREFIXES + f"SELECT ?g WHERE {{ GRAPH {nt(JOURNAL_GRAPH)} {{ ?g dt:pending true }} }}"
         )
         broken = [URIRef(row["g"].value) for row in rows]
         if broken:
-            drops = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in broken)
-            self.update(f"{drops} ;\nDROP SILENT GRAPH <{JOURNAL_GRAPH}>")
+            drops = " ;\n".join(f"DROP SILENT GRAPH {nt(g)}" for g in broken)
+            self.update(f"{drops} ;\nDROP SILENT GRAPH {nt(JOURNAL_GRAPH)}")
         return broken
 
     def graphs(self) -> list[URIRef]:

@@ -13,6 +13,7 @@ crash leaves the old graph or the new one, never half of either.
 
 from __future__ import annotations
 
+import re
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
@@ -20,7 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.term import Node
 
 DEFAULT_LOCATION = "./detente-data"
@@ -61,31 +63,79 @@ class QueryResult:
     graph: Graph | None = None
 
 
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+class InvalidTermError(StoreError, ValueError):
+    """A term no SPARQL or N-Triples text can hold (an IRI that is not an absolute IRI, a
+    language tag or blank node label out of syntax): refused, never written as text."""
+
+
+# What an IRIREF may not contain (SPARQL 1.1 and N-Triples grammars). pyoxigraph's IRI
+# parser refuses these too (and more): this says the rule whatever its version does.
+_NOT_IN_IRIREF = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_LANGTAG = re.compile(r"[a-zA-Z]+(?:-[a-zA-Z0-9]+)*")
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 120 else text[:120] + "…")
 
 
 @lru_cache(maxsize=65536)
-def _iri(term: URIRef) -> str:
-    # Predicates, actors and classes repeat in every statement: format each IRI once.
-    return f"<{term}>"
+def _iri(term: str) -> str:
+    # Predicates, actors and classes repeat in every statement: check and format each
+    # IRI once. pyoxigraph parses it as an absolute IRI (RFC 3987) and writes it.
+    bad = _NOT_IN_IRIREF.search(term)
+    if bad:
+        raise InvalidTermError(
+            f"not an IRI: {_shown(term)} contains {bad.group()!r}, which no IRI may hold"
+        )
+    try:
+        return str(ox.NamedNode(term))
+    except ValueError as exc:
+        raise InvalidTermError(f"not an absolute IRI: {_shown(term)}: {exc}") from None
+
+
+def check_iri(iri: str) -> str:
+    """``iri`` if it can be written as a SPARQL or N-Triples IRI (an absolute IRI without
+    the characters an IRIREF excludes); else :class:`InvalidTermError` saying why."""
+    _iri(str(iri))
+    return str(iri)
 
 
 def nt(term: Node) -> str:
-    """A term in N-Triples syntax (valid in N-Quads and in SPARQL Update text).
+    """A term in N-Triples syntax (valid in N-Quads and in SPARQL Update text), checked
+    and escaped by pyoxigraph: text from anywhere (a feed URL, an article, a request) can
+    only ever be one term, never SPARQL syntax.
 
-    rdflib's ``n3()`` writes Turtle long strings for multi-line literals, which N-Triples
-    and N-Quads do not allow.
+    Raises :class:`InvalidTermError` for what no term can hold: an IRI that is not an
+    absolute IRI or contains ``<>"{}|^`\\``, spaces or controls; a malformed language tag;
+    a blank node label out of syntax. (rdflib's ``n3()`` writes Turtle long strings for
+    multi-line literals, which N-Triples and N-Quads do not allow, and no check.)
     """
     if isinstance(term, URIRef):
-        return _iri(term)
+        return _iri(str(term))
     if isinstance(term, Literal):
-        text = f'"{str(term).translate(_ESCAPES)}"'
-        if term.language:
-            return f"{text}@{term.language}"
-        if term.datatype and str(term.datatype) != "http://www.w3.org/2001/XMLSchema#string":
-            return f"{text}^^<{term.datatype}>"
-        return text
-    return term.n3()
+        text = str(term)
+        try:
+            if term.language:
+                if not _LANGTAG.fullmatch(term.language):
+                    raise InvalidTermError(f"not a language tag: {_shown(term.language)}")
+                return f"{ox.Literal(text)}@{term.language}"
+            if term.datatype and str(term.datatype) != _XSD_STRING:
+                return f"{ox.Literal(text)}^^{_iri(str(term.datatype))}"
+            return str(ox.Literal(text))
+        except ValueError as exc:  # e.g. a lone surrogate
+            raise InvalidTermError(f"not a literal: {_shown(text)}: {exc}") from None
+    if isinstance(term, BNode):
+        try:
+            return str(ox.BlankNode(str(term)))
+        except ValueError as exc:
+            raise InvalidTermError(f"not a blank node label: {_shown(str(term))}") from exc
+    if isinstance(term, Variable):
+        try:
+            return str(ox.Variable(str(term)))
+        except ValueError as exc:
+            raise InvalidTermError(f"not a variable name: {_shown(str(term))}") from exc
+    raise InvalidTermError(f"not an RDF term: {type(term).__name__}")
 
 
 def nquads(graphs: Iterable[tuple[URIRef, Iterable[tuple[Node, Node, Node]]]]) -> bytes:

@@ -360,13 +360,18 @@ def feeds(request: Request) -> list[dict]:
 )
 def add_feed(body: FeedIn, request: Request) -> dict:
     """Register a feed (or change how often it is polled): it is polled at once, then
-    every ``every`` seconds, each new item's page ingested. Needs the write token."""
+    every ``every`` seconds, each new item's page ingested. Needs the write token.
+    A URL with user-info or a query is fetched as given but shown, and kept in the
+    public graph, without them. A URL that is no absolute IRI is refused."""
     poller = request.app.state.feeds
     try:
+        poller.check(body.url)  # before anything else reads it: one IRI, or nothing
         check_destination(body.url, poller.policy)
-    except FetchError as exc:
-        raise HTTPException(422, str(exc)) from exc
-    return poller.add(body.url, body.every)
+        return poller.add(body.url, body.every)
+    except FetchError as exc:  # a refused address, said without the URL's secrets
+        raise HTTPException(422, poller.scrub(str(exc))) from exc
+    except ValueError as exc:  # FeedError: no IRI
+        raise HTTPException(422, poller.scrub(str(exc))) from exc
 
 
 @router.delete(
@@ -376,10 +381,21 @@ def add_feed(body: FeedIn, request: Request) -> dict:
     dependencies=[Depends(require_writer)],
     responses={**WRITE_RESPONSES, 404: _problem("No such feed.")},
 )
-def remove_feed(request: Request, url: str = Query(..., description="The feed's URL.")) -> Response:
+def remove_feed(
+    request: Request,
+    url: str = Query(
+        ...,
+        description="The feed's URL as GET /feeds shows it (no secret to send), or in full.",
+    ),
+) -> Response:
     """Stop polling a feed (what it brought stays)."""
-    if not request.app.state.feeds.remove(url):
-        raise HTTPException(404, f"no such feed: {url}")
+    poller = request.app.state.feeds
+    try:
+        removed = poller.remove(url)
+    except ValueError as exc:  # several feeds show that URL
+        raise HTTPException(422, poller.scrub(str(exc))) from exc
+    if not removed:
+        raise HTTPException(404, poller.scrub(f"no such feed: {url}"))
     return Response(status_code=204)
 
 
