@@ -6,7 +6,7 @@ import hashlib
 import multiprocessing
 import weakref
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
@@ -256,12 +256,16 @@ class ExtractionProcess:
     calling process never holds the pipeline (a service keeps its memory and its
     interpreter lock for answering). Same ``extract`` and ``version`` as an Extractor."""
 
-    def __init__(self, *, batch_size: int = 16) -> None:
+    def __init__(
+        self, *, batch_size: int = 16, guard: Callable[[], None] | None = None
+    ) -> None:
+        """``guard``: a function (importable by name) the worker process runs first, e.g. a
+        server's watch that ends the worker when the server is gone."""
         self._pool = ProcessPoolExecutor(
             1,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(batch_size,),
+            initargs=(batch_size, guard),
         )
         weakref.finalize(self, self._pool.shutdown, cancel_futures=True)
         self._version: str | None = None
@@ -284,8 +288,10 @@ class ExtractionProcess:
 _worker: Extractor | None = None
 
 
-def _init_worker(batch_size: int) -> None:
+def _init_worker(batch_size: int, guard: Callable[[], None] | None = None) -> None:
     global _worker
+    if guard is not None:
+        guard()
     _worker = Extractor(batch_size=batch_size)
 
 

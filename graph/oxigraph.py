@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
+import time
 import weakref
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -92,6 +95,11 @@ class OxigraphStore(KnowledgeStore):
         self.url = f"oxigraph:{location}" if location else "memory:"
         self.location = location  # None: in memory
         self._temporary = False
+        # Lending the store to another process (see lend): while it is lent, callers wait;
+        # long reads (streams) are counted so that lending waits for them to finish.
+        self._lent = False
+        self._streams = 0
+        self._gate = threading.Condition()
         self._stamped: bool | None = None  # whether the ledger stamp is there (None: unknown)
         try:
             if location:
@@ -117,9 +125,52 @@ class OxigraphStore(KnowledgeStore):
 
     @property
     def _store(self) -> ox.Store:
+        if self._lent:
+            with self._gate:
+                self._gate.wait_for(lambda: not self._lent)
         if self._db is None:
             raise StoreError("the store is closed")
         return self._db
+
+    @contextmanager
+    def lend(self, *, wait: float = 30.0) -> Iterator[str]:
+        """Close the store in this process while the block runs, so that another process
+        may open and write it (a SPARQL update, confined to a worker); yields its folder.
+        Callers in this process wait meanwhile, and the store is open again afterwards.
+        The caller holds the service's write lock. Raises :class:`StoreError` when a long
+        read does not finish within ``wait`` seconds."""
+        if self.location is None or self._db is None:
+            raise StoreError("only an open store on disk can be lent to another process")
+        with self._gate:
+            self._lent = True
+            if not self._gate.wait_for(lambda: self._streams == 0, timeout=wait):
+                self._lent = False
+                self._gate.notify_all()
+                raise StoreError("the store is busy with a long read: try again shortly")
+            db, self._db = self._db, None
+        try:
+            db.flush()
+            del db  # the last reference: RocksDB releases the folder's lock
+            yield self.location
+        finally:
+            try:
+                self._db = self._reopen()
+            finally:  # callers wait no longer: they find the store open, or closed
+                with self._gate:
+                    self._lent = False
+                    self._gate.notify_all()
+
+    def _reopen(self) -> ox.Store:
+        """The store opened again after a lend; a reader of this process that still held
+        the old handle for a moment delays it (its lock), a few seconds at most."""
+        deadline = time.monotonic() + 10.0
+        while True:
+            try:
+                return ox.Store(self.location)
+            except OSError as exc:
+                if time.monotonic() > deadline:
+                    raise StoreError(f"cannot open the store again after a write: {exc}") from exc
+                time.sleep(0.02)
 
     @property
     def native(self) -> ox.Store:
@@ -181,11 +232,20 @@ class OxigraphStore(KnowledgeStore):
             self._stamped = False
 
     def stream_values(self, sparql: str) -> Iterator[tuple[str | None, ...]]:
-        solutions = self._evaluate(sparql, True)
-        if not isinstance(solutions, ox.QuerySolutions):
-            raise StoreError("stream_values() needs a SELECT query")
-        for row in solutions:
-            yield tuple(None if t is None else t.value for t in row)
+        with self._gate:  # counted, so the store is not lent while this reads
+            self._gate.wait_for(lambda: not self._lent)
+            self._streams += 1
+        try:
+            solutions = self._evaluate(sparql, True)
+            if not isinstance(solutions, ox.QuerySolutions):
+                raise StoreError("stream_values() needs a SELECT query")
+            for row in solutions:
+                yield tuple(None if t is None else t.value for t in row)
+        finally:
+            solutions = None  # the handle goes before the count says so
+            with self._gate:
+                self._streams -= 1
+                self._gate.notify_all()
 
     def update(self, sparql: str) -> None:
         self.unstamp()

@@ -1,18 +1,27 @@
-"""A SPARQL query worker: a process of its own, started by :mod:`detente.api.http.query_workers`.
+"""A SPARQL worker: a process of its own, started by :mod:`detente.api.http.query_workers`.
 
-    python -m detente.api.http.query_worker FD
+    python -m detente.api.http.query_worker FD PARENT_PID
 
 It reads requests from the socket ``FD`` (a :class:`multiprocessing.connection.Connection`),
-caps its own private memory first, and answers until the socket closes. It is a program,
-not a ``multiprocessing`` child, so starting it never re-runs the server's main script.
+confines itself so that it cannot reach the network (:mod:`detente.api.http.sandbox`), caps
+its own private memory, and answers until the socket closes or its parent is gone. It is a
+program, not a ``multiprocessing`` child, so starting it never re-runs the server's main
+script.
+
+Queries read a read-only checkpoint of the store. An update opens the store itself, which
+the server has lent it (closed on its side meanwhile), applies the update in one
+transaction and closes it again: a worker ended at its deadline leaves nothing written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from multiprocessing.connection import Connection
 
 from detente.api.http.sparql_engine import SparqlError
+
+LEND_WAIT_S = 5.0  # how long an update waits for the server to release the store's lock
 
 
 def memory_message(megabytes: int) -> str:
@@ -69,6 +78,15 @@ def serve(conn: Connection) -> None:
         options = conn.recv()
     except (EOFError, OSError):
         return
+    if options.get("confine", True):
+        from detente.api.http.sandbox import SandboxUnavailable, confine
+
+        try:
+            confine()
+        except SandboxUnavailable as exc:
+            with contextlib.suppress(EOFError, OSError):
+                conn.send(("unconfined", str(exc)))
+            return
     if options["memory_mb"] >= PRELOAD_MB:
         # A balance's first call would otherwise import networkx, scipy.sparse and its
         # eigensolver (a second or more on a busy machine, right after a write); under a
@@ -91,6 +109,9 @@ def serve(conn: Connection) -> None:
         try:
             if operation == "balance":  # analysis of arrays sent along: no store to open
                 body, media_type = _balance(arguments), "application/json"
+            elif operation == "update":  # the live store, lent by the server
+                _update(path, arguments, options)
+                body, media_type = b"", "text/plain"
             else:
                 if engine is None or path != opened:
                     engine = None  # the old checkpoint's files are released first
@@ -123,7 +144,51 @@ def serve(conn: Connection) -> None:
             return
 
 
+def _update(path: str, arguments: dict, options: dict) -> None:
+    """Apply an update to the store at ``path`` (Oxigraph applies it in one transaction)
+    and close the store, so the server can open it again."""
+    import gc
+    import time
+
+    import pyoxigraph as ox
+
+    from detente.api.http.sparql_engine import SparqlEngine
+
+    deadline = time.monotonic() + LEND_WAIT_S
+    while True:
+        try:
+            store = ox.Store(path)
+            break
+        except OSError as exc:  # the server's last reader of the store is finishing
+            if time.monotonic() > deadline:
+                raise SparqlError(503, "the store is busy: try the update again") from exc
+            time.sleep(0.02)
+    refused: tuple[int, str] | None = None
+    try:
+        SparqlEngine(
+            store,
+            timeout=options["timeout"],
+            max_result_bytes=options["max_result_bytes"],
+            allowed_calls=options["allowed_calls"],
+            prefixes=options["prefixes"],
+        ).update(**arguments)
+        store.flush()
+    except SparqlError as exc:
+        refused = (exc.status, exc.message)
+    # The store must be closed before the server hears back. An exception's traceback
+    # holds the engine's frame, and with it the store, in a reference cycle: only the
+    # collector frees it, so it is run here rather than whenever it would run.
+    del store
+    gc.collect()
+    if refused is not None:
+        raise SparqlError(*refused)
+
+
 def main() -> None:
+    from detente.api.http.lifetime import die_with_parent
+
+    if len(sys.argv) > 2:
+        die_with_parent(int(sys.argv[2]))  # a dead server takes its workers along
     conn = Connection(int(sys.argv[1]))
     try:
         serve(conn)

@@ -9,6 +9,11 @@ would take the machine's memory ends its own worker instead, and is answered 503
 
 Workers read checkpoints of the store (:mod:`detente.api.http.snapshots`), never the live store:
 each request carries the checkpoint that holds every write finished before it was sent.
+Updates run in a worker too, with the same limits, on the live store that the server lends
+them for the time (:meth:`QueryWorkers.update`).
+
+Workers cannot open network sockets (:mod:`detente.api.http.sandbox`) unless federation is
+configured, and end themselves when the server is gone.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 from detente.api.http.query_worker import memory_message
+from detente.api.http.sandbox import SandboxUnavailable
 from detente.api.http.snapshots import Snapshots
 from detente.api.http.sparql_engine import Answer, SparqlError, timeout_message
 
@@ -73,7 +79,12 @@ class QueryWorkers:
             "memory_mb": memory_mb,
             "allowed_calls": allowed_calls,
             "prefixes": dict(prefixes or {}),
+            # Federation needs the network: an operator who lists endpoints accepts that
+            # the text check alone keeps other calls out.
+            "confine": not allowed_calls,
         }
+        self.failure: str | None = None  # why no worker can run here (no sandbox)
+        self._ready = threading.Event()  # a first worker is ready, or failure is known
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._processes: list[subprocess.Popen] = []  # for close()
         self._closed = False
@@ -98,7 +109,13 @@ class QueryWorkers:
     def _start(self) -> None:
         ours, theirs = socket.socketpair()
         process = subprocess.Popen(
-            [sys.executable, "-m", "detente.api.http.query_worker", str(theirs.fileno())],
+            [
+                sys.executable,
+                "-m",
+                "detente.api.http.query_worker",
+                str(theirs.fileno()),
+                str(os.getpid()),
+            ],
             pass_fds=[theirs.fileno()],
             stdin=subprocess.DEVNULL,
             # One BLAS thread: a worker's analyses are sparse and single-threaded, and
@@ -117,11 +134,20 @@ class QueryWorkers:
         """Into the idle pool once the worker says it is ready; a worker that dies while
         starting is logged and replaced after a pause (not in a tight loop)."""
         try:
-            if worker.conn.poll(STARTUP_S) and worker.conn.recv() == ("ready",):
+            said = worker.conn.recv() if worker.conn.poll(STARTUP_S) else None
+            if said == ("ready",):
                 if self._closed:
                     worker.conn.close()
                 else:
                     self._idle.put(worker)
+                    self._ready.set()
+                return
+            if said and said[0] == "unconfined":  # the platform cannot confine it: no retry
+                self.failure = said[1]
+                log.error("SPARQL workers cannot start: %s", said[1])
+                worker.process.wait()
+                worker.conn.close()
+                self._ready.set()
                 return
         except (EOFError, OSError):
             pass
@@ -137,6 +163,15 @@ class QueryWorkers:
             time.sleep(1)
             self._start()
 
+    def wait_ready(self, timeout: float = STARTUP_S) -> None:
+        """Start the pool and wait until a worker is ready; raises
+        :class:`~detente.api.http.sandbox.SandboxUnavailable` where workers cannot be
+        confined (a server should refuse to start then, saying why)."""
+        self.start()
+        self._ready.wait(timeout)
+        if self.failure is not None:
+            raise SandboxUnavailable(self.failure)
+
     def _retire(self, worker: _Worker) -> None:
         """:meth:`_replace` on a thread of its own: ending and restarting a process takes a
         moment, which the event loop must not wait for."""
@@ -147,7 +182,7 @@ class QueryWorkers:
         worker.process.kill()
         worker.process.wait()
         worker.conn.close()
-        self.snapshots.opened(None, worker.path)
+        self.snapshots.release(worker.path)
         if not self._closed:
             self._start()
 
@@ -176,28 +211,29 @@ class QueryWorkers:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
         self.start()
+        if self.failure is not None:
+            raise SparqlError(503, f"SPARQL is unavailable on this server: {self.failure}")
         path: str | None = None
         if reads_store:
             self.snapshots.used()
-            snapshot = self.snapshots.fresh() or await loop.run_in_executor(
-                None, self.snapshots.current
+            # Held from here on: a write meanwhile cannot delete it before it is opened.
+            snapshot = self.snapshots.lease_fresh() or await loop.run_in_executor(
+                None, self.snapshots.lease
             )
             path = snapshot.path
         try:
-            worker = self._idle.get_nowait()
-        except queue.Empty:
-            starting = self._starting > 0
-            wait = STARTUP_S if starting else self.timeout
-            try:
-                worker = await loop.run_in_executor(None, self._idle.get, True, wait)
-            except queue.Empty:
-                raise SparqlError(503, "every query worker is busy: try again shortly") from None
-            if starting:  # the pool was still loading: that is not the query's time
-                deadline = loop.time() + self.timeout
+            worker, waited_for_start = await self._take(loop)
+        except BaseException:
+            self.snapshots.release(path)
+            raise
+        if waited_for_start:  # the pool was still loading: that is not the query's time
+            deadline = loop.time() + self.timeout
         if path is None:
             path = worker.path  # what it has open stays open
-        elif worker.path != path:
-            self.snapshots.opened(path, worker.path)
+        elif worker.path == path:
+            self.snapshots.release(path)  # the worker holds it already
+        else:
+            self.snapshots.release(worker.path)  # the worker's hold moves to the new one
             worker.path = path
         try:
             worker.conn.send((path, operation, arguments))
@@ -227,15 +263,68 @@ class QueryWorkers:
         self._idle.put(worker)
         return Answer(body, first)
 
-    def _died(self, worker: _Worker) -> SparqlError:
+    async def _take(self, loop: asyncio.AbstractEventLoop) -> tuple[_Worker, bool]:
+        """An idle worker, and whether the pool was still starting when it was asked for;
+        503 when none becomes idle within the deadline."""
+        try:
+            return self._idle.get_nowait(), False
+        except queue.Empty:
+            pass
+        starting = self._starting > 0
+        wait = STARTUP_S if starting else self.timeout
+        try:
+            return await loop.run_in_executor(None, self._idle.get, True, wait), starting
+        except queue.Empty:
+            raise SparqlError(503, "every query worker is busy: try again shortly") from None
+
+    def update(self, location: str, **arguments: object) -> None:
+        """Apply an update (:meth:`SparqlEngine.update` arguments) to the store at
+        ``location`` on an idle worker, blocking (call it from a thread). The caller has
+        lent the store (closed it on its side) and holds the write lock. At the deadline
+        the worker is ended and, the update being one transaction, nothing of it stays."""
+        self.start()
+        if self.failure is not None:
+            raise SparqlError(503, f"SPARQL is unavailable on this server: {self.failure}")
+        try:
+            worker = self._idle.get(True, STARTUP_S if self._starting else self.timeout)
+        except queue.Empty:
+            raise SparqlError(503, "every SPARQL worker is busy: try again shortly") from None
+        try:
+            worker.conn.send((location, "update", arguments))
+            if not worker.conn.poll(self.timeout + GRACE_S):
+                self._replace(worker)  # ended before the store is taken back
+                raise SparqlError(503, timeout_message(self.timeout))
+            kind, first, second, detail = worker.conn.recv()
+        except (EOFError, OSError):
+            raise self._died(worker, wait=True) from None
+        if kind == "error":
+            if detail:
+                log.error("SPARQL worker failed on an update: %s", detail)
+            if first == 503 and second == memory_message(self.memory_mb):
+                self._replace(worker)
+            else:
+                self._idle.put(worker)
+            raise SparqlError(first, second)
+        worker.conn.recv_bytes()  # the empty body
+        self._idle.put(worker)
+
+    def _died(self, worker: _Worker, *, wait: bool = False) -> SparqlError:
         """The answer for a worker that ended mid-query, and a replacement for it."""
         try:
             code: int | None = worker.process.wait(timeout=2)
         except subprocess.TimeoutExpired:
             code = None
-        self._retire(worker)
+        # An update's caller takes the store back next: the process must be gone by then.
+        (self._replace if wait else self._retire)(worker)
+        if code == -signal.SIGSEGV:  # the nesting limit should make this impossible
+            log.error("SPARQL worker crashed (segmentation fault: a stack overflow?)")
+            return SparqlError(
+                400,
+                "the SPARQL worker crashed evaluating this request (a stack overflow: the "
+                "request nests too deeply for the parser?); the server goes on",
+            )
         # Oxigraph (Rust) aborts when an allocation fails under the memory cap.
-        if code in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGKILL):
+        if code in (-signal.SIGABRT, -signal.SIGKILL):
             log.warning("SPARQL worker ended by its memory cap (exit code %s)", code)
             return SparqlError(503, memory_message(self.memory_mb))
         log.error("SPARQL worker ended unexpectedly (exit code %s)", code)

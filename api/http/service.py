@@ -20,8 +20,16 @@ from contextlib import contextmanager
 from datetime import date
 from typing import TypeVar
 
+from detente.api.http.lifetime import die_with_parent
 from detente.extract import Article, ExtractionProcess, Extractor, Relation
-from detente.graph import Ingestor, IngestResult, KnowledgeStore, document_iri, open_store
+from detente.graph import (
+    Ingestor,
+    IngestResult,
+    KnowledgeStore,
+    StoreError,
+    document_iri,
+    open_store,
+)
 from detente.graph.answers import EvidenceReader, find_actor, signed_pairs, store_evidence
 from detente.graph.ledger import Ledger, open_ledger, save_ledger
 from detente.graph.oxigraph import OxigraphStore
@@ -81,7 +89,8 @@ class KnowledgeService:
     def _pipeline(self) -> Extractor | ExtractionProcess:
         """The extractor, started on first use (the caller holds the model lock)."""
         if self._extractor is None:
-            self._extractor = ExtractionProcess()
+            # A server that dies takes its extraction process (and its model) with it.
+            self._extractor = ExtractionProcess(guard=die_with_parent)
         return self._extractor
 
     def _extract(self, article: Article, published: date | None) -> list[Relation]:
@@ -308,6 +317,30 @@ class KnowledgeService:
             if not self._rebuilding:
                 self._rebuilding = True
                 threading.Thread(target=self._rebuild, name="detente-ledger", daemon=True).start()
+
+    def update(self, apply: Callable[[str], None]) -> None:
+        """A write the ledger cannot follow, made by another process: ``apply`` gets the
+        store's folder while the store is lent to it (closed here; see
+        :meth:`OxigraphStore.lend`) and writes it in one transaction, or raises having
+        written nothing. Only other writers wait: readers go on with the ledger as it was,
+        which is rebuilt in the background once something was written."""
+        store = self.store
+        if not isinstance(store, OxigraphStore) or store.location is None:
+            raise StoreError("only a store on disk can be written by another process")
+        with self._write_lock:
+            # The saved ledger no longer describes the store, even if this process dies
+            # before the update returns.
+            store.unstamp()
+            try:
+                with store.lend() as location:
+                    apply(location)
+            except Exception as exc:
+                # A refused request wrote nothing; a worker ended at its deadline may have
+                # committed just before: then the ledger is read again to be sure.
+                if getattr(exc, "status", 500) >= 500:
+                    self.changed()
+                raise
+            self.changed()
 
     def _rebuild(self) -> None:
         try:

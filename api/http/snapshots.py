@@ -7,7 +7,11 @@ checkpoint (hard links on the same file system: milliseconds, and almost no disk
 first time a query needs the state after a write. Making it also flushes the writer's
 memtable, so the log never grows while the service runs.
 
-A checkpoint is deleted once it is neither the latest nor open in any worker.
+A checkpoint is deleted once it is neither the latest nor held. A query holds the
+checkpoint it will read from the moment it is chosen (:meth:`Snapshots.lease`, under the
+same lock that deletes checkpoints) until its worker has moved on to another one
+(:meth:`Snapshots.release`): a write that makes a newer checkpoint meanwhile cannot delete
+the one a query is about to open.
 """
 
 from __future__ import annotations
@@ -62,7 +66,9 @@ class Snapshots:
         self._latest: Snapshot | None = None
         self._open: Counter[str] = Counter()
         self._names = itertools.count()
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the bookkeeping below: held for moments only
+        self._making = threading.Lock()  # held while a checkpoint is copied
+        self._creating: str | None = None
         self._wanted = threading.Event()
         self._closed = False
         self._idle = False
@@ -100,40 +106,70 @@ class Snapshots:
         latest = self._latest
         return latest if latest is not None and latest.generation == self._generation() else None
 
-    def current(self) -> Snapshot:
-        """A checkpoint holding every write the service finished before this call."""
-        generation = self._generation()
-        latest = self.fresh()
-        if latest is not None:
+    def lease_fresh(self) -> Snapshot | None:
+        """:meth:`lease` when the latest checkpoint is fresh (no copy to make: this may run
+        on the event loop), else None."""
+        with self._lock:
+            latest = self.fresh()
+            if latest is not None:
+                self._open[latest.path] += 1
             return latest
-        self._idle = False
-        with self._lock:
-            latest = self._latest
-            if latest is not None and latest.generation >= generation:
-                return latest
-            # Read the generation before copying: the copy holds at least that much (a write
-            # finishing meanwhile may be in it too, which does no harm).
-            generation = self._generation()
-            self.root.mkdir(parents=True, exist_ok=True)  # again after close()
-            path = self.root / f"g{generation}-{next(self._names)}"
-            self._store.checkpoint(path)
-            self._latest = Snapshot(generation, str(path))
-            self._sweep()
-            return self._latest
 
-    def opened(self, path: str | None, closed: str | None) -> None:
-        """A worker opened ``path`` and closed ``closed``."""
-        with self._lock:
-            if path:
-                self._open[path] += 1
-            if closed:
-                self._open[closed] -= 1
-                if self._open[closed] <= 0:
-                    del self._open[closed]
-            self._sweep()
+    def lease(self) -> Snapshot:
+        """:meth:`current`, held until :meth:`release`: it is not deleted meanwhile."""
+        return self.current(hold=True)
+
+    def release(self, path: str | None) -> None:
+        """A holder of ``path`` (a query, or a worker that had it open) is done with it."""
+        if path:
+            with self._lock:
+                self._open[path] -= 1
+                if self._open[path] <= 0:
+                    del self._open[path]
+                    # Only a checkpoint nobody holds can go (a query's own lease, dropped
+                    # because its worker holds the same one, deletes nothing: no sweep).
+                    self._sweep()
+
+    def current(self, *, hold: bool = False) -> Snapshot:
+        """A checkpoint holding every write the service finished before this call (held
+        for the caller with ``hold``). Copying happens outside the bookkeeping lock, which
+        the event loop takes for every query: a copy that waits for the store (lent to an
+        update) must not stall the loop."""
+        generation = self._generation()
+        if not hold:
+            latest = self.fresh()
+            if latest is not None:
+                return latest
+        self._idle = False
+        with self._making:  # one copy at a time; callers meanwhile get it when it is made
+            with self._lock:
+                latest = self._latest
+                if latest is not None and latest.generation >= generation:
+                    if hold:
+                        self._open[latest.path] += 1
+                    return latest
+                # Read the generation before copying: the copy holds at least that much (a
+                # write finishing meanwhile may be in it too, which does no harm).
+                generation = self._generation()
+                self.root.mkdir(parents=True, exist_ok=True)  # again after close()
+                path = self.root / f"g{generation}-{next(self._names)}"
+                self._creating = str(path)  # not swept while it is being made
+            try:
+                self._store.checkpoint(path)
+            finally:
+                with self._lock:
+                    self._creating = None
+            with self._lock:
+                self._latest = Snapshot(generation, str(path))
+                if hold:
+                    self._open[self._latest.path] += 1
+                self._sweep()
+                return self._latest
 
     def _sweep(self) -> None:
         keep = set(self._open) | ({self._latest.path} if self._latest else set())
+        if self._creating:
+            keep.add(self._creating)
         for folder in self.root.iterdir() if self.root.is_dir() else ():
             if str(folder) not in keep:
                 shutil.rmtree(folder, ignore_errors=True)

@@ -9,8 +9,15 @@ inside Oxigraph: the endpoint evaluates in worker processes that are ended at th
 (:mod:`detente.api.http.query_workers`).
 
 Oxigraph calls whatever URL a query names in ``SERVICE`` (or an update in ``LOAD``) and has
-no switch to stop it, so the engine refuses such text before evaluation unless the target
-is on the configured allow-list (:func:`check_outbound`).
+no switch to stop it. The server evaluates in processes that cannot open a network socket
+(:mod:`detente.api.http.sandbox`); as a first line, and to say why, the engine also refuses
+such text before evaluation unless the target is on the configured allow-list
+(:func:`check_outbound`). A call that gets past the text check fails in the sandbox, and the
+client is told only that remote access is disabled, never what a host answered.
+
+Oxigraph's parser and evaluator recurse once per nesting level: a few thousand brackets
+overflow a thread's stack, which kills the process. Text nested deeper than
+:data:`MAX_NESTING` is refused before it is parsed (:func:`check_nesting`).
 """
 
 from __future__ import annotations
@@ -44,6 +51,40 @@ GRAPH_FORMATS = {
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
     "application/ld+json": ox.RdfFormat.JSON_LD,
 }
+
+
+# Brackets of any kind, counted conservatively (also inside strings and IRIs, so the count
+# is never below the parser's depth). Oxigraph overflows an 8 MB stack at about 2,500
+# levels; no query written by hand or by a tool nests a tenth as deep.
+MAX_NESTING = 200
+_OPENING = frozenset("({[")
+_CLOSING = frozenset(")}]")
+REMOTE_DISABLED = (
+    "the request tried to reach another server (SERVICE or LOAD): remote access is disabled "
+    "on this endpoint"
+)
+
+
+# How RocksDB, under Oxigraph, words its own failures (anything else is a remote call's).
+_STORE_FAILURES = ("IO error", "Corruption", "Resource busy", "No space")
+
+
+def check_nesting(text: str, limit: int = MAX_NESTING) -> None:
+    """400 when brackets in ``text`` nest deeper than ``limit``: O(n), before parsing."""
+    depth = deepest = 0
+    for char in text:
+        if char in _OPENING:
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    raise SparqlError(
+                        400,
+                        f"the request nests brackets more than {limit} levels deep, more than "
+                        "this endpoint parses: flatten the groups or expressions",
+                    )
+        elif char in _CLOSING and depth:
+            depth -= 1
 
 
 def timeout_message(seconds: float) -> str:
@@ -175,6 +216,7 @@ class SparqlEngine:
         self.prefixes = prefixes or {}
 
     def _guard(self, text: str, base_iri: str | None) -> None:
+        check_nesting(text)
         # The same queries come again and again (dashboards, clients polling): remember the
         # verdict on short ones rather than lex them every time.
         if len(text) <= 8192:
@@ -217,7 +259,9 @@ class SparqlEngine:
             result = self.store.query(text, **options)
         except SyntaxError as exc:
             raise SparqlError(400, f"malformed SPARQL query: {exc}") from exc
-        except (OSError, ValueError, RuntimeError) as exc:
+        except OSError as exc:
+            raise self._remote(exc) from exc
+        except (ValueError, RuntimeError) as exc:
             raise SparqlError(400, f"query failed: {exc}") from exc
         if isinstance(result, ox.QueryBoolean):
             media = negotiate(accept, BOOLEAN_FORMATS, "application/sparql-results+json")
@@ -262,13 +306,29 @@ class SparqlEngine:
                 ) from exc
             if sink.reason == "time":
                 raise SparqlError(503, self.timeout_message()) from exc
-            if isinstance(exc, (OSError, ValueError, SyntaxError, RuntimeError)):
+            if isinstance(exc, OSError):
+                raise self._remote(exc) from exc
+            if isinstance(exc, (ValueError, SyntaxError, RuntimeError)):
                 raise SparqlError(400, f"query failed: {exc}") from exc
             raise
         return b"".join(sink.parts)
 
     def timeout_message(self) -> str:
         return timeout_message(self.timeout)
+
+    def _remote(self, exc: OSError) -> SparqlError:
+        """What a client learns of an I/O failure during evaluation: apart from the store's
+        own (RocksDB's messages), it is a SERVICE or LOAD call. Without federation nothing
+        may be called (the sandbox refused it); with it, the remote's answer, refusal or
+        DNS failure is not passed on either, so hosts and ports cannot be probed through
+        this endpoint."""
+        if str(exc).startswith(_STORE_FAILURES):
+            return SparqlError(503, "the store could not be read or written; try again")
+        if not self.allowed_calls:
+            return SparqlError(400, REMOTE_DISABLED)
+        return SparqlError(
+            400, "a SERVICE or LOAD call failed: the remote endpoint could not be used"
+        )
 
     def update(
         self, text: str, *, using: list[str], using_named: list[str], base_iri: str | None
@@ -289,5 +349,7 @@ class SparqlEngine:
             self.store.update(rewritten, base_iri=base_iri, prefixes=self.prefixes)
         except SyntaxError as exc:
             raise SparqlError(400, f"malformed SPARQL update: {exc}") from exc
-        except (OSError, ValueError, RuntimeError) as exc:
+        except OSError as exc:
+            raise self._remote(exc) from exc
+        except (ValueError, RuntimeError) as exc:
             raise SparqlError(400, f"update failed: {exc}") from exc

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
@@ -16,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from detente.api.http.query_workers import QueryWorkers
 from detente.api.http.security import WRITE_RESPONSES, require_writer
-from detente.api.http.sparql_engine import Answer, SparqlEngine, SparqlError
+from detente.api.http.sparql_engine import Answer, SparqlError, check_nesting
 from detente.api.http.sparql_openapi import (
     GRAPH_STORE_GET,
     GRAPH_STORE_RESPONSES,
@@ -47,14 +48,6 @@ SERVICE_DESCRIPTION = """@prefix sd: <http://www.w3.org/ns/sparql-service-descri
 """
 
 
-def engine(request: Request) -> SparqlEngine:
-    """The update engine (this process, live store)."""
-    found = request.app.state.sparql
-    if found is None:
-        raise SparqlError(501, _not_served(request))
-    return found
-
-
 def workers(request: Request) -> QueryWorkers:
     """The query workers (other processes, checkpoints of the store)."""
     found = request.app.state.query_workers
@@ -73,8 +66,14 @@ def _not_served(request: Request) -> str:
 
 
 def _endpoint(request: Request) -> str:
-    """The endpoint's own URL: the service description's subject and the base IRI."""
-    return str(request.url).split("?")[0]
+    """The endpoint's own URL: the service description's subject and the base IRI. It is
+    built from the request's Host header, so it is checked as an IRI before it is written
+    into any text."""
+    url = str(request.url).split("?")[0]
+    try:
+        return ox.NamedNode(url).value
+    except ValueError:
+        raise SparqlError(400, "the request's Host header does not make a valid IRI") from None
 
 
 def _media_type(request: Request) -> tuple[str | None, str | None]:
@@ -225,26 +224,21 @@ async def sparql_query_post(request: Request) -> Response:
     openapi_extra=UPDATE_POST,
 )
 async def sparql_update(request: Request) -> Response:
-    sparql = engine(request)
+    pool = workers(request)
     text, params = await _parameters(request, UPDATE_TYPE, "update")
     if "query" in params:
         raise SparqlError(400, "this is the update endpoint: send queries to /sparql")
-    base = _endpoint(request)
+    check_nesting(text)  # before the store is lent: a refusal costs nothing
     service = request.app.state.service
-
-    def run() -> None:
-        with service.writing():
-            try:
-                sparql.update(
-                    text,
-                    using=params.get("using-graph-uri", []),
-                    using_named=params.get("using-named-graph-uri", []),
-                    base_iri=base,
-                )
-            finally:
-                service.changed()
-
-    await run_in_threadpool(run)
+    arguments = {
+        "text": text,
+        "using": params.get("using-graph-uri", []),
+        "using_named": params.get("using-named-graph-uri", []),
+        "base_iri": _endpoint(request),
+    }
+    # A worker applies it (confined, with the query limits) to the store lent for the time;
+    # readers go on meanwhile, on the ledger and on checkpoints.
+    await run_in_threadpool(service.update, lambda location: pool.update(location, **arguments))
     return Response(status_code=204)
 
 

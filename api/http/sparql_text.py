@@ -13,6 +13,12 @@ turns the text into tokens with their brace depth. Two things are read off them:
 The lexer errs on the side of finding a keyword: text it cannot tokenise becomes
 punctuation, so a word is only ever skipped when it is inside an IRI, a string, a comment,
 a variable or a prefixed name, which is exactly where SPARQL does not read keywords.
+One terminal depends on where the parser stands: ``<`` starts an IRI, or is less-than in an
+expression (``FILTER(1<2)SERVICE:x#>`` is an IRI to a lexer and a comparison, a ``SERVICE``
+and a comment to Oxigraph). Where an IRI token holds ``SERVICE`` or ``LOAD``, the text after
+its ``<`` is read a second time as if ``<`` were an operator, and a call found either way
+counts. This check is the first line only: the processes that evaluate SPARQL cannot open
+network sockets at all (:mod:`detente.api.http.sandbox`).
 Oxigraph does not expand ``\\u`` escapes outside IRIs and strings, so an escaped keyword is
 a syntax error there rather than a hidden ``SERVICE``.
 """
@@ -176,6 +182,40 @@ def outbound_calls(
         elif _hides_keyword(token):
             operation = "SERVICE" if "SERVICE" in token.text.upper() else "LOAD"
             found.append(OutboundCall(operation, None, token.start))
+        elif token.kind == "iri" and _CALL_WORD.search(token.text):
+            found.extend(_as_less_than(text, token))
+    return found
+
+
+_CALL_WORD = re.compile("SERVICE|LOAD", re.IGNORECASE)
+_TARGETS = ("iri", "pname", "var")
+
+
+def _as_less_than(text: str, iri: Token) -> list[OutboundCall]:
+    """The calls in ``text`` after ``iri``'s ``<`` when that ``<`` is read as less-than.
+    Only a keyword followed by something it can call (an IRI, a prefixed name or a
+    variable, after SILENT or not) counts: ``<http://schema.org/Service>`` read that way
+    has ``>`` after the word, which no parser takes for a call. Each reading is shorter
+    than the text, and an IRI inside it that holds a keyword is read again in turn."""
+    offset = iri.start + 1
+    rest = text[offset:]
+    tokens = tokenize(rest)
+    found: list[OutboundCall] = []
+    for i, token in enumerate(tokens):
+        keyword = token.word in ("SERVICE", "LOAD") or _hides_keyword(token)
+        if keyword:
+            after = tokens[i + 1 : i + 3]
+            if after and after[0].word == "SILENT":
+                after = after[1:]
+            glued = _hides_keyword(token) and token.kind == "pname"  # SERVICE:x is a call
+            if glued or (after and after[0].kind in _TARGETS):
+                operation = "SERVICE" if "SERVICE" in token.text.upper() else "LOAD"
+                found.append(OutboundCall(operation, None, offset + token.start))
+        elif token.kind == "iri" and _CALL_WORD.search(token.text):
+            found.extend(
+                OutboundCall(c.operation, None, offset + c.start)
+                for c in _as_less_than(rest, token)
+            )
     return found
 
 
