@@ -39,6 +39,7 @@ def _run(settings, service, host: str, port: int) -> None:
 
     from detente.api.http.app import create_app
     from detente.api.http.discovery import advertised, local_url
+    from detente.api.http.middleware import timed_protocol
     from detente.graph.oxigraph import OxigraphStore
     from detente.graph.suggestions import warm_suggestions
 
@@ -67,8 +68,11 @@ def _run(settings, service, host: str, port: int) -> None:
         if location and settings.store != "memory:"
         else contextlib.nullcontext()
     )
+    # uvicorn has no deadline for reading a request (its keep-alive timer only runs between
+    # requests): its protocol, subclassed, times the headers; the app times the body.
+    protocol = timed_protocol(settings.http_parser, settings.header_timeout, settings.body_timeout)
     with advert:
-        uvicorn.run(app_, host=host, port=port, log_level="warning", http=settings.http_parser)
+        uvicorn.run(app_, host=host, port=port, log_level="warning", http=protocol)
 
 
 @app.command()
@@ -81,7 +85,8 @@ def serve(
     """Serve the REST API, the SPARQL endpoint and the explorer page.
 
     Writes need DETENTE_TOKEN set in the environment; without it the service is read-only.
-    Other settings: DETENTE_CORS_ORIGINS, DETENTE_MAX_BODY_BYTES, DETENTE_MAX_RESULT_BYTES.
+    Other settings: DETENTE_CORS_ORIGINS, DETENTE_MAX_BODY_BYTES, DETENTE_MAX_RESULT_BYTES,
+    DETENTE_HEADER_TIMEOUT, DETENTE_BODY_TIMEOUT.
     """
     from pydantic import ValidationError
 

@@ -11,7 +11,8 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -19,6 +20,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from detente.api.http import explorer_routes, rest, sparql_routes
 from detente.api.http.answer_cache import AnswerFastPath
 from detente.api.http.feeds import FeedPoller
+from detente.api.http.middleware import (
+    SECURITY_HEADERS,
+    BodyDeadline,
+    MethodSupport,
+    SecurityHeaders,
+    allowed_methods,
+    csp_with_scripts,
+    route_table,
+)
 from detente.api.http.query_workers import QueryWorkers
 from detente.api.http.service import KnowledgeService
 from detente.api.http.settings import ServiceSettings
@@ -87,15 +97,24 @@ async def _nothing() -> Message:
     return {"type": "http.request", "body": b""}
 
 
-def _methods(app: FastAPI, path: str) -> list[str]:
-    """The methods the OpenAPI document lists for ``path`` (what a 405's Allow says)."""
-    found: set[str] = set()
-    for template, operations in app.openapi()["paths"].items():
-        parts = re.split(r"(\{[^/}]+\})", template)
-        pattern = "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts)
-        if re.fullmatch(pattern, path):
-            found |= {method.upper() for method in operations}
-    return sorted(found)
+VENDOR = "/static/vendor/swagger-ui"
+
+
+def _api_docs(openapi_url: str, title: str) -> tuple[bytes, str]:
+    """Swagger UI (where people paste the write token) from this server's own copy
+    (``explorer/build.sh``), under the same policy as every page plus the hash of its one
+    inline script: no CDN, no script from anywhere else."""
+    page = get_swagger_ui_html(
+        openapi_url=openapi_url,
+        title=f"{title} API",
+        swagger_js_url=f"{VENDOR}/swagger-ui-bundle.js",
+        swagger_css_url=f"{VENDOR}/swagger-ui.css",
+        swagger_favicon_url=f"{VENDOR}/favicon-32x32.png",
+        swagger_ui_parameters={"validatorUrl": None},  # no badge from validator.swagger.io
+    )
+    body = bytes(page.body)
+    inline = re.findall(r"<script>(.*?)</script>", body.decode(), re.DOTALL)
+    return body, csp_with_scripts(*inline)
 
 
 def create_app(
@@ -126,6 +145,8 @@ def create_app(
         summary="Who backs, fights, sanctions or mediates whom: a knowledge graph from news.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served below, from the bundled Swagger UI
+        redoc_url=None,  # it loads from a CDN (and Google Fonts): /docs is the one page
     )
     app.state.settings = settings
     app.state.service = svc
@@ -171,6 +192,12 @@ def create_app(
     def explorer() -> FileResponse:
         return FileResponse(EXPLORER / "static" / "index.html")
 
+    docs_page, docs_policy = _api_docs(app.openapi_url or "/openapi.json", app.title)
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return HTMLResponse(docs_page, headers={"Content-Security-Policy": docs_policy})
+
     @app.exception_handler(SparqlError)
     async def sparql_error(request: Request, exc: SparqlError) -> PlainTextResponse:
         return sparql_routes.error_response(exc)
@@ -179,7 +206,8 @@ def create_app(
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         headers = dict(exc.headers or {})
         if exc.status_code == 405:  # every method of the path, not only the first route's
-            headers["Allow"] = ", ".join(_methods(request.app, request.url.path))
+            methods = allowed_methods(route_table(request.app), request.url.path)
+            headers["Allow"] = ", ".join(sorted(methods))
         return JSONResponse({"detail": exc.detail}, exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
@@ -193,10 +221,17 @@ def create_app(
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         # Logged in full for the operator; the client gets no stack trace.
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse({"detail": "internal error; the server log has the details"}, 500)
+        # Answered outside the middleware: the security headers are added here.
+        return JSONResponse(
+            {"detail": "internal error; the server log has the details"},
+            500,
+            headers=SECURITY_HEADERS,
+        )
 
     app.add_middleware(sparql_routes.QueryFastPath)  # the innermost: added first
     app.add_middleware(AnswerFastPath, service=svc)
+    # HEAD on GET routes, OPTIONS everywhere; inside CORS, which answers preflights.
+    app.add_middleware(MethodSupport, routes=lambda: route_table(app))
     if settings.cors_origins:  # no layer at all when CORS is off: every request pays for it
         app.add_middleware(
             CORSMiddleware,
@@ -205,4 +240,6 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "Accept"],
         )
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodyDeadline, timeout=settings.body_timeout)  # headers: serve.py
+    app.add_middleware(SecurityHeaders)  # the outermost: every answer has them
     return app

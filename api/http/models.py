@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, Field
 
 from detente.extract.model import Relation
+from detente.extract.text import MAX_CHARS
 from detente.ontology import predicates
 
 
@@ -24,6 +25,15 @@ def _iso_day(value: object) -> object:
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_day)]
+
+# Every string a client sends has a bound, checked before any handler runs (422 naming the
+# field): an unbounded one reached code with limits of its own (an author of a million
+# characters is tokenised as a name, past spaCy's max_length: a 500) or went into the store.
+MAX_URL = 2000  # what browsers and proxies commonly carry
+MAX_NAME = 200  # an author: a person, an organisation or a government
+MAX_TITLE = 1000
+# The text as sent: read_article allows HTML four times the text it keeps (MAX_CHARS).
+MAX_TEXT = 4 * MAX_CHARS
 
 
 class Where(BaseModel):
@@ -122,21 +132,29 @@ class Balance(BaseModel):
 
 
 class DocumentIn(BaseModel):
-    text: str = Field(min_length=1, description="Plain text or HTML of one article.")
-    title: str | None = None
-    url: str | None = Field(None, description="Where it came from; identifies the document.")
+    text: str = Field(
+        min_length=1, max_length=MAX_TEXT, description="Plain text or HTML of one article."
+    )
+    title: str | None = Field(None, max_length=MAX_TITLE)
+    url: str | None = Field(
+        None, max_length=MAX_URL, description="Where it came from; identifies the document."
+    )
     date: IsoDate | None = Field(None, description="Publication date (YYYY-MM-DD).")
-    author: str | None = Field(None, description="Who speaks as 'we' in the text.")
-    format: str = Field("auto", pattern="^(auto|text|html)$")
+    author: str | None = Field(
+        None, max_length=MAX_NAME, description="Who speaks as 'we' in the text."
+    )
+    format: str = Field("auto", max_length=4, pattern="^(auto|text|html)$")
 
 
 class FetchIn(BaseModel):
-    url: str = Field(min_length=1, max_length=2000, description="An http(s) page to fetch.")
-    author: str | None = Field(None, description="Who speaks as 'we' in the text.")
+    url: str = Field(min_length=1, max_length=MAX_URL, description="An http(s) page to fetch.")
+    author: str | None = Field(
+        None, max_length=MAX_NAME, description="Who speaks as 'we' in the text."
+    )
 
 
 class FeedIn(BaseModel):
-    url: str = Field(min_length=1, max_length=2000, description="An RSS or Atom feed.")
+    url: str = Field(min_length=1, max_length=MAX_URL, description="An RSS or Atom feed.")
     every: float = Field(900.0, ge=60, description="Seconds between two polls (60 at least).")
 
 

@@ -11,11 +11,13 @@ import json
 from dataclasses import replace
 from datetime import date
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from detente.api.http.answer_cache import answer_key
 from detente.api.http.models import (
+    MAX_NAME,
+    MAX_URL,
     ActorProfile,
     ActorSummary,
     Balance,
@@ -94,10 +96,14 @@ def _json(answer: object) -> bytes:
 )
 def relations(
     request: Request,
-    theatre: str | None = Query(None, description="Theatre label, e.g. Libya."),
+    theatre: str | None = Query(
+        None, max_length=MAX_NAME, description="Theatre label, e.g. Libya."
+    ),
     predicate: Predicate | None = Query(None, description="Relation; sub-relations included."),
     polarity: Polarity | None = None,
-    actor: str | None = Query(None, description="Actor id or name, as subject or object."),
+    actor: str | None = Query(
+        None, max_length=MAX_NAME, description="Actor id or name, as subject or object."
+    ),
     since: IsoDate | None = Query(None, description="From this date (YYYY-MM-DD)."),
     until: IsoDate | None = Query(None, description="Up to this date (YYYY-MM-DD)."),
     limit: int = Query(100, ge=1, le=10_000),
@@ -134,7 +140,7 @@ def relations(
 @router.get("/actors", response_model=list[ActorSummary], tags=["actors"])
 def actors(
     request: Request,
-    q: str | None = Query(None, description="Part of a name or id."),
+    q: str | None = Query(None, max_length=MAX_NAME, description="Part of a name or id."),
     limit: int = Query(100, ge=1, le=10_000),
     svc: KnowledgeService = Depends(service),
 ) -> Response:
@@ -153,7 +159,9 @@ def actors(
 @router.get(
     "/actors/{actor_id}", response_model=ActorProfile, tags=["actors"], responses=UNKNOWN_ACTOR
 )
-def actor_profile(actor_id: str, svc: KnowledgeService = Depends(service)) -> dict:
+def actor_profile(
+    actor_id: str = Path(max_length=MAX_NAME), svc: KnowledgeService = Depends(service)
+) -> dict:
     """An actor: its names, Wikidata link, allies and adversaries with evidence counts."""
     node = _actor(svc, actor_id)
     with svc.reading() as ledger:
@@ -172,8 +180,8 @@ def actor_profile(actor_id: str, svc: KnowledgeService = Depends(service)) -> di
 @router.get("/paths", response_model=list[list[Hop]], tags=["analysis"], responses=UNKNOWN_ACTOR)
 def paths(
     request: Request,
-    source: str = Query(..., description="Actor id or name."),
-    target: str = Query(..., description="Actor id or name."),
+    source: str = Query(..., max_length=MAX_NAME, description="Actor id or name."),
+    target: str = Query(..., max_length=MAX_NAME, description="Actor id or name."),
     kind: PathKind = PathKind.alignment,
     max_hops: int = Query(3, ge=1, le=6),
     limit: int = Query(50, ge=1, le=1000),
@@ -203,7 +211,9 @@ def paths(
 @router.get("/balance", response_model=Balance, tags=["analysis"])
 async def balance(
     request: Request,
-    theatre: str | None = Query(None, description="Only relations concerning this theatre."),
+    theatre: str | None = Query(
+        None, max_length=MAX_NAME, description="Only relations concerning this theatre."
+    ),
 ) -> Response:
     """Structural balance of the signed alliance graph and its two-bloc partition."""
     svc: KnowledgeService = request.app.state.service
@@ -406,7 +416,9 @@ def remove_feed(
     dependencies=[Depends(require_writer)],
     responses={**WRITE_RESPONSES, 404: _problem("No such document.")},
 )
-def delete_document(doc_id: str, svc: KnowledgeService = Depends(service)) -> Response:
+def delete_document(
+    doc_id: str = Path(max_length=MAX_URL), svc: KnowledgeService = Depends(service)
+) -> Response:
     """Retract a document (by id or source) and everything it asserted."""
     if not svc.remove(doc_id):
         raise HTTPException(404, f"no such document: {doc_id}")

@@ -44,6 +44,12 @@ class ServiceSettings(BaseSettings):
         "h11", description="HTTP/1.1 parser: h11, or httptools behind a proxy."
     )
     max_rows: int = Field(1000, ge=1, description="Most rows a REST list returns.")
+    # A client that sends its request slowly holds a connection (and, for a body, a task)
+    # for as long as it likes unless reading has a deadline: 408 and the connection closed.
+    header_timeout: float = Field(
+        10.0, gt=0, description="Seconds a request's headers may take to arrive."
+    )
+    body_timeout: float = Field(30.0, gt=0, description="Seconds a request's body may take.")
 
     @field_validator("token", mode="before")
     @classmethod

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Install the explorer's front-end dependencies from npm (exact versions from
-# package-lock.json) and copy what the page loads into static/vendor, with each package's
-# licence, so the served page needs no CDN and works offline. The copied files are
-# committed; run this to update them.
+# package-lock.json) and copy what the pages load into static/vendor, with each package's
+# licence, so the served pages need no CDN and work offline. The copied files are
+# committed; run this to update them. Install scripts are not run (none of these packages
+# needs one; swagger-ui-dist's @scarf/scarf dependency would only report the install).
 set -euo pipefail
 cd "$(dirname "$0")"
-npm ci --no-audit --no-fund
+SCARF_ANALYTICS=false npm ci --no-audit --no-fund --ignore-scripts
 vendor=static/vendor
 rm -rf "$vendor" && mkdir -p "$vendor"
 # cytoscape-fcose's UMD bundle finds its dependencies as globals (coseBase, layoutBase):
@@ -17,7 +18,7 @@ declare -A bundles=(
   [cytoscape-fcose]=cytoscape-fcose.js
 )
 notice="$vendor/NOTICE"
-echo "Third-party code bundled with detente's explorer page (from npm, see build.sh)." > "$notice"
+echo "Third-party code bundled with detente's explorer page and API docs (from npm, see build.sh)." > "$notice"
 for package in cytoscape layout-base cose-base cytoscape-fcose; do
   cp "node_modules/$package/${bundles[$package]}" "$vendor/$package.js"
   cp "node_modules/$package/LICENSE" "$vendor/$package.LICENSE"
@@ -25,4 +26,17 @@ for package in cytoscape layout-base cose-base cytoscape-fcose; do
   licence=$(node -p "require('./node_modules/$package/package.json').license")
   echo "$package $version ($licence): $package.js, licence in $package.LICENSE" >> "$notice"
 done
+# Swagger UI for /docs (the page where people paste the write token): served from here, not
+# from a CDN. Its bundle's own notices (the libraries inside it) and its Apache NOTICE go
+# with it.
+swagger=node_modules/swagger-ui-dist
+mkdir -p "$vendor/swagger-ui"
+for file in swagger-ui-bundle.js swagger-ui-bundle.js.LICENSE.txt swagger-ui.css \
+  favicon-32x32.png LICENSE NOTICE; do
+  cp "$swagger/$file" "$vendor/swagger-ui/$file"
+done
+version=$(node -p "require('./$swagger/package.json').version")
+licence=$(node -p "require('./$swagger/package.json').license")
+echo "swagger-ui-dist $version ($licence): swagger-ui/, licence in swagger-ui/LICENSE," \
+  "notices in swagger-ui/NOTICE and swagger-ui/swagger-ui-bundle.js.LICENSE.txt" >> "$notice"
 cat "$notice"
