@@ -15,6 +15,8 @@ import typer
 from detente.api.cli import app, err, fail
 from detente.api.cli.graph import STORE_HELP
 
+GRACEFUL_S = 3  # seconds running requests get to finish after SIGTERM
+
 
 def _examples() -> Path:
     """The bundled example articles (installed with the package as ``detente.examples``)."""
@@ -45,7 +47,13 @@ def _run(settings, service, host: str, port: int) -> None:
 
     app_ = create_app(settings, service)
     if app_.state.query_workers is not None:
-        app_.state.query_workers.start()  # loaded before the first query arrives
+        from detente.api.http.sandbox import SandboxUnavailable
+
+        try:  # loaded before the first query arrives; a platform that cannot confine them
+            app_.state.query_workers.wait_ready()  # is refused here, saying why
+        except SandboxUnavailable as exc:
+            app_.state.query_workers.close()
+            fail(str(exc))
     # The search box's names (a second or two of work) are read while the server starts.
     threading.Thread(target=warm_suggestions, name="detente-warm", daemon=True).start()
     store = app_.state.service.store
@@ -72,7 +80,16 @@ def _run(settings, service, host: str, port: int) -> None:
     # requests): its protocol, subclassed, times the headers; the app times the body.
     protocol = timed_protocol(settings.http_parser, settings.header_timeout, settings.body_timeout)
     with advert:
-        uvicorn.run(app_, host=host, port=port, log_level="warning", http=protocol)
+        # SIGTERM: requests still running after a few seconds (an update computing) are
+        # cancelled, and closing the app ends their workers.
+        uvicorn.run(
+            app_,
+            host=host,
+            port=port,
+            log_level="warning",
+            http=protocol,
+            timeout_graceful_shutdown=GRACEFUL_S,
+        )
 
 
 @app.command()

@@ -33,7 +33,7 @@ from detente.api.http.query_workers import QueryWorkers
 from detente.api.http.service import KnowledgeService
 from detente.api.http.settings import ServiceSettings
 from detente.api.http.snapshots import Snapshots
-from detente.api.http.sparql_engine import SparqlEngine, SparqlError
+from detente.api.http.sparql_engine import SparqlError
 from detente.extract.fetch import FetchPolicy
 from detente.graph.oxigraph import OxigraphStore
 from detente.graph.store import PREFIX_MAP
@@ -171,18 +171,6 @@ def create_app(
     )
     allowed_hosts = tuple(x.strip() for x in settings.fetch_allow.split(",") if x.strip())
     app.state.feeds = FeedPoller(svc, FetchPolicy(allow=allowed_hosts))
-    # Updates run in this process, on the live store, under the service's write lock.
-    app.state.sparql = (
-        SparqlEngine(
-            store.native,
-            timeout=settings.query_timeout,
-            max_result_bytes=settings.max_result_bytes,
-            allowed_calls=allowed,
-            prefixes=PREFIX_MAP,
-        )
-        if local
-        else None
-    )
     app.include_router(rest.router)
     app.include_router(explorer_routes.router)
     app.include_router(sparql_routes.router)

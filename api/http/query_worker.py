@@ -16,12 +16,40 @@ transaction and closes it again: a worker ended at its deadline leaves nothing w
 from __future__ import annotations
 
 import contextlib
+import pickle
+import struct
 import sys
 from multiprocessing.connection import Connection
 
 from detente.api.http.sparql_engine import SparqlError
 
 LEND_WAIT_S = 5.0  # how long an update waits for the server to release the store's lock
+
+
+INLINE_BYTES = 256 * 1024  # answers up to this size travel with their header
+
+
+def reply(conn: Connection, header: tuple, body: bytes) -> None:
+    """Send ("ok", media type, size, None) or ("error", status, message, detail), then the
+    body of an "ok": a small body in the same message as its header (one write, one read
+    on the server's event loop), a large one as a message of its own, which the server
+    reads on a thread."""
+    framed = pickle.dumps(header, protocol=pickle.HIGHEST_PROTOCOL)
+    inline = header[0] == "ok" and len(body) <= INLINE_BYTES
+    conn.send_bytes(struct.pack("!I", len(framed)) + framed + (body if inline else b""))
+    if header[0] == "ok" and not inline:
+        conn.send_bytes(body)
+
+
+def read_reply(conn: Connection) -> tuple[tuple, bytes | None]:
+    """The header :func:`reply` sent and the body if it came along (None: it follows as a
+    message of its own)."""
+    raw = conn.recv_bytes()
+    (size,) = struct.unpack_from("!I", raw)
+    header = pickle.loads(raw[4 : 4 + size])
+    if header[0] != "ok":
+        return header, None
+    return header, raw[4 + size :] if header[2] <= INLINE_BYTES else None
 
 
 def memory_message(megabytes: int) -> str:
@@ -135,9 +163,7 @@ def serve(conn: Connection) -> None:
         except Exception as exc:  # the caller logs the detail; the client gets one line
             header = ("error", 500, "the query failed in its worker", repr(exc))
         try:
-            conn.send(header)  # small: the caller reads it as soon as it arrives
-            if header[0] == "ok":
-                conn.send_bytes(body)
+            reply(conn, header, body)
         except (EOFError, OSError):
             return
         if fatal:

@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
-from detente.api.http.query_worker import memory_message
+from detente.api.http.query_worker import memory_message, read_reply
 from detente.api.http.sandbox import SandboxUnavailable
 from detente.api.http.snapshots import Snapshots
 from detente.api.http.sparql_engine import Answer, SparqlError, timeout_message
@@ -43,8 +43,6 @@ log = logging.getLogger("detente.api")
 GRACE_S = 0.5
 # How long a new worker may take to load before it is given up on.
 STARTUP_S = 60.0
-# Answers up to this size are read on the event loop; larger ones on a thread.
-INLINE_BYTES = 256 * 1024
 
 
 @dataclass
@@ -240,7 +238,7 @@ class QueryWorkers:
             if not await self._readable(worker.conn, deadline - loop.time() + GRACE_S):
                 self._retire(worker)
                 raise SparqlError(503, timeout_message(self.timeout))
-            kind, first, second, detail = worker.conn.recv()
+            (kind, first, second, detail), body = read_reply(worker.conn)
             if kind == "error":
                 if detail:
                     log.error("SPARQL worker failed on %s: %s", operation, detail)
@@ -249,9 +247,7 @@ class QueryWorkers:
                 else:
                     self._idle.put(worker)
                 raise SparqlError(first, second)
-            if second <= INLINE_BYTES:
-                body = worker.conn.recv_bytes()
-            else:
+            if body is None:  # a large answer: read on a thread, not on the event loop
                 body = await loop.run_in_executor(None, worker.conn.recv_bytes)
         except (EOFError, OSError):
             raise self._died(worker) from None
@@ -294,7 +290,7 @@ class QueryWorkers:
             if not worker.conn.poll(self.timeout + GRACE_S):
                 self._replace(worker)  # ended before the store is taken back
                 raise SparqlError(503, timeout_message(self.timeout))
-            kind, first, second, detail = worker.conn.recv()
+            (kind, first, second, detail), _ = read_reply(worker.conn)
         except (EOFError, OSError):
             raise self._died(worker, wait=True) from None
         if kind == "error":
@@ -305,7 +301,6 @@ class QueryWorkers:
             else:
                 self._idle.put(worker)
             raise SparqlError(first, second)
-        worker.conn.recv_bytes()  # the empty body
         self._idle.put(worker)
 
     def _died(self, worker: _Worker, *, wait: bool = False) -> SparqlError:
@@ -337,13 +332,20 @@ class QueryWorkers:
             return True
         loop = asyncio.get_running_loop()
         ready = loop.create_future()
+
+        def settle(readable: bool) -> None:
+            if not ready.done():
+                ready.set_result(readable)
+
         fd = conn.fileno()
-        loop.add_reader(fd, lambda: ready.done() or ready.set_result(True))
+        loop.add_reader(fd, settle, True)
+        # A timer rather than asyncio.wait_for, which wraps the wait in a task of its own:
+        # a noticeable share of a small query's time.
+        timer = loop.call_later(max(seconds, 0), settle, False)
         try:
-            return await asyncio.wait_for(ready, max(seconds, 0))
-        except TimeoutError:
-            return False
+            return await ready
         finally:
+            timer.cancel()
             loop.remove_reader(fd)
             os.set_blocking(fd, True)  # uvloop made it non-blocking; recv expects blocking
 

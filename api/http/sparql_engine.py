@@ -71,6 +71,8 @@ _STORE_FAILURES = ("IO error", "Corruption", "Resource busy", "No space")
 
 def check_nesting(text: str, limit: int = MAX_NESTING) -> None:
     """400 when brackets in ``text`` nest deeper than ``limit``: O(n), before parsing."""
+    if sum(text.count(bracket) for bracket in _OPENING) <= limit:
+        return  # cannot nest deeper than it has brackets (counted in C: most queries)
     depth = deepest = 0
     for char in text:
         if char in _OPENING:
