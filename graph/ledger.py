@@ -615,15 +615,16 @@ class Ledger:
         one value each (two evidence sentences, a relation spread over graphs...) are read
         again by the statement join, restricted to them, so the ledger equals the join's.
         """
-        native = store.native
-        with ThreadPoolExecutor(max_workers=2) as pool:
+        # Held for the whole read, so the store is not lent to an update meanwhile.
+        with store.holding() as native, ThreadPoolExecutor(max_workers=2) as pool:
             # Oxigraph evaluates without the GIL: the small reads go on meanwhile.
             halves = [pool.submit(_distinct_values, native, half) for half in _HALVES]
             copies = copies_of_store(store)
             published = dict(store.values(_dates_query(None)))
             labels = _labels(store)
             values = halves[0].result() | halves[1].result()
-        data = _aggregate(native, values)
+            data = _aggregate(native, values)
+            del native
         irregular = self._add_aggregate(data, values, published, labels, copies)
         del data
         for start in range(0, len(irregular), 1000):

@@ -98,6 +98,7 @@ class OxigraphStore(KnowledgeStore):
         # Lending the store to another process (see lend): while it is lent, callers wait;
         # long reads (streams) are counted so that lending waits for them to finish.
         self._lent = False
+        self._reopen_pending = False
         self._streams = 0
         self._gate = threading.Condition()
         self._stamped: bool | None = None  # whether the ledger stamp is there (None: unknown)
@@ -129,8 +130,28 @@ class OxigraphStore(KnowledgeStore):
             with self._gate:
                 self._gate.wait_for(lambda: not self._lent)
         if self._db is None:
+            if self._reopen_pending:  # a lend could not open it again: try once more
+                with self._gate:
+                    if self._db is None and self._reopen_pending:
+                        self._db = self._reopen()
+                        self._reopen_pending = False
+                return self._db  # type: ignore[return-value]
             raise StoreError("the store is closed")
         return self._db
+
+    @contextmanager
+    def holding(self) -> Iterator[ox.Store]:
+        """The pyoxigraph store for a long read that keeps its own handle (several queries,
+        threads): counted like a stream, so the store is not lent meanwhile."""
+        with self._gate:
+            self._gate.wait_for(lambda: not self._lent)
+            self._streams += 1
+        try:
+            yield self._store
+        finally:
+            with self._gate:
+                self._streams -= 1
+                self._gate.notify_all()
 
     @contextmanager
     def lend(self, *, wait: float = 30.0) -> Iterator[str]:
@@ -142,11 +163,11 @@ class OxigraphStore(KnowledgeStore):
         if self.location is None or self._db is None:
             raise StoreError("only an open store on disk can be lent to another process")
         with self._gate:
-            self._lent = True
+            # Long reads in progress finish first (they may still run short queries, which
+            # must not wait for this); the count is read and the store taken under one lock.
             if not self._gate.wait_for(lambda: self._streams == 0, timeout=wait):
-                self._lent = False
-                self._gate.notify_all()
                 raise StoreError("the store is busy with a long read: try again shortly")
+            self._lent = True
             db, self._db = self._db, None
         try:
             db.flush()
@@ -155,7 +176,11 @@ class OxigraphStore(KnowledgeStore):
         finally:
             try:
                 self._db = self._reopen()
-            finally:  # callers wait no longer: they find the store open, or closed
+            except StoreError:
+                # A handle of this process outlived the lend: the next use tries again.
+                self._reopen_pending = True
+                raise
+            finally:  # callers wait no longer: they find the store open, or reopen it
                 with self._gate:
                     self._lent = False
                     self._gate.notify_all()
@@ -232,20 +257,15 @@ class OxigraphStore(KnowledgeStore):
             self._stamped = False
 
     def stream_values(self, sparql: str) -> Iterator[tuple[str | None, ...]]:
-        with self._gate:  # counted, so the store is not lent while this reads
-            self._gate.wait_for(lambda: not self._lent)
-            self._streams += 1
-        try:
+        with self.holding():  # counted, so the store is not lent while this reads
             solutions = self._evaluate(sparql, True)
             if not isinstance(solutions, ox.QuerySolutions):
                 raise StoreError("stream_values() needs a SELECT query")
-            for row in solutions:
-                yield tuple(None if t is None else t.value for t in row)
-        finally:
-            solutions = None  # the handle goes before the count says so
-            with self._gate:
-                self._streams -= 1
-                self._gate.notify_all()
+            try:
+                for row in solutions:
+                    yield tuple(None if t is None else t.value for t in row)
+            finally:
+                del solutions  # the handle goes before the count says so
 
     def update(self, sparql: str) -> None:
         self.unstamp()

@@ -168,10 +168,12 @@ class Snapshots:
 
     def _sweep(self) -> None:
         keep = set(self._open) | ({self._latest.path} if self._latest else set())
-        if self._creating:
-            keep.add(self._creating)
         for folder in self.root.iterdir() if self.root.is_dir() else ():
-            if str(folder) not in keep:
+            name = str(folder)
+            # RocksDB makes a checkpoint in a sibling folder (``<path>.tmp``) and renames it.
+            if self._creating and name in (self._creating, self._creating + ".tmp"):
+                continue
+            if name not in keep:
                 shutil.rmtree(folder, ignore_errors=True)
 
     def close(self) -> None:
