@@ -235,13 +235,18 @@ def pair_balance(
         side = _start_sides(nodes, weighted, start)
         _improve_sides(side, weighted)
     frustrated_mask = (side[u] == side[v]) != (sign > 0)
+    # Python ints (tolist) rather than numpy scalars: tens of thousands of rows on a large
+    # theatre, each index and sign otherwise boxed and converted one at a time.
     frustrated = [
-        {"source": nodes[a], "target": nodes[b], "sign": int(g)}
+        {"source": nodes[a], "target": nodes[b], "sign": g}
         for a, b, g in zip(
-            u[frustrated_mask], v[frustrated_mask], sign[frustrated_mask], strict=True
+            u[frustrated_mask].tolist(),
+            v[frustrated_mask].tolist(),
+            sign[frustrated_mask].astype(np.int64).tolist(),
+            strict=True,
         )
     ]
-    blocs = [[nodes[i] for i in np.flatnonzero(side == s)] for s in (0, 1)]
+    blocs = [[nodes[i] for i in np.flatnonzero(side == s).tolist()] for s in (0, 1)]
     blocs.sort(key=lambda b: (-len(b), b))
     return {
         "balance": round(balanced / triangles, 3) if triangles else None,

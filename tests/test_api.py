@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -216,3 +220,64 @@ def test_answers_are_fresh_after_every_write(extractor) -> None:
     assert [(r["subject"]["id"], r["object"]["id"]) for r in rows] == [("QAT", "LBY-GNA")]
     assert api.delete(f"/documents/{posted.json()['id']}", headers=AUTH).status_code == 204
     assert api.get("/relations", params=question).json() == []
+
+
+def test_balance_remembers_the_blocs_it_answered(client: TestClient) -> None:
+    """The next balance starts from the blocs of the last one: the server reads them from
+    the worker's answer alone (the frustrated edges are not parsed), as the answer says."""
+    service = client.app.state.service
+    service._sides.clear()
+    service._advance(wrote=False)  # computed again, not answered from the cache
+    answer = client.get("/balance", params={"theatre": "Libya"}).json()
+    deadline = time.monotonic() + 10  # remembered on a thread once the answer is sent
+    while service.blocs_before("Libya") is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    first, second = answer["blocs"]
+    assert service.blocs_before("Libya") == {n: 0 for n in first} | {n: 1 for n in second}
+
+
+def test_askers_of_a_question_share_its_computation_across_a_write() -> None:
+    """Who asks while an answer is computed gets that answer, also when a write came
+    meanwhile (then it is not kept), rather than computing it again; if it fails, each
+    computes its own."""
+    service = KnowledgeService("memory:")
+    calls: list[str] = []
+
+    async def scenario(fail: bool) -> list:
+        release = asyncio.Event()
+
+        async def answer() -> bytes:
+            calls.append("computed")
+            if len(calls) == 1:
+                await release.wait()
+                if fail:
+                    raise LookupError("failed")
+            return b"answer"
+
+        first = asyncio.create_task(service.response_async(("question", fail), answer))
+        await asyncio.sleep(0)  # the first asker is computing
+        second = asyncio.create_task(service.response_async(("question", fail), answer))
+        await asyncio.sleep(0)  # the second waits for it
+        service._advance(wrote=False)  # a write meanwhile: the answer is not kept
+        release.set()
+        return await asyncio.gather(first, second, return_exceptions=True)
+
+    try:
+        assert asyncio.run(scenario(fail=False)) == [b"answer", b"answer"]
+        assert calls == ["computed"] and service._computing_async == {}
+        calls.clear()
+        failed, second = asyncio.run(scenario(fail=True))
+        assert isinstance(failed, LookupError) and second == b"answer"
+        assert calls == ["computed", "computed"] and service._computing_async == {}
+    finally:
+        service.close()
+
+
+def test_query_workers_freeze_what_they_imported() -> None:
+    """A worker's warm-up leaves the objects of its imports out of the collector's reach:
+    the first large balance in each worker no longer sets off a full collection of them."""
+    check = (
+        "import gc; from detente.api.http.query_worker import _warm_balance; "
+        "_warm_balance(); assert gc.get_freeze_count() > 10_000, gc.get_freeze_count()"
+    )
+    subprocess.run([sys.executable, "-c", check], check=True, timeout=120)

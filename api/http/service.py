@@ -72,7 +72,8 @@ class KnowledgeService:
         # and the answer cache's keys for them.
         self._hot: OrderedDict[tuple, tuple[Callable[[], bytes], tuple | None]] = OrderedDict()
         self._hot_raw: dict[tuple, tuple] = {}
-        self._computing_async: dict[tuple, asyncio.Lock] = {}  # the same, on the event loop
+        # The same, on the event loop: the computation's answer, shared by those asking.
+        self._computing_async: dict[tuple, asyncio.Future[bytes | None]] = {}
         self._sides: dict[str | None, dict[str, int]] = {}  # last blocs, per theatre
         self._memos: dict[str, tuple[int, object]] = {}  # (epoch, value) by name
         self._replay: list[tuple[list[str], list[str]]] | None = None  # deltas to re-apply
@@ -221,21 +222,34 @@ class KnowledgeService:
         self, question: tuple, answer: Callable[[], Awaitable[bytes]]
     ) -> bytes:
         """:meth:`response` for answers computed on the event loop (awaiting threads or
-        worker processes)."""
+        worker processes).
+
+        Those asking the same question in the same epoch while it is computed get that
+        computation's answer, also when a write came meanwhile (it is not kept then): it
+        was computed on a state no older than their question. Computing it again for them
+        would only compete with the next epoch's computation for the CPU (a balance on a
+        large theatre, each time the posts came faster than it was computed). If the
+        computation fails, each of them computes its own."""
         key = (self._epoch, *question)
-        found = self._responses.get(key)
-        if found is not None:
-            return found
-        gate = self._computing_async.setdefault(key, asyncio.Lock())
-        async with gate:
+        while True:
             found = self._responses.get(key)
             if found is not None:
                 return found
-            try:
-                body = await answer()
-            finally:
-                self._computing_async.pop(key, None)
-            self.keep(question, key[0], body)
+            pending = self._computing_async.get(key)
+            if pending is None:
+                break
+            shared = await asyncio.shield(pending)
+            if shared is not None:
+                return shared
+        pending = asyncio.get_running_loop().create_future()
+        self._computing_async[key] = pending
+        body: bytes | None = None
+        try:
+            body = await answer()
+        finally:
+            self._computing_async.pop(key, None)
+            pending.set_result(body)  # None when it failed: the others compute their own
+        self.keep(question, key[0], body)
         return body
 
     @property
