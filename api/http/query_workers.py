@@ -28,6 +28,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
@@ -240,13 +241,7 @@ class QueryWorkers:
                 raise SparqlError(503, timeout_message(self.timeout))
             (kind, first, second, detail), body = read_reply(worker.conn)
             if kind == "error":
-                if detail:
-                    log.error("SPARQL worker failed on %s: %s", operation, detail)
-                if first == 503 and second == memory_message(self.memory_mb):
-                    self._retire(worker)
-                else:
-                    self._idle.put(worker)
-                raise SparqlError(first, second)
+                raise self._refused(worker, operation, first, second, detail, self._retire)
             if body is None:  # a large answer: read on a thread, not on the event loop
                 body = await loop.run_in_executor(None, worker.conn.recv_bytes)
         except (EOFError, OSError):
@@ -294,14 +289,28 @@ class QueryWorkers:
         except (EOFError, OSError):
             raise self._died(worker, wait=True) from None
         if kind == "error":
-            if detail:
-                log.error("SPARQL worker failed on an update: %s", detail)
-            if first == 503 and second == memory_message(self.memory_mb):
-                self._replace(worker)
-            else:
-                self._idle.put(worker)
-            raise SparqlError(first, second)
+            # The store is taken back next: a worker that goes must be gone by then.
+            raise self._refused(worker, "update", first, second, detail, self._replace)
         self._idle.put(worker)
+
+    def _refused(
+        self,
+        worker: _Worker,
+        operation: str,
+        status: int,
+        message: str,
+        detail: str | None,
+        end: Callable[[_Worker], None],
+    ) -> SparqlError:
+        """The error a worker answered, logged with its detail; the worker goes back to
+        the pool, or is ended by ``end`` when its memory cap ended the request."""
+        if detail:
+            log.error("SPARQL worker failed on %s: %s", operation, detail)
+        if status == 503 and message == memory_message(self.memory_mb):
+            end(worker)
+        else:
+            self._idle.put(worker)
+        return SparqlError(status, message)
 
     def _died(self, worker: _Worker, *, wait: bool = False) -> SparqlError:
         """The answer for a worker that ended mid-query, and a replacement for it."""
