@@ -28,15 +28,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from detente.extract import Extractor, read_article  # noqa: E402
-from detente.graph import Ingestor  # noqa: E402
-from detente.graph.distributed import DaskExtractor, _version, dask_client  # noqa: E402
 from detente.graph.oxigraph import OxigraphStore  # noqa: E402
+from detente.ingest import Ingestor  # noqa: E402
+from detente.ingest.distributed import DaskExtractor, _version, dask_client  # noqa: E402
 
 BULK = 48  # documents per journaled bulk batch, as a large `detente ingest --bulk` writes
 
 
 def corpus(documents: int) -> list[tuple]:
-    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "examples").glob("*.txt"))]
+    texts = [
+        p.read_text(encoding="utf-8") for p in sorted((ROOT / "src/detente/examples").glob("*.txt"))
+    ]
     items = []
     for i in range(documents):
         text = f"Report {i}. " + texts[i % len(texts)]

@@ -31,7 +31,10 @@ def corpus(words: int) -> list[str]:
 
         texts = [read_news_text(p).body for p in sorted(news.glob("*.txt"))]
     else:
-        texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "examples").glob("*.txt"))]
+        texts = [
+            p.read_text(encoding="utf-8")
+            for p in sorted((ROOT / "src/detente/examples").glob("*.txt"))
+        ]
     out, total = [], 0
     while total < words:
         for text in texts:

@@ -88,7 +88,7 @@ def build_store(folder: Path, relations: int) -> None:
 
 
 def baseline_query() -> str:
-    from detente.graph.analysis import with_subproperties
+    from detente.analysis.multigraph import with_subproperties
 
     names = " ".join(f"dt:{p}" for p in sorted(with_subproperties(["backs"])))
     return (
@@ -379,7 +379,7 @@ def run(base: str, args: argparse.Namespace) -> dict:
 
 def main() -> None:
     sys.path.insert(0, str(HERE.parent))
-    from detente.graph.ledger import ledger_path
+    from detente.analysis.ledger import ledger_path
     from tests.servers import free_port
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -401,8 +401,9 @@ def main() -> None:
         existed = saved.exists()
         start = time.perf_counter()
         prepare = (
-            "from detente.graph import Ingestor, open_store; from detente.graph.ledger "
-            f"import open_ledger; s = open_store('oxigraph:{folder}'); "
+            "from detente.graph import open_store; from detente.ingest import Ingestor; "
+            "from detente.analysis.ledger import open_ledger; "
+            f"s = open_store('oxigraph:{folder}'); "
             "new = Ingestor(s).ensure_vocabulary(); open_ledger(s); s.close(); "
             "print('read' if new else 'kept')"
         )
@@ -424,7 +425,7 @@ def main() -> None:
             [
                 sys.executable,
                 "-m",
-                "detente.api",
+                "detente",
                 "serve",
                 "--store",
                 str(live),

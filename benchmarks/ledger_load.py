@@ -37,7 +37,7 @@ CHILD = r"""
 import hashlib, json, resource, sys, time
 import numpy as np
 from detente.graph import open_store
-from detente.graph.ledger import PREDICATE_NAMES, Ledger
+from detente.analysis.ledger import PREDICATE_NAMES, Ledger
 store = open_store("oxigraph:" + sys.argv[1])
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 read = Ledger.from_store if sys.argv[2] == "new" else Ledger.from_store_joined
@@ -82,8 +82,9 @@ def build(folder: Path, relations: int) -> None:
 
 def prepare(folder: Path) -> None:
     """Detente's vocabulary in the store (as the service loads it), no saved ledger."""
-    from detente.graph import Ingestor, open_store
-    from detente.graph.ledger import ledger_path
+    from detente.analysis.ledger import ledger_path
+    from detente.graph import open_store
+    from detente.ingest import Ingestor
 
     store = open_store(f"oxigraph:{folder}")
     Ingestor(store).ensure_vocabulary()

@@ -1,6 +1,6 @@
 """The notebooks' corpus, ingested through detente's public API.
 
-The bundled example articles (``examples/*.txt``) always; when the shared evaluation data
+The bundled example articles (``detente.examples``) always; when the shared evaluation data
 sits beside the repository (``../shared``, or ``$DETENTE_SHARED``), also its articles: the
 seed analysis article and the re3d documents. The PLOVER file is left out: its sentences are
 coding-manual examples with placeholder dates, not news.
@@ -12,19 +12,23 @@ import dataclasses
 import json
 import os
 from collections.abc import Iterator
+from importlib.resources import files
 from pathlib import Path
 
 from detente.extract import Article, read_article
-from detente.graph import Ingestor, IngestResult, KnowledgeStore, open_store
+from detente.graph import KnowledgeStore, open_store
 from detente.graph.oxigraph import OxigraphStore
+from detente.ingest import Ingestor, IngestResult
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("DETENTE_SHARED", ROOT.parent / "shared"))
+# The bundled articles, as installed with the package.
+EXAMPLES = Path(str(files("detente.examples")))
 
 
 def articles() -> Iterator[tuple[Article, str]]:
     """(article, source) for every text of the corpus, examples first."""
-    for path in sorted((ROOT / "examples").glob("*.txt")):
+    for path in sorted(EXAMPLES.glob("*.txt")):
         yield read_article(path.read_bytes()), f"examples/{path.name}"
     seed = SHARED / "eval" / "seed" / "article.txt"
     if seed.is_file():

@@ -7,11 +7,8 @@ from pathlib import Path
 import pytest
 
 from detente.extract import Extractor, Relation
+from tests.paths import SHARED
 from tests.servers import oxigraph_server, virtuoso_server  # noqa: F401  (session fixtures)
-
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-EXAMPLES = ROOT / "examples"
 
 
 @pytest.fixture(scope="session")

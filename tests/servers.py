@@ -95,7 +95,7 @@ def detente_server(store: str, token: str | None = "test-token", **env: str) -> 
     if token:
         environ["DETENTE_TOKEN"] = token
     proc = subprocess.Popen(
-        [sys.executable, "-m", "detente.api", "serve", "--store", store, "--port", str(port)],
+        [sys.executable, "-m", "detente", "serve", "--store", store, "--port", str(port)],
         env=environ,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -215,7 +215,7 @@ def run_cli(
     """``detente ARGS...`` in a subprocess, its output captured; ``env`` adds to this
     process's environment."""
     return subprocess.run(
-        [sys.executable, "-m", "detente.api", *args],
+        [sys.executable, "-m", "detente", *args],
         input=stdin,
         capture_output=True,
         text=text,

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
 
-from detente.graph.ledger import PREDICATE_NAMES, SIGN, SYMMETRIC
+from detente.analysis.ledger import PREDICATE_NAMES, SIGN, SYMMETRIC
+from tests.paths import EXAMPLES
 from tests.test_api import AUTH, make_client
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 OPPOSITION = {n for n, s in zip(PREDICATE_NAMES, SIGN, strict=True) if s < 0}
 MUTUAL = {n for n, s in zip(PREDICATE_NAMES, SYMMETRIC, strict=True) if s}
 
@@ -213,7 +212,7 @@ def test_exports_hold_the_view(client: TestClient) -> None:
 
 
 def test_an_export_too_large_to_serve_is_refused(client: TestClient, monkeypatch) -> None:
-    from detente.api.http import explorer_routes
+    from detente.http import explorer_routes
 
     monkeypatch.setattr(explorer_routes, "MAX_EXPORT_STATEMENTS", 3)
     refused = client.get("/view/export", params={"theatre": "Libya", "format": "csv"})
@@ -244,7 +243,7 @@ def test_suggestions_offer_only_what_the_graph_holds(client: TestClient) -> None
 
 
 def test_a_typed_word_start_is_found_after_an_earlier_match_inside_a_word() -> None:
-    from detente.graph.suggestions import SuggestionIndex, _entry, suggest
+    from detente.analysis.suggestions import SuggestionIndex, _entry, suggest
 
     index = SuggestionIndex([_entry("Haxa Xaxu", "actor", "HX", "Haxa Xaxu", "label", 1)], {})
     assert [s["id"] for s in suggest(index, "xa")] == ["HX"]
@@ -252,7 +251,7 @@ def test_a_typed_word_start_is_found_after_an_earlier_match_inside_a_word() -> N
 
 
 def test_csv_cells_from_articles_are_never_formulas() -> None:
-    from detente.graph.export import _cell
+    from detente.analysis.export import _cell
 
     assert [_cell(x) for x in ("=HYPERLINK(1)", "+1", "-2", "@SUM(A1)", "Turkey", "")] == [
         "'=HYPERLINK(1)", "'+1", "'-2", "'@SUM(A1)", "Turkey", ""

@@ -7,16 +7,17 @@ from datetime import date
 import networkx as nx
 import pytest
 
-from detente.extract import Article
-from detente.graph import Ingestor, open_store
-from detente.graph.analysis import (
+from detente.analysis.multigraph import (
     relation_paths,
     signed_graph,
     structural_balance,
     who_backs_whom,
     with_subproperties,
 )
-from detente.graph.views import evidence_weight, relation_graph, time_slice
+from detente.analysis.views import evidence_weight, relation_graph, time_slice
+from detente.extract import Article
+from detente.graph import open_store
+from detente.ingest import Ingestor
 
 # A small, fully known world (written for this test): two camps in Libya.
 DOCS = [

@@ -7,16 +7,15 @@ import re
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from detente.api.http.app import create_app
-from detente.api.http.service import KnowledgeService
-from detente.api.http.settings import ServiceSettings
+from detente.http.app import create_app
+from detente.http.settings import ServiceSettings
+from detente.live.service import KnowledgeService
+from tests.paths import EXAMPLES
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -277,7 +276,7 @@ def test_query_workers_freeze_what_they_imported() -> None:
     """A worker's warm-up leaves the objects of its imports out of the collector's reach:
     the first large balance in each worker no longer sets off a full collection of them."""
     check = (
-        "import gc; from detente.api.http.query_worker import _warm_balance; "
+        "import gc; from detente.sparql.worker import _warm_balance; "
         "_warm_balance(); assert gc.get_freeze_count() > 10_000, gc.get_freeze_count()"
     )
     subprocess.run([sys.executable, "-c", check], check=True, timeout=120)

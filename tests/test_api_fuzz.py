@@ -5,7 +5,6 @@ document declares (status, media type, body schema, Allow header)."""
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import pytest
 import schemathesis
@@ -14,12 +13,13 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import CHECKS, positive_data_acceptance
 from schemathesis.generation import GenerationMode
 
-from detente.api.http.app import create_app
-from detente.api.http.service import KnowledgeService
-from detente.api.http.settings import ServiceSettings
+from detente.http.app import create_app
+from detente.http.settings import ServiceSettings
+from detente.live.service import KnowledgeService
+from tests.paths import EXAMPLES
 
 TOKEN = "fuzz-token"
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "libya-2020.txt"
+EXAMPLE = EXAMPLES / "libya-2020.txt"
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLES
+from tests.paths import EXAMPLES
 from tests.servers import run_cli
 
 FIELDS = {

@@ -9,7 +9,7 @@ import json
 import pytest
 from rdflib import Dataset
 
-from tests.conftest import EXAMPLES
+from tests.paths import EXAMPLES
 from tests.test_cli import run
 
 ARTICLES = len(list(EXAMPLES.glob("*.txt")))

@@ -12,11 +12,11 @@ from distributed import WorkerPlugin
 
 from detente.extract import Article
 from detente.extract.corpus import corpus_files, read_corpus
-from detente.graph import Ingestor
-from detente.graph.distributed import ClusterError, DaskExtractor, dask_client
-from detente.graph.ingest import path_source
 from detente.graph.oxigraph import OxigraphStore
 from detente.graph.rdf import DOC
+from detente.ingest import Ingestor
+from detente.ingest.distributed import ClusterError, DaskExtractor, dask_client
+from detente.ingest.ingestor import path_source
 from tests.servers import run_cli
 
 
@@ -107,7 +107,7 @@ class Poison(WorkerPlugin):
         self.marker = marker
 
     def setup(self, worker) -> None:
-        import detente.graph.distributed as remote
+        import detente.ingest.distributed as remote
 
         original, marker = remote._extractor, self.marker
 
@@ -126,7 +126,7 @@ class Poison(WorkerPlugin):
         remote._extractor = lambda: Fragile(original())
 
     def teardown(self, worker) -> None:
-        import detente.graph.distributed as remote
+        import detente.ingest.distributed as remote
 
         remote._extractor = self.original
 
@@ -237,9 +237,9 @@ def test_the_command_ingests_json_lines_and_reports_bad_lines(tmp_path):
 def test_a_wire_copy_on_the_cluster_is_listed_and_adds_no_evidence(
     tmp_path, shared, cluster, plain_store
 ):
+    from detente.analysis.multigraph import who_backs_whom
+    from detente.analysis.views import relation_graph
     from detente.extract import read_article
-    from detente.graph.analysis import who_backs_whom
-    from detente.graph.views import relation_graph
 
     def evidence(store):
         rows = who_backs_whom(relation_graph(store))
@@ -329,8 +329,8 @@ def test_json_lines_that_would_break_a_reader_are_reported_one_by_one(tmp_path, 
 
 
 def test_the_command_reports_a_document_it_could_not_read(capsys):
-    from detente.api.cli.graph import _run_ingest
-    from detente.graph.ingest import IngestResult
+    from detente.cli.graph import _run_ingest
+    from detente.ingest.ingestor import IngestResult
 
     class Ingested:
         def ingest_many(self, items):

@@ -7,13 +7,13 @@ from datetime import date
 
 import pytest
 
+from detente.analysis.ledger import Ledger
+from detente.analysis.multigraph import who_backs_whom
+from detente.analysis.views import relation_graph
 from detente.extract import read_article
-from detente.graph import Ingestor
-from detente.graph.analysis import who_backs_whom
 from detente.graph.duplicates import THRESHOLD, DuplicateIndex, _values, signature
-from detente.graph.ledger import Ledger
 from detente.graph.oxigraph import OxigraphStore
-from detente.graph.views import relation_graph
+from detente.ingest import Ingestor
 
 # A wire story of our own writing, long enough to be a copy (50 words and more).
 STORY = (
@@ -138,7 +138,7 @@ def test_without_dedup_every_copy_counts(extractor):
 
 
 def test_the_service_ledger_counts_a_posted_copy_once(tmp_path, extractor):
-    from detente.api.http.service import KnowledgeService
+    from detente.live.service import KnowledgeService
 
     svc = KnowledgeService(OxigraphStore(str(tmp_path / "store")), extractor)
     text, source, published = ITEMS[0]

@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.paths import EXAMPLES
 from tests.servers import detente_server
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TOKEN = "explorer-token"

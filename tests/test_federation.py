@@ -12,11 +12,11 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from detente.api.http.app import create_app
-from detente.api.http.service import KnowledgeService
-from detente.api.http.settings import ServiceSettings
-from detente.api.http.sparql_engine import SparqlError, check_outbound
-from detente.api.http.sparql_text import outbound_calls
+from detente.http.app import create_app
+from detente.http.settings import ServiceSettings
+from detente.live.service import KnowledgeService
+from detente.sparql.engine import SparqlError, check_outbound
+from detente.sparql.text import outbound_calls
 
 TOKEN = "federation-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -139,9 +139,9 @@ def client(extractor, tmp_path):
     fetching from loopback; closed with its query workers."""
     from fastapi.testclient import TestClient
 
-    from detente.api.http.app import create_app
-    from detente.api.http.service import KnowledgeService
-    from detente.api.http.settings import ServiceSettings
+    from detente.http.app import create_app
+    from detente.http.settings import ServiceSettings
+    from detente.live.service import KnowledgeService
 
     config = ServiceSettings(
         store=f"oxigraph:{tmp_path / 'store'}", token=TOKEN, fetch_allow="127.0.0.1"
@@ -290,7 +290,7 @@ def test_feed_secrets_are_never_shown_nor_written_where_anyone_reads(site, clien
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
     assert secret in kept.read_text() and failing in kept.read_text()
     # ... so a restarted poller fetches them again, with the secret.
-    from detente.api.http.feeds import FeedPoller
+    from detente.live.feeds import FeedPoller
 
     before = _Site.asked.count("/private.xml?apikey=S3CR3T")
     restarted = FeedPoller(client.app.state.service, local())
@@ -328,7 +328,7 @@ def test_feed_registry_writes_are_seen_by_sparql_at_once(site, client):
 # ---------------------------------------------------------------------- polling
 @pytest.fixture
 def service():
-    from detente.api.http.service import KnowledgeService
+    from detente.live.service import KnowledgeService
 
     svc = KnowledgeService("memory:")  # no item is ingested: no extractor is started
     yield svc
@@ -336,7 +336,7 @@ def service():
 
 
 def test_a_slow_feed_holds_up_neither_another_feed_nor_close(site, service):
-    from detente.api.http.feeds import FeedPoller
+    from detente.live.feeds import FeedPoller
 
     _Site.slow_entered.clear()
     _Site.slow_release.clear()
@@ -368,7 +368,7 @@ def test_a_slow_feed_holds_up_neither_another_feed_nor_close(site, service):
 
 
 def test_a_poll_stops_at_its_budget_and_leaves_the_rest_for_the_next(site, service):
-    from detente.api.http.feeds import FeedPoller
+    from detente.live.feeds import FeedPoller
 
     _Site.asked.clear()
     poller = FeedPoller(service, local(), budget=0.0)
@@ -387,7 +387,7 @@ def test_a_poll_stops_at_its_budget_and_leaves_the_rest_for_the_next(site, servi
 
 
 def test_secrets_an_older_registry_wrote_are_moved_out_of_the_public_graph(site, service):
-    from detente.api.http.feeds import FeedPoller
+    from detente.live.feeds import FeedPoller
 
     old = f"{site}/empty.xml?apikey=OLD-S3CR3T"
     watched = f"{site}/other.xml?token=OLD-S3CR3T"  # validators `detente watch` once kept
@@ -416,7 +416,7 @@ def test_secrets_an_older_registry_wrote_are_moved_out_of_the_public_graph(site,
 
 
 def test_a_secret_url_not_kept_over_a_restart_says_so_until_given_again(site, service):
-    from detente.api.http.feeds import NOT_KEPT, FeedPoller
+    from detente.live.feeds import NOT_KEPT, FeedPoller
 
     secret = f"{site}/empty.xml?apikey=S3CR3T"
     first = FeedPoller(service, local())

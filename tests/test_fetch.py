@@ -288,9 +288,9 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 def api(extractor, tmp_path):
     from fastapi.testclient import TestClient
 
-    from detente.api.http.app import create_app
-    from detente.api.http.service import KnowledgeService
-    from detente.api.http.settings import ServiceSettings
+    from detente.http.app import create_app
+    from detente.http.settings import ServiceSettings
+    from detente.live.service import KnowledgeService
 
     def make(allow: str, store: str):
         config = ServiceSettings(store=store, token=TOKEN, fetch_allow=allow)
@@ -351,7 +351,7 @@ def test_a_registered_feed_is_polled_in_the_background_and_kept_in_the_store(sit
         f"{site}/meta",
     }
     # The registration is in the store: a poller started on it (a restarted server) has it.
-    from detente.api.http.feeds import FeedPoller
+    from detente.live.feeds import FeedPoller
 
     restarted = FeedPoller(client.app.state.service, local())
     assert [(f["url"], f["every"]) for f in restarted.feeds()] == [(f"{site}/feed.xml", 600.0)]

@@ -11,14 +11,13 @@ from __future__ import annotations
 import csv
 import shutil
 from datetime import date
-from pathlib import Path
 
 import pytest
 import tomllib
 
 from detente.ontology import load_gazetteer
+from tests.paths import GAZETTEER
 
-GAZETTEER = Path(__file__).resolve().parent.parent / "ontology" / "gazetteer"
 RECENT = tomllib.loads((GAZETTEER / "recent.toml").read_text(encoding="utf-8"))
 CURATED = tomllib.loads((GAZETTEER / "actors.toml").read_text(encoding="utf-8"))
 

@@ -1,4 +1,4 @@
-"""The Phoenix dictionary converter (ontology/sources/build_gazetteer.py) and what it ships.
+"""The Phoenix dictionary converter (tools/build_gazetteer.py) and what it ships.
 
 Parser tests run on short dictionary snippets written here in the TABARI syntax; the
 shipped-gazetteer tests read the generated files through ``load_gazetteer``.
@@ -9,15 +9,13 @@ from __future__ import annotations
 import importlib.util
 import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from detente.ontology import load_gazetteer
+from tests.paths import GAZETTEER, TOOLS
 
-ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "ontology" / "sources" / "build_gazetteer.py"
-GAZETTEER = ROOT / "ontology" / "gazetteer"
+SCRIPT = TOOLS / "build_gazetteer.py"
 
 
 def _script():

@@ -6,15 +6,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from importlib.metadata import requires
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from detente.api.http.app import create_app
-from detente.api.http.service import KnowledgeService
-from detente.api.http.settings import ServiceSettings
-from detente.api.http.snapshots import snapshot_folder
+from detente.http.app import create_app
+from detente.http.settings import ServiceSettings
+from detente.live.service import KnowledgeService
+from detente.sparql.snapshots import snapshot_folder
+from tests.paths import EXAMPLES
 
 TOKEN = "hardening-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -56,7 +56,7 @@ def test_a_query_past_its_memory_cap_gets_503_and_the_service_goes_on(extractor,
         greedy = (
             "SELECT ?x ?y WHERE { ?a <http://e/p> ?x . ?b <http://e/p> ?y } ORDER BY ?y ?x LIMIT 1"
         )
-        with caplog.at_level(logging.WARNING, logger="detente.api"):
+        with caplog.at_level(logging.WARNING, logger="detente"):
             response = api.get("/sparql", params={"query": greedy})
         assert response.status_code == 503
         assert "256 MB of memory" in response.text
@@ -255,4 +255,4 @@ def test_the_examples_are_installed_with_the_package() -> None:
     from importlib.resources import files
 
     examples = [p.name for p in files("detente.examples").iterdir() if p.name.endswith(".txt")]
-    assert len(examples) == len(list((Path(__file__).parent.parent / "examples").glob("*.txt")))
+    assert len(examples) == len(list(EXAMPLES.glob("*.txt")))

@@ -19,20 +19,17 @@ import socket
 import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from detente.api.http.app import create_app
-from detente.api.http.service import KnowledgeService
-from detente.api.http.settings import ServiceSettings
+from detente.http.app import create_app
+from detente.http.settings import ServiceSettings
+from detente.live.service import KnowledgeService
+from tests.paths import EXAMPLES, ROOT, STATIC
 from tests.servers import detente_server
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
-STATIC = ROOT / "api" / "http" / "explorer" / "static"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TOKEN = "hygiene-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -322,7 +319,7 @@ def test_the_bundled_swagger_ui_is_package_data_with_its_licence() -> None:
     assert {"swagger-ui-bundle.js", "swagger-ui.css", "LICENSE", "NOTICE"} <= files
     assert "swagger-ui-dist" in (STATIC / "vendor" / "NOTICE").read_text()
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    patterns = project["tool"]["setuptools"]["package-data"]["detente.api.http"]
+    patterns = project["tool"]["setuptools"]["package-data"]["detente.http"]
     for name in files:
         relative = f"explorer/static/vendor/swagger-ui/{name}"
         assert any(

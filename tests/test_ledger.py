@@ -11,26 +11,32 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from detente.api.http.app import create_app
-from detente.api.http.service import KnowledgeService
-from detente.api.http.settings import ServiceSettings
-from detente.extract import ActorRef, Article, Relation
-from detente.graph import Ingestor, open_store
-from detente.graph.analysis import relation_paths, signed_graph, structural_balance, who_backs_whom
-from detente.graph.answers import (
+from detente.analysis.answers import (
     actor_summaries,
     ledger_balance,
     ledger_paths,
     relation_rows,
     store_evidence,
 )
+from detente.analysis.ledger import Ledger, ledger_path
+from detente.analysis.multigraph import (
+    relation_paths,
+    signed_graph,
+    structural_balance,
+    who_backs_whom,
+)
+from detente.analysis.views import relation_graph, time_slice
+from detente.extract import ActorRef, Article, Relation
+from detente.graph import open_store
 from detente.graph.duplicates import DUPLICATES_GRAPH
-from detente.graph.ledger import Ledger, ledger_path
 from detente.graph.rdf import document_graph, document_iri
 from detente.graph.store import KnowledgeStore
-from detente.graph.views import relation_graph, time_slice
+from detente.http.app import create_app
+from detente.http.settings import ServiceSettings
+from detente.ingest import Ingestor
+from detente.live.service import KnowledgeService
 from detente.ontology import NS, predicates
-from tests.conftest import EXAMPLES
+from tests.paths import EXAMPLES, ROOT
 
 TOKEN = "ledger-test-token"
 
@@ -221,7 +227,7 @@ def test_a_large_read_grows_the_columns_and_survives_saving(tmp_path) -> None:
 
     import pyoxigraph as ox
 
-    sys.path.insert(0, str(EXAMPLES.parent / "benchmarks"))
+    sys.path.insert(0, str(ROOT / "benchmarks"))
     from store_speed import synthetic_nquads
 
     store = open_store("memory:")
@@ -426,7 +432,7 @@ def test_any_backend_is_read_by_the_statement_join() -> None:
 def test_an_aggregate_row_that_does_not_parse_is_read_by_the_join(monkeypatch) -> None:
     """A sum too large for an integer comes back empty: that statement is read by the
     join, the others still by the aggregate."""
-    from detente.graph import ledger as module
+    from detente.analysis import ledger as module
 
     store, _ = _generated_store(documents=40, seed=11)
     original = module._aggregate

@@ -12,9 +12,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from detente.graph.figures import ALIGNMENT_COLOUR, OPPOSITION_COLOUR, node_size
+from detente.analysis.figures import ALIGNMENT_COLOUR, OPPOSITION_COLOUR, node_size
+from tests.paths import NOTEBOOKS
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 # Reads a figure back: per edge collection its colours and whether it is dashed; per node
@@ -196,7 +196,7 @@ def test_interactive_page_draws_offline(tmp_path: Path) -> None:
         pytest.skip("Chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    from detente.graph.interactive import alliance_page
+    from detente.analysis.interactive import alliance_page
 
     data = {
         "theatre": "Test",

@@ -8,12 +8,13 @@ import subprocess
 import psutil
 import pytest
 
+from detente.analysis.multigraph import who_backs_whom
+from detente.analysis.views import relation_graph
 from detente.extract import Article
-from detente.graph import Ingestor, StoreError, open_store
-from detente.graph.analysis import who_backs_whom
+from detente.graph import StoreError, open_store
 from detente.graph.remote import RemoteQueryError
 from detente.graph.store import PREFIXES
-from detente.graph.views import relation_graph
+from detente.ingest import Ingestor
 from tests.servers import SERVERS, _isql, virtuoso_serve
 
 TEXT = "Turkey is aiding the Government of National Accord in Libya. Egypt backs Haftar."

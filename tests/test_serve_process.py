@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.conftest import EXAMPLES
+from tests.paths import EXAMPLES
 from tests.servers import detente_server, free_port
 from tests.test_cli import run
 
@@ -122,7 +122,7 @@ def test_a_terminated_demo_leaves_nothing_behind(tmp_path: Path) -> None:
     port = free_port()
     environ = {**os.environ, "TMPDIR": str(tmp_path)}
     demo = subprocess.Popen(
-        [sys.executable, "-m", "detente.api", "demo", "--port", str(port)],
+        [sys.executable, "-m", "detente", "demo", "--port", str(port)],
         env=environ,
         cwd=tmp_path,  # not a clone: the examples must come with the package
         stdout=subprocess.DEVNULL,

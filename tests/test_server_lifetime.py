@@ -14,11 +14,11 @@ import httpx
 import psutil
 import pytest
 
-from detente.api.http.background import BackgroundServer
-from detente.api.http.service import KnowledgeService
-from detente.api.http.settings import ServiceSettings
-from detente.api.http.snapshots import Snapshots
 from detente.graph.oxigraph import OxigraphStore
+from detente.http.background import BackgroundServer
+from detente.http.settings import ServiceSettings
+from detente.live.service import KnowledgeService
+from detente.sparql.snapshots import Snapshots
 from tests.servers import SERVERS, detente_server
 
 TOKEN = "test-token"
@@ -123,20 +123,20 @@ def test_sigterm_ends_the_server_promptly_while_an_update_runs(tmp_path: Path) -
         "INSERT { GRAPH <http://e/out> { ?a ?b ?c } } WHERE { GRAPH <http://e/g0> { ?a ?b ?x } "
         "GRAPH <http://e/g1> { ?d ?e ?y } GRAPH <http://e/g2> { ?f ?g ?c } }"
     )
-    with detente_server(
-        str(tmp_path / "store"), token=TOKEN, DETENTE_QUERY_TIMEOUT="300"
-    ) as url:
+    with detente_server(str(tmp_path / "store"), token=TOKEN, DETENTE_QUERY_TIMEOUT="300") as url:
         process = psutil.Process(SERVERS[url])
         data = httpx.post(
             f"{url}/sparql/update", content=f"INSERT DATA {{ {graphs} }}", headers=UPDATE
         )
         assert data.status_code == 204
+
         def update() -> None:
             # Its answer never comes: the server is ended while it runs.
             with contextlib.suppress(httpx.HTTPError):
                 httpx.post(f"{url}/sparql/update", content=cross, headers=UPDATE, timeout=None)
 
         threading.Thread(target=update, daemon=True).start()
+
         # The update is running once the workers compute (their CPU time grows).
         def busy() -> float:
             return sum(p.cpu_times().user for p in _helpers(process.pid))

@@ -8,7 +8,7 @@ from rdflib import Graph, Literal
 from detente.graph import relations_to_graph
 from detente.graph import validate as _validate
 from detente.ontology import NS
-from tests.conftest import EXAMPLES
+from tests.paths import EXAMPLES
 
 
 @pytest.fixture(scope="module")

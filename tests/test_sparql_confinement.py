@@ -22,11 +22,11 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from detente.api.http.app import create_app
-from detente.api.http.service import KnowledgeService
-from detente.api.http.settings import ServiceSettings
-from detente.api.http.sparql_engine import MAX_NESTING, REMOTE_DISABLED
-from detente.api.http.sparql_text import outbound_calls
+from detente.http.app import create_app
+from detente.http.settings import ServiceSettings
+from detente.live.service import KnowledgeService
+from detente.sparql.engine import MAX_NESTING, REMOTE_DISABLED
+from detente.sparql.text import outbound_calls
 from tests.test_federation import Listener
 
 TOKEN = "confinement-token"
@@ -53,7 +53,7 @@ def client() -> Iterator[TestClient]:
 
 def confined(code: str) -> subprocess.CompletedProcess:
     """``code`` run in a fresh interpreter after it confined itself as workers do."""
-    prologue = "from detente.api.http.sandbox import confine\nprint(confine())\n"
+    prologue = "from detente.sparql.sandbox import confine\nprint(confine())\n"
     return subprocess.run(
         [sys.executable, "-c", prologue + textwrap.dedent(code)],
         capture_output=True,
@@ -67,7 +67,7 @@ def test_a_confined_process_cannot_open_internet_sockets_but_keeps_its_pipe() ->
     done = confined(
         """
         import socket
-        from detente.api.http.sandbox import network_reachable
+        from detente.sparql.sandbox import network_reachable
         print(network_reachable())
         for family in (socket.AF_INET, socket.AF_INET6):
             try:
@@ -90,8 +90,8 @@ def test_what_gets_past_the_text_check_still_reaches_nothing(listener: Listener)
     done = confined(
         f"""
         import pyoxigraph as ox
-        from detente.api.http import sparql_engine
-        from detente.api.http.sparql_engine import SparqlEngine, SparqlError
+        from detente.sparql import engine as sparql_engine
+        from detente.sparql.engine import SparqlEngine, SparqlError
         sparql_engine.check_outbound = lambda *a, **k: None
         engine = SparqlEngine(ox.Store(), timeout=10, max_result_bytes=10**6)
         for text in [
@@ -186,8 +186,7 @@ def generated(url: str, count: int, seed: int) -> list[str]:
             noise = "".join(pick(NOISE) for _ in range(rng.randint(1, 4)))
             clause = f"FILTER({comparison}{noise}){pick(GAPS)}{call}"
         queries.append(
-            f"PREFIX : <{url}/> PREFIX e: <{url}/e/> "
-            f"SELECT * WHERE {{ ?s ?p ?o {clause} }}"
+            f"PREFIX : <{url}/> PREFIX e: <{url}/e/> SELECT * WHERE {{ ?s ?p ?o {clause} }}"
         )
     return queries
 

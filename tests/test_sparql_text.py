@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from detente.api.http.sparql_text import declares_dataset, top_level_keywords, with_using
+from detente.sparql.text import declares_dataset, top_level_keywords, with_using
 
 
 def test_keywords_skip_iris_strings_comments_and_groups() -> None:

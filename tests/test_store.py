@@ -12,10 +12,11 @@ import pytest
 from rdflib import Graph
 
 from detente.extract import Article
-from detente.graph import Ingestor, StoreError, document_iri, open_store, validate
+from detente.graph import StoreError, document_iri, open_store, validate
 from detente.graph.oxigraph import QuerySyntaxError
 from detente.graph.store import GAZETTEER_GRAPH, ONTOLOGY_GRAPH, PREFIXES
-from tests.conftest import EXAMPLES
+from detente.ingest import Ingestor
+from tests.paths import EXAMPLES
 
 TEXT = "Turkey is aiding the Government of National Accord. Russia backs Haftar."
 
@@ -122,7 +123,7 @@ def test_killed_ingest_leaves_only_whole_documents(tmp_path):
         [
             sys.executable,
             "-m",
-            "detente.api",
+            "detente",
             "ingest",
             str(corpus),
             "--store",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from detente.graph.analysis import who_backs_whom
-from detente.graph.figures import alliance_data
-from detente.graph.timeline import period_day, stance_series
-from detente.graph.views import _day, precision
+from detente.analysis.figures import alliance_data
+from detente.analysis.multigraph import who_backs_whom
+from detente.analysis.timeline import period_day, stance_series
+from detente.analysis.views import _day, precision
 from detente.ontology import predicates
 
 

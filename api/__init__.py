@@ -1,1 +1,0 @@
-"""Interfaces to detente: the command line (and, later, the HTTP service)."""

@@ -1,0 +1,399 @@
+"""The alliance map of a theatre or an actor, as the explorer draws it.
+
+One signed edge per actor pair (the net stance of its statements, by the vote
+:func:`~detente.analysis.answers.signed_pairs` casts), nodes placed in the structural-balance
+blocs of the graph shown, and the date range and predicates the view's filters can choose
+from. The evidence of one edge is asked of the store as one SPARQL query, which the page
+links to so that the same question can be asked elsewhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import networkx as nx
+import numpy as np
+from rdflib import Literal, URIRef
+
+from detente.analysis.ledger import GOLDSTEIN, PREDICATE_NAMES, SIGN, SYMMETRIC, Ledger
+from detente.analysis.multigraph import pair_balance, with_subproperties
+from detente.graph.duplicates import DUPLICATES_GRAPH
+from detente.graph.store import PREFIXES, KnowledgeStore, nt
+from detente.ontology import ACTOR, NS
+
+MAX_PAIRS = 150  # the most evidenced pairs drawn; a briefing graph stays legible
+MAX_EVIDENCE = 500  # statements listed for one edge, oldest first
+
+
+@dataclass(frozen=True)
+class ViewFilter:
+    """What the analyst asked to see. ``predicates`` are expanded with their
+    sub-relations (``backs`` brings ``arms``); dates keep dated statements only."""
+
+    theatre: str | None = None
+    actor: str | None = None  # an actor id
+    since: date | None = None
+    until: date | None = None
+    predicates: tuple[str, ...] = ()
+    polarity: str | None = None
+
+    def allowed(self) -> set[str]:
+        """The predicates the filter lets through."""
+        names = with_subproperties(self.predicates) if self.predicates else set(PREDICATE_NAMES)
+        if self.polarity:
+            names = {n for n in names if (SIGN[PREDICATE_NAMES.index(n)] > 0) == self._aligned}
+        return names
+
+    @property
+    def _aligned(self) -> bool:
+        return self.polarity == "alignment"
+
+
+@dataclass
+class AllianceView:
+    """The graph shown: ``nodes`` and ``edges`` as the page reads them, ``rows`` the
+    ledger rows behind the edges (for exports)."""
+
+    nodes: list[dict]
+    edges: list[dict]
+    pairs_total: int
+    balance: dict
+    dates: dict
+    predicates: list[dict]
+    rows: np.ndarray = field(repr=False)
+
+    def as_graph(self, title: str) -> nx.Graph:
+        """The view as a networkx graph (for GraphML): one edge per pair, from its source
+        to its target (``directed`` says whether the direction means anything), its
+        predicates as "backs 3 (TUR→LBY); ..." text."""
+        graph = nx.DiGraph(name=title)
+        if self.balance["balance"] is not None:
+            graph.graph["balance"] = self.balance["balance"]
+        for node in self.nodes:
+            graph.add_node(
+                node["id"], **{k: v for k, v in node.items() if k != "id" and v is not None}
+            )
+        for edge in self.edges:
+            tallies = "; ".join(
+                f"{t['predicate']} {t['count']} ({t['subject']}→{t['object']})"
+                for t in edge["predicates"]
+            )
+            graph.add_edge(
+                edge["source"],
+                edge["target"],
+                stance=edge["stance"],
+                net=edge["net"],
+                evidence=edge["evidence"],
+                directed=edge["directed"],
+                frustrated=edge["frustrated"],
+                predicates=tallies,
+            )
+        return graph
+
+    def as_json(self, focus: str | None) -> dict:
+        return {
+            "focus": focus,
+            "nodes": self.nodes,
+            "edges": self.edges,
+            "pairs_total": self.pairs_total,
+            "balance": self.balance,
+            "dates": self.dates,
+            "predicates": self.predicates,
+        }
+
+
+def _neighbourhood(ledger: Ledger, rows: np.ndarray, actor: int) -> np.ndarray:
+    """The statements among ``actor`` and its partners: its own, and those between two of
+    its partners, so that blocs around it can show."""
+    s, o = ledger.column("subject")[rows], ledger.column("object")[rows]
+    touching = (s == actor) | (o == actor)
+    inside = np.zeros(len(ledger.actors), dtype=bool)
+    inside[s[touching]] = True
+    inside[o[touching]] = True
+    return rows[inside[s] & inside[o]]
+
+
+def _iso(day: int) -> str:
+    return date.fromordinal(int(day)).isoformat()
+
+
+def alliance_view(
+    ledger: Ledger, wanted: ViewFilter, *, max_pairs: int = MAX_PAIRS
+) -> AllianceView:
+    """The view of ``wanted``: the ``max_pairs`` most evidenced actor pairs (around the
+    actor first, when one is asked for), one edge each.
+
+    An edge's ``stance`` is the sign of the Goldstein- and confidence-weighted vote of its
+    statements (``mixed`` when they cancel out); it is ``directed`` when every statement of
+    a one-way predicate runs the same way. Nodes carry the bloc of
+    :func:`~detente.analysis.multigraph.pair_balance` over the signed edges shown. The date
+    range and predicate counts are those of the view without its date and predicate
+    filters, so the page can widen them again. O(n log n) for the n statements read.
+    """
+    base = ledger.select(theatre=wanted.theatre)
+    s_all, o_all = ledger.column("subject"), ledger.column("object")
+    base = base[s_all[base] != o_all[base]]
+    focus = ledger.actor(wanted.actor) if wanted.actor else None
+    if wanted.actor and focus is None:
+        base = base[:0]
+    rows = _filtered(ledger, base, wanted)
+    if focus is not None:
+        # Partners by the filtered statements: a pair seen only outside the dates asked
+        # for does not bring its actors in.
+        base = _neighbourhood(ledger, base, focus)
+        rows = _neighbourhood(ledger, rows, focus)
+    dates = _date_range(ledger, base)
+    predicates = _predicate_counts(ledger, base)
+
+    s = s_all[rows].astype(np.int64)
+    o = o_all[rows].astype(np.int64)
+    p = ledger.column("predicate")[rows].astype(np.int64)
+    n_actors = len(ledger.actors)
+    low, high = np.minimum(s, o), np.maximum(s, o)
+    pairs, inverse, counts = np.unique(
+        low * n_actors + high, return_inverse=True, return_counts=True
+    )
+    votes = np.bincount(
+        inverse,
+        weights=GOLDSTEIN[p] * ledger.column("confidence")[rows],
+        minlength=len(pairs),
+    )
+    u_actor, v_actor = pairs // n_actors, pairs % n_actors
+    rank = ledger.rank()
+    touches = (u_actor == focus) | (v_actor == focus) if focus is not None else np.zeros(len(pairs))
+    order = np.lexsort((rank[v_actor], rank[u_actor], -counts, -touches.astype(np.int64)))
+    kept = order[:max_pairs]
+    # Only the kept pairs' rows are grouped: a whole graph has as many pairs as rows.
+    place = np.full(len(pairs), -1, dtype=np.int64)
+    place[kept] = np.arange(len(kept))
+    member_place = place[inverse]
+    shown_rows = rows[member_place >= 0]
+    member_place = member_place[member_place >= 0]
+    by_pair = np.argsort(member_place, kind="stable")
+    bounds = np.searchsorted(member_place[by_pair], np.arange(len(kept) + 1))
+    edges = [
+        _edge(
+            ledger,
+            shown_rows[by_pair[bounds[k] : bounds[k + 1]]],
+            int(u_actor[i]),
+            int(v_actor[i]),
+            float(votes[i]),
+        )
+        for k, i in enumerate(kept)
+    ]
+    balance = _blocs(edges)
+    nodes = _nodes(ledger, edges, balance)
+    return AllianceView(
+        nodes=nodes,
+        edges=edges,
+        pairs_total=len(pairs),
+        balance={k: balance[k] for k in ("balance", "triangles", "frustration")},
+        dates=dates,
+        predicates=predicates,
+        rows=shown_rows,
+    )
+
+
+def _filtered(ledger: Ledger, rows: np.ndarray, wanted: ViewFilter) -> np.ndarray:
+    """``rows`` inside the dates, predicates and polarity of ``wanted``."""
+    if wanted.since or wanted.until:
+        day = ledger.column("day")[rows]
+        keep = day > 0
+        if wanted.since:
+            keep &= day >= wanted.since.toordinal()
+        if wanted.until:
+            keep &= day <= wanted.until.toordinal()
+        rows = rows[keep]
+    if wanted.predicates or wanted.polarity:
+        allowed = np.array([n in wanted.allowed() for n in PREDICATE_NAMES])
+        rows = rows[allowed[ledger.column("predicate")[rows]]]
+    return rows
+
+
+def _date_range(ledger: Ledger, rows: np.ndarray) -> dict:
+    day = ledger.column("day")[rows]
+    dated = day[day > 0]
+    if not len(dated):
+        return {"first": None, "last": None, "undated": len(day)}
+    return {"first": _iso(dated.min()), "last": _iso(dated.max()), "undated": int((day == 0).sum())}
+
+
+def _predicate_counts(ledger: Ledger, rows: np.ndarray) -> list[dict]:
+    counts = np.bincount(ledger.column("predicate")[rows], minlength=len(PREDICATE_NAMES))
+    return [
+        {
+            "predicate": PREDICATE_NAMES[i],
+            "polarity": "alignment" if SIGN[i] > 0 else "opposition",
+            "count": int(counts[i]),
+        }
+        for i in np.argsort(-counts, kind="stable")
+        if counts[i]
+    ]
+
+
+def _edge(ledger: Ledger, rows: np.ndarray, u: int, v: int, vote: float) -> dict:
+    ids = ledger.actors.values
+    s = ledger.column("subject")[rows]
+    p = ledger.column("predicate")[rows]
+    tally: dict[tuple[int, int, int], int] = {}
+    for key in zip(p.tolist(), s.tolist(), strict=True):
+        subject = key[1]
+        tally_key = (key[0], subject, v if subject == u else u)
+        tally[tally_key] = tally.get(tally_key, 0) + 1
+    one_way = {(subj, obj) for (pred, subj, obj) in tally if not SYMMETRIC[pred]}
+    directed = len(one_way) == 1
+    source, target = next(iter(one_way)) if directed else (u, v)
+    if not directed and ledger.id_rank()[v] < ledger.id_rank()[u]:
+        source, target = v, u
+    listed = sorted(
+        tally.items(), key=lambda item: (-item[1], PREDICATE_NAMES[item[0][0]], ids[item[0][1]])
+    )
+    return {
+        "id": f"{ids[source]}|{ids[target]}",
+        "source": ids[source],
+        "target": ids[target],
+        "directed": directed,
+        "stance": "alignment" if vote > 0 else "opposition" if vote < 0 else "mixed",
+        "net": round(vote, 3),
+        "evidence": len(rows),
+        "predicates": [
+            {
+                "predicate": PREDICATE_NAMES[pred],
+                "subject": ids[subj],
+                "object": ids[obj],
+                "count": n,
+            }
+            for (pred, subj, obj), n in listed
+        ],
+    }
+
+
+def _blocs(edges: list[dict]) -> dict:
+    signed = [e for e in edges if e["stance"] != "mixed"]
+    nodes = sorted({end for e in signed for end in (e["source"], e["target"])})
+    place = {n: i for i, n in enumerate(nodes)}
+    found = pair_balance(
+        nodes,
+        np.array([place[e["source"]] for e in signed], dtype=np.int64),
+        np.array([place[e["target"]] for e in signed], dtype=np.int64),
+        np.array([1 if e["stance"] == "alignment" else -1 for e in signed], dtype=np.int64),
+        np.array([abs(e["net"]) for e in signed], dtype=np.float64),
+    )
+    frustrated = {(f["source"], f["target"]) for f in found["frustrated"]}
+    for edge in edges:
+        ends = (edge["source"], edge["target"])
+        edge["frustrated"] = ends in frustrated or ends[::-1] in frustrated
+    return found
+
+
+def _nodes(ledger: Ledger, edges: list[dict], balance: dict) -> list[dict]:
+    bloc = {actor: i for i, members in enumerate(balance["blocs"]) for actor in members}
+    evidence: dict[str, int] = {}
+    for edge in edges:
+        for end in (edge["source"], edge["target"]):
+            evidence[end] = evidence.get(end, 0) + edge["evidence"]
+    out = []
+    for actor in sorted(evidence):
+        index = ledger.actor(actor)
+        assert index is not None
+        out.append(
+            {
+                "id": actor,
+                "label": ledger.actor_labels[index],
+                "type": ledger.actor_types[index],
+                "evidence": evidence[actor],
+                "bloc": bloc.get(actor),
+            }
+        )
+    return out
+
+
+# ---------------------------------------------------------------------- evidence
+def actor_node(actor: str) -> str:
+    """An actor id of the ledger as a SPARQL term: an id is its IRI without the actor
+    namespace (percent-encoded, so without a colon), or the whole IRI of an actor named
+    elsewhere."""
+    return nt(URIRef(actor if ":" in actor else f"{ACTOR}{actor}"))
+
+
+def pair_question(wanted: ViewFilter, first: str, second: str) -> str:
+    """The SPARQL query for every statement between two actors (either way) that the
+    view's filters let through, negated ones included (flagged: the edge does not count
+    them) and hypothetical ones and wire copies left out, as the edge is counted."""
+    a, b = actor_node(first), actor_node(second)
+    predicates = " ".join(f"dt:{n}" for n in sorted(wanted.allowed()))
+    # The bindings inside the graph pattern: Oxigraph then looks the pair up by index
+    # instead of reading every statement of the store.
+    where = [
+        "GRAPH ?g {",
+        f"  VALUES (?s ?o) {{ ({a} {b}) ({b} {a}) }}",
+        f"  VALUES ?p {{ {predicates} }}",
+        "  ?r dt:subject ?s ; dt:object ?o ; dt:predicate ?p ; dt:negated ?negated ;",
+        "     dt:modality ?modality ; dt:evidence ?sentence ; dt:document ?doc .",
+        "  FILTER (?modality != dt:hypothetical)",
+        "  OPTIONAL { ?r dt:subjectText ?subjectText }",
+        "  OPTIONAL { ?r dt:objectText ?objectText }",
+        "  OPTIONAL { ?r dt:reportedBy ?reportedBy }",
+        "  OPTIONAL { ?r dt:date ?stated }",
+        "  OPTIONAL { ?doc dct:date ?published }",
+        "  OPTIONAL { ?doc dct:title ?title }",
+        "  OPTIONAL { ?doc dct:source ?source }",
+        "  OPTIONAL { ?s rdfs:label ?subjectLabel }",
+        "  OPTIONAL { ?o rdfs:label ?objectLabel }",
+    ]
+    if wanted.theatre:
+        # A test on each statement found, not a pattern to join: Oxigraph would start
+        # from every statement of the theatre (seconds at a million).
+        where.append(
+            "  FILTER EXISTS { ?r dt:theatre/rdfs:label ?theatre ."
+            f" FILTER (LCASE(STR(?theatre)) = LCASE({nt(Literal(wanted.theatre))})) }}"
+        )
+    where += [
+        "}",
+        f"FILTER NOT EXISTS {{ GRAPH <{DUPLICATES_GRAPH}> {{ ?doc dt:duplicateOf ?counted }} }}",
+        "BIND (COALESCE(?stated, ?published) AS ?date)",
+    ]
+    # A year or a month is read as its first day, as the ledger reads it.
+    day = 'SUBSTR(CONCAT(STR(?date), "-01-01"), 1, 10)'
+    if wanted.since:
+        where.append(f'FILTER (BOUND(?date) && {day} >= "{wanted.since.isoformat()}")')
+    if wanted.until:
+        where.append(f'FILTER (BOUND(?date) && {day} <= "{wanted.until.isoformat()}")')
+    body = "\n  ".join(where)
+    return (
+        PREFIXES
+        + "SELECT ?r ?s ?subjectLabel ?p ?o ?objectLabel ?sentence ?subjectText ?objectText\n"
+        + "       ?date ?negated ?modality ?reportedBy ?doc ?title ?source\n"
+        + f"WHERE {{\n  {body}\n}}\nORDER BY ?date ?r\nLIMIT {MAX_EVIDENCE}"
+    )
+
+
+def pair_evidence(store: KnowledgeStore, question: str) -> list[dict]:
+    """The statements :func:`pair_question` finds, as the evidence panel shows them."""
+    out = []
+    for row in store.query(question).rows:
+        text = {k: None if v is None else str(v) for k, v in row.items()}
+        negated = text["negated"] in ("true", "1")
+        subject, obj = (text[k].removeprefix(str(ACTOR)) for k in ("s", "o"))
+        out.append(
+            {
+                "statement": text["r"],
+                "subject": {"id": subject, "label": text["subjectLabel"] or subject},
+                "predicate": text["p"].removeprefix(str(NS)),
+                "object": {"id": obj, "label": text["objectLabel"] or obj},
+                "sentence": text["sentence"],
+                "mentions": [m for m in (text["subjectText"], text["objectText"]) if m],
+                "date": text["date"][:10] if text["date"] else None,
+                "negated": negated,
+                "reported_by": text["reportedBy"],
+                "modality": text["modality"].removeprefix(str(NS)),
+                "counted": not negated,
+                "document": {
+                    "id": text["doc"].rsplit("/", 1)[-1],
+                    "title": text["title"],
+                    "source": text["source"],
+                },
+            }
+        )
+    return out

@@ -1,0 +1,144 @@
+"""Search suggestions across actors and theatres, by any name the gazetteer knows.
+
+Typing "Kreml" should offer Russia, and "Erdo" Turkey: an actor is found by its label, its
+id and every alias, demonym, capital or leader the gazetteer reads as it. Only actors and
+theatres with live statements are offered.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from detente.analysis.ledger import Ledger
+from detente.ontology import load_gazetteer
+
+_WORD_START = re.compile(r"(?:^|[\s\-'(/.])(\w)")
+
+
+@dataclass(frozen=True)
+class Entry:
+    folded: str  # the name, casefolded
+    starts: tuple[int, ...]  # where its words start
+    kind: str  # "actor" | "theatre"
+    id: str  # the actor id, or the theatre label
+    label: str
+    name: str  # the name that matched
+    via: str  # how the name reads as the actor: label, name, leader, capital...
+    weight: int  # statements about it
+    standing: int  # 0: a name of the actor itself; 1: its leader now; 2: a person, or a past leader
+
+
+def _entry(
+    name: str, kind: str, key: str, label: str, via: str, weight: int, standing: int = 0
+) -> Entry:
+    folded = name.casefold()
+    starts = tuple(m.start(1) for m in _WORD_START.finditer(folded))
+    return Entry(folded, starts, kind, key, label, name, via, weight, standing)
+
+
+@functools.cache
+def _gazetteer_entries() -> tuple[Entry, ...]:
+    """Every gazetteer name of an actor, once per process (the gazetteer does not change);
+    label and weight are filled in per ledger."""
+    entries = []
+    for name, readings in load_gazetteer().readings.items():
+        for reading in readings:
+            standing = 0
+            if reading.via in ("leader", "person"):
+                standing = 1 if reading.via == "leader" and reading.until is None else 2
+            entries.append(_entry(name, "actor", reading.actor, "", reading.via, 0, standing))
+    return tuple(entries)
+
+
+def warm_suggestions() -> None:
+    """Read the gazetteer's names now, so that the first suggestion does not wait."""
+    _gazetteer_entries()
+
+
+@dataclass(frozen=True)
+class SuggestionIndex:
+    """The names to search, for one state of the ledger."""
+
+    own: list[Entry]  # live actors' labels and ids, and theatres
+    live: dict[str, tuple[str, int]]  # live actor id -> (label, statements)
+
+
+def suggestion_index(ledger: Ledger) -> SuggestionIndex:
+    """The live actors and theatres of ``ledger``: O(actors + theatres); the gazetteer's
+    names are read once per process and joined when searching."""
+    degrees = ledger.degrees()
+    own: list[Entry] = []
+    live: dict[str, tuple[str, int]] = {}
+    for index in np.flatnonzero(degrees > 0).tolist():
+        actor, label = ledger.actors.values[index], ledger.actor_labels[index]
+        weight = int(degrees[index])
+        live[actor] = (label, weight)
+        own.append(_entry(label, "actor", actor, label, "label", weight))
+        if actor.casefold() != label.casefold():
+            own.append(_entry(actor, "actor", actor, label, "id", weight))
+    theatre = ledger.column("theatre")
+    counts = np.bincount(
+        theatre[ledger.column("alive") & (theatre >= 0)], minlength=len(ledger.theatre_labels)
+    )
+    for index in np.flatnonzero(counts).tolist():
+        label = ledger.theatre_labels[index]
+        own.append(_entry(label, "theatre", label, label, "theatre", int(counts[index])))
+    return SuggestionIndex(own, live)
+
+
+def suggest(index: SuggestionIndex, text: str, *, limit: int = 8) -> list[dict]:
+    """The best ``limit`` actors and theatres for what was typed: names starting with it
+    first, then names with a word starting with it, then names containing it (three
+    letters typed at least); within each, the actor's own names before its officials', the
+    most evidenced first. One suggestion per actor or theatre. O(names)."""
+    wanted = " ".join(text.split()).casefold()
+    if not wanted:
+        return []
+    best: dict[tuple[str, str], tuple[tuple, Entry]] = {}
+    for entry in itertools.chain(index.own, _gazetteer_entries()):
+        at = entry.folded.find(wanted)
+        if at < 0:
+            continue
+        if at == 0:
+            grade = 0
+        elif any(entry.folded.startswith(wanted, start) for start in entry.starts):
+            grade = 1  # "as" finds Bashar al-Assad by his last name
+        else:
+            grade = 2
+        if grade == 2 and len(wanted) < 3:  # "x" inside any name is noise
+            continue
+        if not entry.label:  # a gazetteer name: of a live actor, not its own label
+            found = index.live.get(entry.id)
+            if found is None or found[0].casefold() == entry.folded:
+                continue
+            entry = replace(entry, label=found[0], weight=found[1])
+        # Names of the actor itself before its officials', its own label first: "Tur"
+        # says Turkey before a minister whose name starts so.
+        key = (
+            grade,
+            entry.standing,
+            -entry.weight,
+            entry.via != "label",
+            len(entry.folded),
+            entry.label,
+        )
+        seen = best.get((entry.kind, entry.id))
+        if seen is None or key < seen[0]:
+            best[(entry.kind, entry.id)] = (key, entry)
+    ranked = sorted(best.values(), key=lambda item: (item[0], item[1].kind, item[1].id))
+    return [
+        {
+            "kind": entry.kind,
+            "id": entry.id,
+            "label": entry.label,
+            "matched": entry.name,
+            "via": entry.via,
+            "statements": entry.weight,
+        }
+        for _, entry in ranked[:limit]
+    ]

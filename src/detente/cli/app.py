@@ -1,0 +1,64 @@
+"""The ``detente`` application: the Typer app every command registers on, its consoles,
+and how a user error or an internal one ends the process."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    help="detente: who backs, fights, sanctions or mediates whom, from news text.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+
+def stdout_console() -> Console:
+    """Standard output; piped or redirected, tables get 160 columns, not 80."""
+    out = Console()
+    return out if out.is_terminal else Console(width=160)
+
+
+def fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]detente: error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form") from None
+
+
+@app.callback()
+def _root() -> None:
+    """detente: who backs, fights, sanctions or mediates whom, from news text."""
+
+
+def main() -> None:
+    """Entry point: user errors exit 2 with one line; nothing reaches the user as a
+    traceback unless DETENTE_DEBUG is set."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("DETENTE_DEBUG"):
+            raise
+        err.print(
+            f"[bold red]detente: internal error:[/] {type(exc).__name__}: {exc} "
+            "(set DETENTE_DEBUG=1 for details)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(1)

@@ -1,0 +1,492 @@
+"""The knowledge-graph commands of the ``detente`` command line."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import sys
+import time
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from detente.cli.app import app, err, fail, parse_date, stdout_console
+
+# ---------------------------------------------------------------------- knowledge graph
+STORE_HELP = "Store: a path (embedded, default ./detente-data), memory:, or a SPARQL endpoint URL."
+
+
+def _store(url: str | None, *, write: bool = False):
+    """The store a command works on. An embedded store that ``detente serve`` holds open is
+    read through that server; a command that writes is refused with a line saying so."""
+    from detente.graph import StoreError, open_store
+    from detente.graph.discovery import ServedStore, running_server
+    from detente.graph.store import local_location
+
+    setting = url or os.environ.get("DETENTE_STORE") or None
+    location = local_location(setting)
+    served = running_server(location) if location else None
+    if served is not None:
+        server, pid = served
+        if write:
+            fail(
+                f"the store {location} is open in detente serve at {server} (process {pid}): "
+                f"post documents to {server}/documents with the write token, or stop it first"
+            )
+        return ServedStore(server)
+    try:
+        return open_store(setting)
+    except StoreError as exc:
+        fail(str(exc))
+
+
+@app.command()
+def ingest(
+    paths: list[str] = typer.Argument(
+        ...,
+        help="Article files (.txt, .html), JSON Lines corpora (.jsonl), folders of them, or "
+        "http(s) URLs of pages or RSS/Atom feeds.",
+    ),
+    store: str | None = typer.Option(None, help=STORE_HELP),
+    published: str | None = typer.Option(
+        None,
+        "--date",
+        help="Publication date (YYYY-MM-DD); a JSON Lines entry's own date comes first.",
+    ),
+    author: str | None = typer.Option(None, help="Who publishes the texts ('we')."),
+    encoding: str | None = typer.Option(None, help="Input encoding when it is not UTF-8."),
+    check_shapes: bool = typer.Option(False, help="Validate each document graph with SHACL."),
+    n_process: int = typer.Option(1, min=1, help="Worker processes for extraction."),
+    dask: str | None = typer.Option(
+        None,
+        help="Extract on a Dask cluster: local:N (N worker processes here) or the "
+        "scheduler's tcp://HOST:PORT. The store is written by this process.",
+    ),
+    bulk: int = typer.Option(
+        0,
+        min=0,
+        help="Load new documents in batches of N with the bulk loader (initial loads; "
+        "larger batches load faster: 1000 is a good size for a big corpus).",
+    ),
+    dedup: bool = typer.Option(
+        True,
+        "--dedup/--no-dedup",
+        help="Count a near-duplicate copy of a story (another byline, headline or trailing "
+        "links) as evidence once; --no-dedup counts every copy.",
+    ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="One line per document."),
+) -> None:
+    """Extract relations from articles and store one named graph per document.
+
+    A JSON Lines corpus has one article per line: {"text": ...} or {"html": ...}, with
+    optional "title", "url" (the document's identity), "date" and "author"."""
+    from detente.extract import Extractor
+    from detente.extract.corpus import corpus_files, read_corpus
+    from detente.extract.fetch import fetch_policy, read_urls
+    from detente.ingest import Ingestor
+    from detente.ingest.ingestor import content_source, path_source
+
+    when = parse_date(published)
+    if dask and n_process > 1:
+        fail("--n-process and --dask exclude each other: the cluster's workers extract")
+    urls = [p for p in paths if p.startswith(("http://", "https://"))]
+    files = corpus_files([p for p in paths if p not in urls])
+    if not files and not urls:
+        fail("no article files found")
+    failures: list[str] = []
+
+    def failed(name: str, reason: str) -> None:
+        failures.append(name)
+        err.print(f"[bold red]detente: error:[/] {name}: {reason}", highlight=False, soft_wrap=True)
+
+    def source(name: str, url: str | None, text: str) -> str:
+        # A file is identified by its path as typed, a corpus line by its URL; standard
+        # input and lines without a URL by their content only.
+        if url:
+            return url
+        return path_source(name) if Path(name).is_file() and name != "-" else content_source(text)
+
+    entries = itertools.chain(
+        read_corpus(files, failed, encoding=encoding, author=author),
+        read_urls(urls, failed, policy=fetch_policy(), author=author),
+    )
+    items = (
+        (entry.article, source(entry.name, entry.url, entry.article.text), entry.published or when)
+        for entry in entries
+    )
+    with contextlib.ExitStack() as stack:
+        kg = stack.enter_context(_store(store, write=True))  # refused before a cluster starts
+        if dask:
+            from detente.ingest.distributed import ClusterError, DaskExtractor, dask_client
+
+            try:
+                extractor = DaskExtractor(stack.enter_context(dask_client(dask)))
+            except ClusterError as exc:
+                fail(str(exc))
+        else:
+            extractor = Extractor(n_process=n_process)
+        ingestor = Ingestor(kg, extractor, check_shapes=check_shapes, bulk=bulk, dedup=dedup)
+        counts, relations = _run_ingest(ingestor, items, len(files), verbose)
+    failed = len(failures) + counts.pop("failed")
+    summary = ", ".join(f"{n} {status}" for status, n in counts.items())
+    err.print(
+        f"documents: {summary}; {failed} failed; relations stored: {relations} (store {kg.url})",
+        highlight=False,
+    )
+    if failed:
+        raise typer.Exit(2)
+
+
+def _ingest_progress(files: int):
+    """Documents done, relations found and documents per second, on a terminal only (a
+    JSON Lines corpus does not say how many documents it holds)."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        SpinnerColumn(),
+        TextColumn(
+            "ingesting: {task.completed:,.0f} documents, {task.fields[relations]:,} relations"
+        ),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not err.is_terminal,
+    )
+
+
+def _run_ingest(ingestor, items, files: int, verbose: bool) -> tuple[dict[str, int], int]:
+    """Ingest ``items``, showing documents, relations and throughput; (counts, relations)."""
+    from detente.graph import StoreError
+    from detente.ingest import IngestError
+    from detente.ingest.distributed import ClusterError
+
+    counts = {"added": 0, "replaced": 0, "unchanged": 0, "failed": 0}
+    relations = 0
+    progress = _ingest_progress(files)
+    try:
+        with progress:
+            task = progress.add_task("ingest", total=None, relations=0, rate="")
+            began = time.monotonic()
+            for result in ingestor.ingest_many(items):
+                counts[result.status] += 1
+                if result.status == "failed":  # the extractor could not read it: one line
+                    err.print(
+                        f"[bold red]detente: error:[/] {result.source}: not extracted "
+                        f"({result.error}); nothing stored for it, a rerun tries it again",
+                        highlight=False,
+                        soft_wrap=True,
+                    )
+                    continue
+                if result.status != "unchanged":
+                    relations += result.relations
+                if verbose:
+                    copy = f", a copy of {result.duplicate_of}" if result.duplicate_of else ""
+                    err.print(
+                        f"{result.status} {result.doc_id} {result.source} "
+                        f"({result.relations} relations{copy})",
+                        highlight=False,
+                        soft_wrap=True,
+                    )
+                done = sum(counts.values())
+                rate = f"{done / max(time.monotonic() - began, 1e-9):,.1f} documents/s"
+                progress.update(task, advance=1, relations=relations, rate=rate)
+    except (IngestError, StoreError, ClusterError) as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        fail("interrupted: every document reported so far is stored; run again to go on")
+    return counts, relations
+
+
+@app.command()
+def watch(
+    feeds: list[str] = typer.Argument(..., help="RSS or Atom feed URLs."),
+    store: str | None = typer.Option(None, help=STORE_HELP),
+    every: str = typer.Option("15m", help="Time between two polls: 90s, 15m, 1h."),
+    rounds: int = typer.Option(0, min=0, help="Stop after N polls (0: run until stopped)."),
+    dedup: bool = typer.Option(True, "--dedup/--no-dedup", help="Count a wire copy once."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="One line per document."),
+) -> None:
+    """Poll feeds and ingest each new item's page.
+
+    Conditional requests, robots.txt, a pause per host; a failing feed is reported and
+    tried again later while the others go on. Items already in the store are skipped, so
+    a restart goes on where it stopped."""
+    from detente.extract import Extractor
+    from detente.extract.fetch import FeedWatcher, fetch_policy
+    from detente.graph.feed_state import StoredValidators
+    from detente.ingest import Ingestor
+
+    seconds = _duration(every)
+    failures: list[str] = []
+
+    def failed(name: str, reason: str) -> None:
+        failures.append(name)
+        err.print(f"[bold red]detente: error:[/] {name}: {reason}", highlight=False, soft_wrap=True)
+
+    with _store(store, write=True) as kg:
+        ingestor = Ingestor(kg, Extractor(), dedup=dedup)
+        watcher = FeedWatcher(feeds, fetch_policy(), StoredValidators(kg))
+        done = 0
+        while True:
+            started = time.monotonic()
+            entries = watcher.poll(lambda link: bool(ingestor.graphs_for_source(link)), failed)
+            items = ((entry.article, entry.url, entry.published) for entry in entries)
+            counts, relations = _run_ingest(ingestor, items, 0, verbose)
+            done += 1
+            err.print(
+                f"poll {done}: {counts['added']} new documents, {relations} relations "
+                f"(store {kg.url})",
+                highlight=False,
+            )
+            if rounds and done >= rounds:
+                break
+            time.sleep(max(0.0, seconds - (time.monotonic() - started)))
+
+
+def _duration(text: str) -> float:
+    units = {"s": 1, "m": 60, "h": 3600}
+    value, unit = (text[:-1], text[-1]) if text[-1:] in units else (text, "s")
+    try:
+        seconds = float(value) * units[unit]
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a duration like 90s, 15m or 1h") from None
+    if seconds <= 0:
+        raise typer.BadParameter("the time between polls must be positive")
+    return seconds
+
+
+@app.command()
+def remove(
+    documents: list[str] = typer.Argument(..., help="Document ids (doc-…) or sources (paths)."),
+    store: str | None = typer.Option(None, help=STORE_HELP),
+) -> None:
+    """Retract documents and everything they asserted."""
+    from detente.ingest import Ingestor
+
+    missing = []
+    with _store(store, write=True) as kg:
+        ingestor = Ingestor(kg)
+        for ref in documents:
+            removed = ingestor.remove(ref)
+            if removed:
+                err.print(f"removed {', '.join(removed)}", highlight=False)
+            else:
+                missing.append(ref)
+    if missing:
+        fail(f"no such document: {', '.join(missing)}")
+
+
+@app.command()
+def documents(store: str | None = typer.Option(None, help=STORE_HELP)) -> None:
+    """List the documents in the store."""
+    from detente.ingest import Ingestor
+
+    with _store(store) as kg:
+        rows = Ingestor(kg).documents()
+    table = Table(header_style="bold")
+    for column in ("id", "source", "date", "relations", "copy of"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            row["id"],
+            row["source"] or "",
+            row["date"] or "",
+            str(row["relations"]),
+            row["duplicate_of"] or "",
+        )
+    stdout_console().print(table)
+
+
+class QueryFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def query(
+    sparql: str = typer.Argument(..., help="A SPARQL 1.1 query (prefix dt: is predefined)."),
+    store: str | None = typer.Option(None, help=STORE_HELP),
+    output: QueryFormat = typer.Option(QueryFormat.table, "--format", help="Output format."),
+) -> None:
+    """Run a SPARQL query over the knowledge graph (all documents as the default graph)."""
+    import csv
+    import json
+
+    from detente.graph import StoreError
+    from detente.graph.store import PREFIXES, result_to_json
+
+    with _store(store) as kg:
+        # Stores that predeclare the prefixes get the text as typed (error positions match).
+        text = sparql if kg.predeclares_prefixes else PREFIXES + sparql
+        try:
+            result = kg.query(text)
+        except StoreError as exc:
+            fail(str(exc))
+    if result.kind == "graph":
+        sys.stdout.write(result.graph.serialize(format="turtle"))
+        return
+    if result.kind == "ask" or output is QueryFormat.json:
+        sys.stdout.write(json.dumps(result_to_json(result), indent=2) + "\n")
+        return
+    values = [
+        [("" if row.get(v) is None else str(row[v])) for v in result.variables]
+        for row in result.rows
+    ]
+    if output is QueryFormat.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(result.variables)
+        writer.writerows(values)
+        return
+    table = Table(header_style="bold")
+    for v in result.variables:
+        table.add_column(v, overflow="fold")
+    for row in values:
+        table.add_row(*row)
+    stdout_console().print(table)
+
+
+def _answers(store: str | None, ask):
+    """``ask(ledger, evidence)`` on the store's ledger (the saved one when the store has
+    not changed since: seconds on a million statements, not minutes)."""
+    from detente.analysis.answers import store_evidence
+    from detente.analysis.ledger import open_ledger
+
+    with _store(store) as kg:
+        return ask(open_ledger(kg), store_evidence(kg))
+
+
+def _actor_id(ledger, name: str) -> str:
+    from detente.analysis.answers import find_actor
+
+    found = find_actor(ledger, name)
+    if found is None:
+        fail(f"unknown actor {name!r}: not in the knowledge graph")
+    return found  # type: ignore[return-value]  (fail() exits)
+
+
+@app.command()
+def backers(
+    theatre: str | None = typer.Option(None, help="Only relations concerning this theatre."),
+    predicate: str = typer.Option("backs", help="Relation (sub-relations included)."),
+    since: str | None = typer.Option(None, help="From this date (YYYY-MM-DD)."),
+    until: str | None = typer.Option(None, help="Up to this date (YYYY-MM-DD)."),
+    store: str | None = typer.Option(None, help=STORE_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON rows."),
+) -> None:
+    """Who backs whom: aggregated relations with evidence counts and dates."""
+    import json
+
+    from detente.analysis.answers import relation_rows
+    from detente.ontology import predicates
+
+    if predicate not in predicates():
+        fail(f"unknown relation {predicate!r}; one of: {', '.join(sorted(predicates()))}")
+    first, last = parse_date(since), parse_date(until)
+    rows = _answers(
+        store,
+        lambda ledger, evidence: relation_rows(
+            ledger, evidence, theatre=theatre, predicate=predicate, since=first, until=last
+        ),
+    )
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    table = Table(header_style="bold")
+    for column in ("subject", "relation", "object", "evidence", "first", "last"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(
+            r["subject"]["label"],
+            r["predicate"],
+            r["object"]["label"],
+            str(r["evidence_count"]),
+            r["first_date"] or "",
+            r["last_date"] or "",
+        )
+    stdout_console().print(table)
+
+
+class PathKind(str, Enum):
+    alignment = "alignment"
+    opposition = "opposition"
+
+
+@app.command()
+def paths(
+    source: str = typer.Argument(..., help="Actor id or name."),
+    target: str = typer.Argument(..., help="Actor id or name."),
+    kind: PathKind = typer.Option(PathKind.alignment, help="alignment or opposition chains."),
+    max_hops: int = typer.Option(3, min=1, max=6, help="Longest chain to consider."),
+    store: str | None = typer.Option(None, help=STORE_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Chains of backing (or opposition) between two actors, with their evidence."""
+    import json
+
+    from detente.analysis.answers import ledger_paths
+
+    def ask(ledger, evidence):
+        found = ledger_paths(
+            ledger,
+            evidence,
+            _actor_id(ledger, source),
+            _actor_id(ledger, target),
+            kind=kind.value,
+            max_hops=max_hops,
+        )
+        labels = {a: ledger.actor_labels[i] for a, i in ledger.actors.ids.items()}
+        return found, labels
+
+    found, labels = _answers(store, ask)
+    if as_json:
+        sys.stdout.write(json.dumps(found, indent=2) + "\n")
+        return
+    if not found:
+        err.print("no such path")
+        return
+    for path in found:
+        steps = [labels[path[0]["source"]]]
+        for hop in path:
+            steps.append(f"-{'/'.join(hop['predicates'])}-> {labels[hop['target']]}")
+        stdout_console().print(" ".join(steps), highlight=False)
+
+
+@app.command()
+def balance(
+    theatre: str | None = typer.Option(None, help="Only relations concerning this theatre."),
+    store: str | None = typer.Option(None, help=STORE_HELP),
+) -> None:
+    """Structural balance of the signed alliance graph, and its two blocs."""
+    import json
+
+    from detente.analysis.answers import ledger_balance
+
+    result = _answers(store, lambda ledger, _: ledger_balance(ledger, theatre=theatre))
+    sys.stdout.write(json.dumps(result, indent=2) + "\n")
+
+
+class ExportFormat(str, Enum):
+    turtle = "turtle"
+    trig = "trig"
+    nquads = "nquads"
+    jsonld = "jsonld"
+    graphml = "graphml"
+    gexf = "gexf"
+    csv = "csv"
+
+
+@app.command("export")
+def export_(
+    output: ExportFormat = typer.Option(ExportFormat.trig, "--format", help="Output format."),
+    store: str | None = typer.Option(None, help=STORE_HELP),
+) -> None:
+    """Write the knowledge graph to stdout: RDF, GraphML/GEXF, or a PLOVER-style event CSV."""
+    from detente.analysis.export import export
+
+    with _store(store) as kg:
+        data = export(kg, output.value)
+    sys.stdout.buffer.write(data)

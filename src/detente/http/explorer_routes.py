@@ -1,0 +1,166 @@
+"""The routes the explorer page reads: the alliance map of a view, one edge's evidence,
+the view as GraphML or CSV, and search suggestions. Every one is a plain REST answer too."""
+
+from __future__ import annotations
+
+import json
+import re
+from enum import Enum
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+
+from detente.analysis.alliance_view import (
+    MAX_PAIRS,
+    ViewFilter,
+    alliance_view,
+    pair_evidence,
+    pair_question,
+)
+from detente.analysis.export import events_csv, graph_document
+from detente.analysis.suggestions import suggest, suggestion_index
+from detente.http.answer_cache import answer_key
+from detente.http.models import (
+    AllianceMap,
+    IsoDate,
+    PairEvidence,
+    Polarity,
+    Predicate,
+    Suggestion,
+)
+from detente.http.rest import UNKNOWN_ACTOR, _actor, _problem, service
+from detente.live.service import KnowledgeService
+
+router = APIRouter(tags=["explorer"], responses={422: _problem("Invalid parameters.")})
+
+
+class ExportFormat(str, Enum):
+    graphml = "graphml"
+    csv = "csv"
+
+
+def view_filter(
+    theatre: str | None = Query(None, max_length=200, description="Theatre label, e.g. Libya."),
+    actor: str | None = Query(
+        None, max_length=200, description="Actor id or name: it, its partners and theirs."
+    ),
+    since: IsoDate | None = Query(None, description="From this date (YYYY-MM-DD)."),
+    until: IsoDate | None = Query(None, description="Up to this date (YYYY-MM-DD)."),
+    predicate: list[Predicate] = Query(
+        [], description="Relations to show (repeatable); sub-relations included."
+    ),
+    polarity: Polarity | None = None,
+    svc: KnowledgeService = Depends(service),
+) -> ViewFilter:
+    if since and until and since > until:
+        raise HTTPException(422, "since is after until")
+    return ViewFilter(
+        theatre=theatre,
+        actor=_actor(svc, actor) if actor else None,
+        since=since,
+        until=until,
+        predicates=tuple(sorted(p.value for p in predicate)),
+        polarity=polarity.value if polarity else None,
+    )
+
+
+def _question(kind: str, wanted: ViewFilter, *extra: object) -> tuple:
+    return (kind, wanted.theatre, wanted.actor, wanted.since, wanted.until, wanted.predicates,
+            wanted.polarity, *extra)  # fmt: skip
+
+
+@router.get("/view", response_model=AllianceMap, responses=UNKNOWN_ACTOR)
+def view(
+    request: Request,
+    wanted: ViewFilter = Depends(view_filter),
+    limit: int = Query(MAX_PAIRS, ge=1, le=500, description="Actor pairs drawn at most."),
+    svc: KnowledgeService = Depends(service),
+) -> Response:
+    """The alliance map of a theatre or an actor: one signed edge per actor pair, the
+    nodes in their structural-balance blocs, the most evidenced pairs first."""
+
+    def answer() -> bytes:
+        with svc.reading() as ledger:
+            found = alliance_view(ledger, wanted, max_pairs=limit)
+        return json.dumps(found.as_json(wanted.actor), ensure_ascii=False).encode()
+
+    question = _question("view", wanted, limit)
+    body = svc.response(question, answer, raw=answer_key(request.scope), refresh=False)
+    return Response(body, media_type="application/json")
+
+
+@router.get("/view/evidence", response_model=PairEvidence, responses=UNKNOWN_ACTOR)
+def view_evidence(
+    wanted: ViewFilter = Depends(view_filter),
+    a: str = Query(..., max_length=200, description="One actor of the pair (id or name)."),
+    b: str = Query(..., max_length=200, description="The other actor."),
+    svc: KnowledgeService = Depends(service),
+) -> dict:
+    """Every statement between two actors under the view's filters (the oldest 500),
+    with the SPARQL query that finds them. Negated statements are listed, flagged, and not
+    counted."""
+    first, second = _actor(svc, a), _actor(svc, b)
+    if first == second:
+        raise HTTPException(422, "a and b are the same actor: an edge joins two")
+    question = pair_question(wanted, first, second)
+    return {"sparql": question, "statements": pair_evidence(svc.store, question)}
+
+
+_SAFE = re.compile(r"[^A-Za-z0-9_-]+")
+MAX_EXPORT_STATEMENTS = 50_000  # about 15 MB of CSV
+
+
+@router.get(
+    "/view/export",
+    responses={
+        200: {"content": {"application/graphml+xml": {}, "text/csv": {}}},
+        **UNKNOWN_ACTOR,
+    },
+    response_class=Response,
+)
+def view_export(
+    wanted: ViewFilter = Depends(view_filter),
+    format: ExportFormat = Query(..., description="graphml (the map) or csv (its statements)."),
+    limit: int = Query(MAX_PAIRS, ge=1, le=500, description="Actor pairs drawn at most."),
+    svc: KnowledgeService = Depends(service),
+) -> Response:
+    """The view as the page draws it: GraphML with one edge per pair (stance, evidence,
+    blocs), or CSV with one PLOVER-style row per statement behind it (50,000 at most: a
+    larger view is refused with 422, and ``detente export`` writes a whole store)."""
+    with svc.reading() as ledger:
+        found = alliance_view(ledger, wanted, max_pairs=limit)
+        statements = ledger.iris(found.rows) if format is ExportFormat.csv else []
+    if len(statements) > MAX_EXPORT_STATEMENTS:  # an anonymous read stays a bounded one
+        raise HTTPException(
+            422,
+            f"this view rests on {len(statements):,} statements and an export here holds at "
+            f"most {MAX_EXPORT_STATEMENTS:,}: narrow its dates or relations, or export the "
+            "store with `detente export`",
+        )
+    name = "-".join(_SAFE.sub("_", x) for x in (wanted.theatre, wanted.actor) if x) or "all"
+    if wanted.since or wanted.until:
+        name += f"-{wanted.since or ''}_{wanted.until or ''}"
+    if format is ExportFormat.graphml:
+        body = graph_document(found.as_graph(f"detente view {name}"), "graphml")
+        media = "application/graphml+xml"
+    else:
+        body = events_csv(svc.store, statements).encode()
+        media = "text/csv; charset=utf-8"
+    disposition = f'attachment; filename="detente-{name}.{format.value}"'
+    return Response(body, media_type=media, headers={"Content-Disposition": disposition})
+
+
+@router.get("/suggest", response_model=list[Suggestion])
+def suggestions(
+    q: str = Query(..., min_length=1, max_length=100, description="What was typed so far."),
+    limit: int = Query(8, ge=1, le=50),
+    svc: KnowledgeService = Depends(service),
+) -> Response:
+    """Actors and theatres whose names (aliases, leaders, capitals too) match ``q``."""
+
+    def index() -> list:
+        with svc.reading() as ledger:
+            return suggestion_index(ledger)
+
+    # Not kept among the answers writes refresh: each keystroke is a new question.
+    found = suggest(svc.memo("suggestions", index), q, limit=limit)
+    return Response(json.dumps(found, ensure_ascii=False), media_type="application/json")
