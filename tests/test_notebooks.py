@@ -15,6 +15,9 @@ from nbclient import NotebookClient
 from detente.analysis.figures import ALIGNMENT_COLOUR, OPPOSITION_COLOUR, node_size
 from tests.paths import NOTEBOOKS
 
+# Starts processes, servers or a cluster: outside the quick loop (-m 'not slow').
+pytestmark = pytest.mark.slow
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 # Reads a figure back: per edge collection its colours and whether it is dashed; per node

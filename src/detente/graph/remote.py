@@ -8,7 +8,7 @@ environment (``DETENTE_STORE_USER`` / ``DETENTE_STORE_PASSWORD``), never from th
 that gets logged. Queries use the SPARQL 1.1 Protocol (form-encoded POST) with content
 negotiation: JSON results for SELECT/ASK, N-Triples for CONSTRUCT/DESCRIBE.
 
-Tested against the Oxigraph server and OpenLink Virtuoso (tests/test_remote.py).
+Tested against the Oxigraph server and OpenLink Virtuoso (tests/graph/test_remote.py).
 """
 
 from __future__ import annotations

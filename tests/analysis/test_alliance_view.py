@@ -1,0 +1,260 @@
+"""The explorer's answers: /view (one signed edge per pair, blocs), /view/evidence, the
+view's exports and /suggest, on the bundled examples through the API."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import networkx as nx
+import pytest
+from fastapi.testclient import TestClient
+
+from detente.analysis.ledger import PREDICATE_NAMES, SIGN, SYMMETRIC
+from tests.http.test_api import AUTH, make_client
+from tests.paths import EXAMPLES
+
+OPPOSITION = {n for n, s in zip(PREDICATE_NAMES, SIGN, strict=True) if s < 0}
+MUTUAL = {n for n, s in zip(PREDICATE_NAMES, SYMMETRIC, strict=True) if s}
+
+
+@pytest.fixture(scope="module")
+def client(extractor) -> TestClient:
+    api = make_client(extractor, token="s3cret-token")
+    for path in sorted(EXAMPLES.glob("*.txt")):
+        response = api.post(
+            "/documents", json={"text": path.read_text(), "url": path.name}, headers=AUTH
+        )
+        assert response.status_code == 201, response.text
+    return api
+
+
+def _view(client: TestClient, **params) -> dict:
+    response = client.get("/view", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.mark.slow
+def test_one_signed_edge_per_pair_with_the_analysis_blocs(client: TestClient) -> None:
+    view = _view(client, theatre="Libya")
+    pairs = [frozenset((e["source"], e["target"])) for e in view["edges"]]
+    assert len(pairs) == len(set(pairs)) == view["pairs_total"] >= 5
+    # Every statement of the theatre is on exactly one edge (self-relations aside).
+    rows = client.get("/relations", params={"theatre": "Libya", "limit": 10000}).json()
+    between = [r for r in rows if r["subject"]["id"] != r["object"]["id"]]
+    assert sum(e["evidence"] for e in view["edges"]) == sum(r["evidence_count"] for r in between)
+    for edge in view["edges"]:
+        assert edge["evidence"] == sum(t["count"] for t in edge["predicates"])
+        assert (edge["net"] > 0) == (edge["stance"] == "alignment")
+    # The blocs are those of /balance for the same statements: the same vote, the same
+    # partition.
+    balance = client.get("/balance", params={"theatre": "Libya"}).json()
+    blocs: dict[int, set[str]] = {}
+    for node in view["nodes"]:
+        if node["bloc"] is not None:
+            blocs.setdefault(node["bloc"], set()).add(node["id"])
+    assert sorted(map(sorted, blocs.values())) == sorted(map(sorted, balance["blocs"]))
+    assert view["balance"]["frustration"] == balance["frustration"]
+    assert sum(e["frustrated"] for e in view["edges"]) == balance["frustration"]
+    for node in view["nodes"]:
+        assert node["evidence"] == sum(
+            e["evidence"] for e in view["edges"] if node["id"] in (e["source"], e["target"])
+        )
+
+
+def test_a_directed_edge_runs_the_way_its_statements_do(client: TestClient) -> None:
+    view = _view(client)
+    directed = [e for e in view["edges"] if e["directed"]]
+    assert directed
+    for edge in directed:
+        one_way = {
+            (t["subject"], t["object"]) for t in edge["predicates"] if t["predicate"] not in MUTUAL
+        }
+        assert one_way <= {(edge["source"], edge["target"])}
+
+
+def test_filters_and_what_they_can_widen_to(client: TestClient) -> None:
+    everything = _view(client, theatre="Libya")
+    opposed = _view(client, theatre="Libya", polarity="opposition")
+    assert opposed["edges"] and len(opposed["edges"]) < len(everything["edges"])
+    for edge in opposed["edges"]:
+        assert {t["predicate"] for t in edge["predicates"]} <= OPPOSITION
+        assert edge["stance"] == "opposition"
+    # The choices offered do not shrink with the filter that uses them.
+    assert opposed["predicates"] == everything["predicates"]
+    assert opposed["dates"] == everything["dates"]
+    first, last = everything["dates"]["first"], everything["dates"]["last"]
+    assert first and last and first < last
+    later = _view(client, theatre="Libya", since=last)
+    assert sum(e["evidence"] for e in later["edges"]) < sum(
+        e["evidence"] for e in everything["edges"]
+    )
+    backs = _view(client, theatre="Libya", predicate="backs")  # sub-relations included
+    names = {t["predicate"] for e in backs["edges"] for t in e["predicates"]}
+    assert "aids" in names and names <= {"backs", "aids"}
+    one = _view(client, theatre="Libya", limit=1)
+    assert len(one["edges"]) == 1 and one["pairs_total"] == everything["pairs_total"]
+    assert one["edges"][0]["evidence"] == max(e["evidence"] for e in everything["edges"])
+
+
+def test_an_actor_view_is_its_neighbourhood(client: TestClient) -> None:
+    by_alias = _view(client, actor="Erdogan")
+    view = _view(client, actor="TUR")
+    assert by_alias == view and view["focus"] == "TUR"
+    partners = {
+        end for e in view["edges"] for end in (e["source"], e["target"])
+        if "TUR" in (e["source"], e["target"])
+    }  # fmt: skip
+    assert {n["id"] for n in view["nodes"]} == partners
+    assert any("TUR" not in (e["source"], e["target"]) for e in view["edges"])
+    # Partners by the statements the filters keep: none is drawn for an earlier pair.
+    later = _view(client, actor="TUR", since=view["dates"]["last"])
+    partners = {
+        end for e in later["edges"] for end in (e["source"], e["target"])
+        if "TUR" in (e["source"], e["target"])
+    }  # fmt: skip
+    assert {n["id"] for n in later["nodes"]} == partners
+    assert len(partners) < len({n["id"] for n in view["nodes"]})
+    assert later["dates"] == view["dates"]  # what the date control can widen to
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({"actor": "Atlantis"}, 404),
+        ({"since": "2020-01-01", "until": "2019-01-01"}, 422),
+        ({"predicate": "loves"}, 422),
+        ({"polarity": "neutral"}, 422),
+        ({"since": "yesterday"}, 422),
+        ({"limit": 0}, 422),
+    ],
+)
+def test_bad_views_get_clear_4xx(client: TestClient, params: dict, status: int) -> None:
+    response = client.get("/view", params=params)
+    assert response.status_code == status
+    assert isinstance(response.json()["detail"], str)
+
+
+def test_an_unknown_theatre_is_an_empty_view(client: TestClient) -> None:
+    view = _view(client, theatre="Atlantis")
+    assert view["nodes"] == view["edges"] == [] and view["pairs_total"] == 0
+
+
+@pytest.mark.slow
+def test_edge_evidence_is_the_edge_and_its_sparql_asks_the_same(client: TestClient) -> None:
+    view = _view(client, theatre="Libya")
+    for edge in view["edges"]:
+        params = {"theatre": "Libya", "a": edge["target"], "b": edge["source"]}
+        found = client.get("/view/evidence", params=params).json()
+        assert sum(s["counted"] for s in found["statements"]) == edge["evidence"]
+        for s in found["statements"]:
+            assert {s["subject"]["id"], s["object"]["id"]} == {edge["source"], edge["target"]}
+            assert all(m in s["sentence"] for m in s["mentions"])
+        answer = client.get(
+            "/sparql",
+            params={"query": found["sparql"]},
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        got = {b["r"]["value"] for b in answer.json()["results"]["bindings"]}
+        assert got == {s["statement"] for s in found["statements"]}
+    bad = client.get("/view/evidence", params={"a": "TUR", "b": "Atlantis"})
+    assert bad.status_code == 404
+    same = client.get("/view/evidence", params={"a": "TUR", "b": "Turkey"})
+    assert same.status_code == 422 and "same actor" in same.json()["detail"]
+    # A theatre name is text in the query, whatever it holds.
+    odd = 'Libya" } DROP ALL ; #\n\\'
+    found = client.get("/view/evidence", params={"theatre": odd, "a": "TUR", "b": "LBY-GNA"})
+    assert found.status_code == 200 and found.json()["statements"] == []
+
+
+def test_negated_and_reported_statements_are_flagged(extractor) -> None:
+    api = make_client(extractor, token="s3cret-token")
+    text = (
+        "Cairo has not sent weapons to the Libyan National Army, the foreign ministry said on"
+        " Monday. Egypt backs the Libyan National Army, according to diplomats."
+    )
+    response = api.post(
+        "/documents", json={"text": text, "url": "https://example.org/a", "date": "2020-03-02"},
+        headers=AUTH,
+    )  # fmt: skip
+    assert response.status_code == 201
+    [edge] = _view(api)["edges"]
+    assert edge["evidence"] == 1 and edge["stance"] == "alignment"
+    found = api.get("/view/evidence", params={"a": "EGY", "b": "LNA"}).json()["statements"]
+    negated = [s for s in found if s["negated"]]
+    assert len(found) == 2 and len(negated) == 1 and not negated[0]["counted"]
+    assert {s["reported_by"] for s in found} == {"the foreign ministry", "diplomats"}
+    assert {s["document"]["source"] for s in found} == {"https://example.org/a"}
+    assert "Cairo" in negated[0]["mentions"]
+
+
+def test_exports_hold_the_view(client: TestClient) -> None:
+    params = {"theatre": "Libya", "polarity": "opposition"}
+    view = _view(client, **params)
+    graphml = client.get("/view/export", params={**params, "format": "graphml"})
+    assert graphml.status_code == 200
+    assert "detente-Libya.graphml" in graphml.headers["content-disposition"]
+    graph = nx.read_graphml(io.BytesIO(graphml.content))
+    assert graph.is_directed()  # each edge from its source to its target
+    assert set(graph) == {n["id"] for n in view["nodes"]}
+    assert graph.number_of_edges() == len(view["edges"])
+    for edge in view["edges"]:
+        data = graph.edges[edge["source"], edge["target"]]
+        assert (data["stance"], data["evidence"]) == (edge["stance"], edge["evidence"])
+        assert data["directed"] == edge["directed"]
+    everything = client.get("/view/export", params={"format": "graphml"}).content
+    assert everything.count(b'attr.name="bloc"') <= 1  # one type, whichever nodes have it
+    table = client.get("/view/export", params={**params, "format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(table.text)))
+    assert len(rows) == sum(e["evidence"] for e in view["edges"])
+    assert {r["predicate"] for r in rows} <= OPPOSITION
+    assert {r["theatre"] for r in rows} == {"Libya"}
+    assert client.get("/view/export", params={"format": "pdf"}).status_code == 422
+
+
+def test_an_export_too_large_to_serve_is_refused(client: TestClient, monkeypatch) -> None:
+    from detente.http import explorer_routes
+
+    monkeypatch.setattr(explorer_routes, "MAX_EXPORT_STATEMENTS", 3)
+    refused = client.get("/view/export", params={"theatre": "Libya", "format": "csv"})
+    assert refused.status_code == 422 and "detente export" in refused.json()["detail"]
+    # The map itself is one edge per pair, whatever the statements behind it.
+    graphml = client.get("/view/export", params={"theatre": "Libya", "format": "graphml"})
+    assert graphml.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("typed", "first"),
+    [("Kreml", ("actor", "RUS")), ("erdo", ("actor", "TUR")), ("Liby", ("theatre", "Libya")),
+     ("Tur", ("actor", "TUR")), ("wagner", ("actor", "WAGNER"))],
+)  # fmt: skip
+def test_suggestions_find_actors_by_any_name(client: TestClient, typed: str, first) -> None:
+    found = client.get("/suggest", params={"q": typed}).json()
+    assert (found[0]["kind"], found[0]["id"]) == first
+    assert len({(s["kind"], s["id"]) for s in found}) == len(found)
+
+
+def test_suggestions_offer_only_what_the_graph_holds(client: TestClient) -> None:
+    assert client.get("/suggest", params={"q": "Atlantis"}).json() == []
+    assert client.get("/suggest", params={"q": "x"}).json() == []
+    assert client.get("/suggest", params={"q": ""}).status_code == 422
+    assert client.get("/suggest", params={"q": "a" * 500}).status_code == 422
+    # Paraguay is in the gazetteer but in no example.
+    assert all(s["id"] != "PRY" for s in client.get("/suggest", params={"q": "Para"}).json())
+
+
+def test_a_typed_word_start_is_found_after_an_earlier_match_inside_a_word() -> None:
+    from detente.analysis.suggestions import SuggestionIndex, _entry, suggest
+
+    index = SuggestionIndex([_entry("Haxa Xaxu", "actor", "HX", "Haxa Xaxu", "label", 1)], {})
+    assert [s["id"] for s in suggest(index, "xa")] == ["HX"]
+    assert suggest(index, "ax") == []  # inside words only, and too short for that
+
+
+def test_csv_cells_from_articles_are_never_formulas() -> None:
+    from detente.analysis.export import _cell
+
+    assert [_cell(x) for x in ("=HYPERLINK(1)", "+1", "-2", "@SUM(A1)", "Turkey", "")] == [
+        "'=HYPERLINK(1)", "'+1", "'-2", "'@SUM(A1)", "Turkey", ""
+    ]  # fmt: skip

@@ -1,0 +1,80 @@
+"""The knowledge-graph commands, run as a user runs them, on a store in a temp folder."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from rdflib import Dataset
+
+from tests.cli.test_cli import run
+from tests.paths import EXAMPLES
+
+# Starts processes, servers or a browser: outside the quick loop (-m 'not slow').
+pytestmark = pytest.mark.slow
+
+ARTICLES = len(list(EXAMPLES.glob("*.txt")))
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> str:
+    path = str(tmp_path_factory.mktemp("kg") / "store")
+    done = run("ingest", str(EXAMPLES), "--store", path)
+    assert done.returncode == 0, done.stderr.decode()
+    assert f"{ARTICLES} added".encode() in done.stderr
+    return path
+
+
+def test_ingest_again_changes_nothing(store):
+    done = run("ingest", str(EXAMPLES), "--store", store)
+    assert done.returncode == 0 and f"{ARTICLES} unchanged".encode() in done.stderr
+
+
+def test_query_formats(store):
+    sparql = "SELECT ?s ?o WHERE { ?s dt:aids ?o } ORDER BY ?s"
+    as_csv = run("query", sparql, "--store", store, "--format", "csv")
+    rows = list(csv.reader(io.StringIO(as_csv.stdout.decode())))
+    assert rows[0] == ["s", "o"] and len(rows) > 2
+    as_json = json.loads(run("query", sparql, "--store", store, "--format", "json").stdout)
+    assert as_json["head"]["vars"] == ["s", "o"] and as_json["results"]["bindings"]
+    ask = json.loads(run("query", "ASK { ?s dt:backs ?o }", "--store", store).stdout)
+    assert ask["boolean"] is True
+    bad = run("query", "SELECT WHERE {", "--store", store)
+    assert bad.returncode == 2 and b"malformed SPARQL" in bad.stderr
+    assert b"Traceback" not in bad.stderr
+
+
+def test_backers_and_paths(store):
+    rows = json.loads(run("backers", "--theatre", "Libya", "--store", store, "--json").stdout)
+    assert {(r["subject"]["id"], r["object"]["id"]) for r in rows} >= {
+        ("TUR", "LBY-GNA"),
+        ("EGY", "LNA"),
+    }
+    found = json.loads(run("paths", "Egypt", "Wagner Group", "--store", store, "--json").stdout)
+    assert [h["target"] for h in found[0]] == ["LNA", "WAGNER"]
+    unknown = run("paths", "Narnia", "Egypt", "--store", store)
+    assert unknown.returncode == 2 and b"unknown actor" in unknown.stderr
+
+
+def test_exports(store):
+    trig = run("export", "--format", "trig", "--store", store)
+    dataset = Dataset().parse(data=trig.stdout.decode(), format="trig")
+    assert len(list(dataset.graphs())) >= 5  # the documents, ontology, gazetteer (+ default)
+    events = list(
+        csv.DictReader(
+            io.StringIO(run("export", "--format", "csv", "--store", store).stdout.decode())
+        )
+    )
+    assert events and {"event_type", "source_code", "target_code", "goldstein"} <= events[0].keys()
+    assert b"<graphml" in run("export", "--format", "graphml", "--store", store).stdout
+
+
+def test_remove(store, tmp_path):
+    copy = tmp_path / "one.txt"
+    copy.write_text("Qatar has long funded Hamas.\n")
+    assert run("ingest", str(copy), "--store", store).returncode == 0
+    assert run("remove", str(copy.resolve()), "--store", store).returncode == 0
+    again = run("remove", str(copy.resolve()), "--store", store)
+    assert again.returncode == 2 and b"no such document" in again.stderr

@@ -1,0 +1,285 @@
+"""The explorer page in a real headless Chromium (Debian's), driven by Playwright, against
+``detente serve`` holding the bundled examples. Every check reads the page's graph state
+(``window.explorer``) and compares it with the REST answer for the same view. The
+screenshot is kept for people to see (the README shows it)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.paths import EXAMPLES, ROOT
+from tests.servers import detente_server
+
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+TOKEN = "explorer-token"
+
+# A browser and a server: outside the quick loop (-m 'not slow').
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
+    ),
+]
+
+GRAPH_STATE = """() => ({
+  nodes: explorer.cy.nodes().map(n => n.id()).sort(),
+  edges: explorer.cy.edges().map(e => [e.data('source'), e.data('target'), e.data('stance'),
+                                       e.data('colour'), e.data('evidence')]),
+  blocs: Object.fromEntries(explorer.cy.nodes().map(n => [n.id(), n.data('bloc')])),
+})"""
+
+OVERLAPS = """() => {
+  const boxes = explorer.cy.nodes().map(
+    n => [n.id(), n.renderedBoundingBox({includeLabels: true})]);
+  const found = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const [a, b] = [boxes[i][1], boxes[j][1]];
+    if (Math.min(a.x2, b.x2) > Math.max(a.x1, b.x1) && Math.min(a.y2, b.y2) > Math.max(a.y1, b.y1))
+      found.push([boxes[i][0], boxes[j][0]]);
+  }
+  return found;
+}"""
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory) -> Iterator[str]:
+    with detente_server(f"oxigraph:{tmp_path_factory.mktemp('explorer')}", TOKEN) as base:
+        for path in sorted(EXAMPLES.glob("*.txt")):
+            response = httpx.post(
+                f"{base}/documents",
+                json={"text": path.read_text(), "url": path.name},
+                headers={"Authorization": f"Bearer {TOKEN}"},
+                timeout=120,
+            )
+            assert response.status_code == 201
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, served):
+    """A page that may only reach the server: any other request fails the test."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+    elsewhere: list[str] = []
+
+    def only_local(route) -> None:
+        if route.request.url.startswith(served) or route.request.url.startswith(("blob:", "data:")):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield page
+    context.close()
+    assert elsewhere == []  # offline: everything the page loads is served by detente
+    assert errors == []
+
+
+# More than ``drawn`` views drawn, and the latest ready: laid out and fitted in the box it is
+# shown in, the controls around the graph (which move that box) already drawn, so nothing
+# moves from then on. Functions, not expressions: the page's CSP allows no eval.
+DRAWN = """drawn => explorer.loads > drawn
+  && document.getElementById('graph').dataset.state === 'ready'"""
+SENTENCES = "() => document.querySelectorAll('#sentences li').length > 0"
+
+# A point in the window where the edge is what a pointer finds: on the edge, in the graph's
+# box, under no other element of the page, and hit by cytoscape's own test as this edge,
+# not a node, a label or another edge drawn over it. The midpoint first, then along the edge.
+POINT_ON_EDGE = """id => {
+  const edge = explorer.cy.getElementById(id);
+  const graph = document.getElementById('graph');
+  const box = graph.getBoundingClientRect();
+  const m = edge.renderedMidpoint(), s = edge.renderedSourceEndpoint(),
+        t = edge.renderedTargetEndpoint();
+  const along = [[m.x, m.y]];
+  for (let k = 1; k < 10; k++) for (const f of [0.5 - k / 20, 0.5 + k / 20])
+    along.push([s.x + f * (t.x - s.x), s.y + f * (t.y - s.y)]);
+  for (const [x, y] of along.map(([x, y]) => [box.left + x, box.top + y])) {
+    if (x <= box.left || x >= box.right || y <= box.top || y >= box.bottom) continue;
+    if (graph.contains(document.elementFromPoint(x, y)) && explorer.at(x, y) === id)
+      return [x, y];
+  }
+  return null;
+}"""
+
+
+def _open(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_function(DRAWN, arg=0)
+
+
+def _after(page, action) -> None:
+    """Do ``action`` and wait until the page has drawn the view it asked for."""
+    before = page.evaluate("explorer.loads")
+    action()
+    page.wait_for_function(DRAWN, arg=before)
+
+
+def _view(served: str, **params) -> dict:
+    response = httpx.get(f"{served}/view", params=params)
+    assert response.status_code == 200
+    return response.json()
+
+
+def _expected(view: dict) -> dict:
+    return {
+        "nodes": sorted(n["id"] for n in view["nodes"]),
+        "edges": sorted(
+            (e["source"], e["target"], e["stance"], e["evidence"]) for e in view["edges"]
+        ),
+        "blocs": {n["id"]: n["bloc"] for n in view["nodes"]},
+    }
+
+
+def _drawn(page) -> dict:
+    state = page.evaluate(GRAPH_STATE)
+    colours = {"alignment": "#2e7d32", "opposition": "#c62828", "mixed": "#8d939c"}
+    assert all(colours[stance] == colour for _, _, stance, colour, _ in state["edges"])
+    state["edges"] = sorted((s, t, stance, n) for s, t, stance, _, n in state["edges"])
+    return state
+
+
+def test_a_theatre_deep_link_draws_its_view_and_an_edge_click_shows_sentences(page, served) -> None:
+    expected = _view(served, theatre="Libya")
+    assert len(expected["edges"]) >= 5
+    _open(page, f"{served}/?theatre=Libya")
+    assert _drawn(page) == _expected(expected)
+    # One edge per pair, and the pair's blocs from the same balance the analysis uses.
+    pairs = [frozenset((s, t)) for s, t, *_ in _drawn(page)["edges"]]
+    assert len(pairs) == len(set(pairs))
+    assert page.evaluate(OVERLAPS) == []
+    assert "Libya" in page.inner_text("#heading")
+
+    # Click the most evidenced edge, as a user would: where nothing else covers it.
+    edge = expected["edges"][0]
+    point = page.evaluate(POINT_ON_EDGE, edge["id"])
+    assert point is not None, f"no point of {edge['id']} is uncovered"
+    page.mouse.move(*point)  # hovering shows the pair's predicates and counts
+    page.wait_for_selector("#tip:not([hidden])")
+    tip = page.inner_text("#tip")
+    assert all(f"{t['predicate']} {t['count']}" in tip for t in edge["predicates"])
+    page.mouse.click(*point)
+    page.wait_for_function(SENTENCES)
+    evidence = httpx.get(
+        f"{served}/view/evidence",
+        params={"theatre": "Libya", "a": edge["source"], "b": edge["target"]},
+    ).json()
+    assert sum(s["counted"] for s in evidence["statements"]) == edge["evidence"]
+    shown = page.inner_text("#sentences")
+    assert all(s["sentence"] in shown for s in evidence["statements"])
+    marks = page.eval_on_selector_all("#sentences mark", "ms => ms.map(m => m.textContent)")
+    assert set(marks) <= {m for s in evidence["statements"] for m in s["mentions"]} and marks
+    # The SPARQL link asks the same question and finds the same statements.
+    sparql = page.get_attribute("#edge-sparql", "href")
+    assert sparql.startswith("/sparql?query=")
+    answer = httpx.get(served + sparql, headers={"Accept": "application/sparql-results+json"})
+    found = {b["r"]["value"] for b in answer.json()["results"]["bindings"]}
+    assert found == {s["statement"] for s in evidence["statements"]}
+
+    page.mouse.move(5, 890)  # no tooltip over the graph in the picture
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "explorer-libya.png"))
+
+
+def test_an_actor_deep_link_with_dates_restores_the_view(page, served) -> None:
+    expected = _view(served, actor="TUR", since="2019-01-01")
+    _open(page, f"{served}/?actor=TUR&since=2019-01-01")
+    assert _drawn(page) == _expected(expected)
+    assert "TUR" in _drawn(page)["nodes"]
+    assert page.input_value("#since") == "2019-01-01"
+    assert page.evaluate("explorer.cy.getElementById('TUR').hasClass('focus')")
+    # Seeded: the same view draws the same way every time.
+    positions = "Object.fromEntries(explorer.cy.nodes().map(n => [n.id(), n.position()]))"
+    drawn = page.evaluate(positions)
+    _open(page, page.url)  # a new page: its first view
+    assert page.evaluate(positions) == drawn
+    assert page.evaluate(OVERLAPS) == []
+    # Back to the whole range: more or as many statements, and the address follows.
+    _after(page, lambda: page.click("#all-dates"))
+    assert page.url == f"{served}/?actor=TUR"
+    assert _drawn(page) == _expected(_view(served, actor="TUR"))
+
+
+def test_filters_redraw_the_graph_and_the_address(page, served) -> None:
+    _open(page, f"{served}/?theatre=Libya")
+    _after(page, lambda: page.select_option("#polarity", "opposition"))
+    assert page.url.endswith("polarity=opposition")
+    opposed = _view(served, theatre="Libya", polarity="opposition")
+    assert _drawn(page) == _expected(opposed)
+    assert opposed["edges"] and all(e["stance"] != "alignment" for e in opposed["edges"])
+
+    _after(page, lambda: page.select_option("#polarity", ""))
+    assert "polarity" not in page.url
+    _after(page, lambda: page.check("#predicates input[value=fights]"))
+    assert page.url.endswith("predicate=fights")
+    fights = _view(served, theatre="Libya", predicate="fights")
+    assert _drawn(page) == _expected(fights)
+    assert len(fights["edges"]) < len(_view(served, theatre="Libya")["edges"])
+
+    # The browser's Back button restores the view before.
+    _after(page, page.go_back)
+    assert "predicate" not in page.url
+    assert _drawn(page) == _expected(_view(served, theatre="Libya"))
+
+
+def test_search_suggests_aliases_and_works_from_the_keyboard(page, served) -> None:
+    _open(page, f"{served}/")
+    assert len(_drawn(page)["nodes"]) >= 20 and page.evaluate(OVERLAPS) == []  # every theatre
+    page.focus("#query")
+    page.keyboard.type("Kreml")
+    # The list for the whole word: one for a prefix, typed slowly, may show first.
+    page.wait_for_selector('#suggestions[data-for="Kreml"] li')
+    assert "Russia" in page.inner_text("#suggestions li >> nth=0")
+    page.keyboard.press("ArrowDown")
+    _after(page, lambda: page.keyboard.press("Enter"))
+    assert page.url.endswith("actor=RUS")
+    assert _drawn(page) == _expected(_view(served, actor="RUS"))
+
+    # The pairs are a keyboard path to every edge's evidence.
+    page.focus("#pairs button >> nth=0")
+    page.keyboard.press("Enter")
+    page.wait_for_function(SENTENCES)
+    assert page.evaluate("document.activeElement.id") == "edge-title"
+    for control in ("#query", "#since", "#until", "#polarity"):
+        name = page.evaluate(
+            "s => { const e = document.querySelector(s);"
+            " return e.labels && e.labels.length ? e.labels[0].textContent : ''; }",
+            control,
+        )
+        assert name.strip(), f"{control} has no label"
+
+
+def test_exports_of_the_view(page, served) -> None:
+    _open(page, f"{served}/?theatre=Libya&polarity=opposition")
+    with page.expect_download() as png:
+        page.click("#export-png")
+    assert Path(png.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    graphml = httpx.get(served + page.get_attribute("#export-graphml", "href"))
+    assert graphml.status_code == 200 and b"<graphml" in graphml.content
+    csv = httpx.get(served + page.get_attribute("#export-csv", "href"))
+    rows = csv.text.strip().splitlines()
+    opposed = _view(served, theatre="Libya", polarity="opposition")
+    assert len(rows) - 1 == sum(e["evidence"] for e in opposed["edges"])
+    assert all(",opposition," in row for row in rows[1:])
