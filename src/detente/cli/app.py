@@ -10,6 +10,8 @@ from datetime import date
 import typer
 from rich.console import Console
 
+from detente.errors import DetenteError
+
 app = typer.Typer(
     help="detente: who backs, fights, sanctions or mediates whom, from news text.",
     no_args_is_help=True,
@@ -45,10 +47,13 @@ def _root() -> None:
 
 
 def main() -> None:
-    """Entry point: user errors exit 2 with one line; nothing reaches the user as a
-    traceback unless DETENTE_DEBUG is set."""
+    """Entry point: a :class:`~detente.errors.DetenteError` ends the command with one line
+    and its exit code; nothing reaches the user as a traceback unless DETENTE_DEBUG is set."""
     try:
         app()
+    except DetenteError as exc:  # one that no command said more about
+        err.print(f"[bold red]detente: error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)

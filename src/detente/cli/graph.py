@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import os
 import sys
 import time
 from enum import Enum
@@ -14,6 +13,7 @@ import typer
 from rich.table import Table
 
 from detente.cli.app import app, err, fail, parse_date, stdout_console
+from detente.settings import Settings
 
 # ---------------------------------------------------------------------- knowledge graph
 STORE_HELP = "Store: a path (embedded, default ./detente-data), memory:, or a SPARQL endpoint URL."
@@ -22,11 +22,12 @@ STORE_HELP = "Store: a path (embedded, default ./detente-data), memory:, or a SP
 def _store(url: str | None, *, write: bool = False):
     """The store a command works on. An embedded store that ``detente serve`` holds open is
     read through that server; a command that writes is refused with a line saying so."""
-    from detente.graph import StoreError, open_store
+    from detente.graph import open_store
     from detente.graph.discovery import ServedStore, running_server
     from detente.graph.store import local_location
 
-    setting = url or os.environ.get("DETENTE_STORE") or None
+    settings = Settings()
+    setting = url or settings.store
     location = local_location(setting)
     served = running_server(location) if location else None
     if served is not None:
@@ -37,10 +38,8 @@ def _store(url: str | None, *, write: bool = False):
                 f"post documents to {server}/documents with the write token, or stop it first"
             )
         return ServedStore(server)
-    try:
-        return open_store(setting)
-    except StoreError as exc:
-        fail(str(exc))
+    # A StoreError ends the command in detente.cli.app.main.
+    return open_store(setting, credentials=settings.store_credentials)
 
 
 @app.command()
@@ -111,7 +110,7 @@ def ingest(
 
     entries = itertools.chain(
         read_corpus(files, failed, encoding=encoding, author=author),
-        read_urls(urls, failed, policy=fetch_policy(), author=author),
+        read_urls(urls, failed, policy=fetch_policy(Settings().fetch_allowed), author=author),
     )
     items = (
         (entry.article, source(entry.name, entry.url, entry.article.text), entry.published or when)
@@ -120,12 +119,9 @@ def ingest(
     with contextlib.ExitStack() as stack:
         kg = stack.enter_context(_store(store, write=True))  # refused before a cluster starts
         if dask:
-            from detente.ingest.distributed import ClusterError, DaskExtractor, dask_client
+            from detente.ingest.distributed import DaskExtractor, dask_client
 
-            try:
-                extractor = DaskExtractor(stack.enter_context(dask_client(dask)))
-            except ClusterError as exc:
-                fail(str(exc))
+            extractor = DaskExtractor(stack.enter_context(dask_client(dask)))
         else:
             extractor = Extractor(n_process=n_process)
         ingestor = Ingestor(kg, extractor, check_shapes=check_shapes, bulk=bulk, dedup=dedup)
@@ -159,9 +155,6 @@ def _ingest_progress(files: int):
 
 def _run_ingest(ingestor, items, files: int, verbose: bool) -> tuple[dict[str, int], int]:
     """Ingest ``items``, showing documents, relations and throughput; (counts, relations)."""
-    from detente.graph import StoreError
-    from detente.ingest import IngestError
-    from detente.ingest.distributed import ClusterError
 
     counts = {"added": 0, "replaced": 0, "unchanged": 0, "failed": 0}
     relations = 0
@@ -193,8 +186,6 @@ def _run_ingest(ingestor, items, files: int, verbose: bool) -> tuple[dict[str, i
                 done = sum(counts.values())
                 rate = f"{done / max(time.monotonic() - began, 1e-9):,.1f} documents/s"
                 progress.update(task, advance=1, relations=relations, rate=rate)
-    except (IngestError, StoreError, ClusterError) as exc:
-        fail(str(exc))
     except KeyboardInterrupt:
         fail("interrupted: every document reported so far is stored; run again to go on")
     return counts, relations
@@ -228,7 +219,7 @@ def watch(
 
     with _store(store, write=True) as kg:
         ingestor = Ingestor(kg, Extractor(), dedup=dedup)
-        watcher = FeedWatcher(feeds, fetch_policy(), StoredValidators(kg))
+        watcher = FeedWatcher(feeds, fetch_policy(Settings().fetch_allowed), StoredValidators(kg))
         done = 0
         while True:
             started = time.monotonic()
@@ -316,16 +307,12 @@ def query(
     import csv
     import json
 
-    from detente.graph import StoreError
     from detente.graph.store import PREFIXES, result_to_json
 
     with _store(store) as kg:
         # Stores that predeclare the prefixes get the text as typed (error positions match).
         text = sparql if kg.predeclares_prefixes else PREFIXES + sparql
-        try:
-            result = kg.query(text)
-        except StoreError as exc:
-            fail(str(exc))
+        result = kg.query(text)
     if result.kind == "graph":
         sys.stdout.write(result.graph.serialize(format="turtle"))
         return

@@ -33,8 +33,7 @@ def serve(
     """
     from pydantic import ValidationError
 
-    from detente.graph import StoreError
-    from detente.http.server import SandboxUnavailable, ServiceSettings, run
+    from detente.http.server import ServiceSettings, run
 
     overrides: dict = {"store": store} if store else {}
     if query_timeout is not None:
@@ -44,8 +43,6 @@ def serve(
         run(settings, None, host, port)
     except ValidationError as exc:
         fail(f"bad setting: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
-    except (StoreError, SandboxUnavailable) as exc:
-        fail(str(exc))
 
 
 @app.command()

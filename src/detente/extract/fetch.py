@@ -29,7 +29,6 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import json
-import os
 import socket
 import time
 import urllib.robotparser
@@ -44,6 +43,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import httpcore
 import httpx
 
+from detente.errors import FetchError
 from detente.extract.corpus import Entry
 from detente.extract.pipeline import __version__
 from detente.extract.text import InputError, read_article
@@ -68,10 +68,6 @@ _CONNECT = 10.0  # seconds at most to connect, within the fetch's deadline
 # too slow, a bomb) is asked for again after an hour, its host refused meanwhile.
 _ROBOTS_KEEP = 24 * 3600.0
 _ROBOTS_RETRY = 3600.0
-
-
-class FetchError(InputError):
-    """A URL that gave no article; the message says why, in one line."""
 
 
 class _Unreadable(FetchError):
@@ -128,11 +124,10 @@ class Response:
     unchanged: bool = False  # a conditional request's 304
 
 
-def fetch_policy() -> FetchPolicy:
-    """The policy of this environment: ``DETENTE_FETCH_ALLOW`` lists the hosts or networks
-    (comma-separated) that may be reached although they are not public."""
-    allowed = os.environ.get("DETENTE_FETCH_ALLOW", "")
-    return FetchPolicy(allow=tuple(x.strip() for x in allowed.split(",") if x.strip()))
+def fetch_policy(allowed: tuple[str, ...] = ()) -> FetchPolicy:
+    """The policy that lets fetching reach ``allowed`` hosts or networks although they are
+    not public (``Settings.fetch_allowed``, from ``DETENTE_FETCH_ALLOW``)."""
+    return FetchPolicy(allow=allowed)
 
 
 # One address policy. Every block of the IANA IPv4 and IPv6 Special-Purpose Address

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from detente.errors import InputError
+
 MAX_CHARS = 1_000_000  # spaCy's own default max_length; larger texts need splitting
 
 _HTML_SNIFF = re.compile(
@@ -57,10 +59,6 @@ CITATION = re.compile(
     r"(?: [–-] discuss)?)\]",
     re.IGNORECASE,
 )
-
-
-class InputError(ValueError):
-    """Input that cannot be read as an article; the message says why."""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from detente.errors import QuerySyntaxError
 from detente.graph.store import (
     JOURNAL_GRAPH,
     PREFIX_MAP,
@@ -54,10 +55,6 @@ def _chunks(graphs: list[tuple[URIRef, list]], size: int):
             chunk, count = [], 0
     if chunk:
         yield chunk
-
-
-class QuerySyntaxError(StoreError):
-    """Malformed SPARQL."""
 
 
 def to_rdflib(term: object) -> Node | None:
@@ -363,5 +360,5 @@ class OxigraphStore(KnowledgeStore):
             shutil.rmtree(self.location, ignore_errors=True)
 
 
-register_backend("memory", lambda rest: OxigraphStore(None))
-register_backend("oxigraph", lambda rest: OxigraphStore(rest or None))
+register_backend("memory", lambda rest, credentials: OxigraphStore(None))
+register_backend("oxigraph", lambda rest, credentials: OxigraphStore(rest or None))

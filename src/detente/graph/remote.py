@@ -13,22 +13,17 @@ Tested against the Oxigraph server and OpenLink Virtuoso (tests/graph/test_remot
 
 from __future__ import annotations
 
-import os
-
 import httpx
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from detente.errors import RemoteQueryError
 from detente.graph.store import KnowledgeStore, QueryResult, StoreError, nt, register_backend
 
 _ACCEPT = (
     "application/sparql-results+json, application/n-triples;q=0.9, "
     "text/turtle;q=0.8, application/rdf+xml;q=0.5"
 )
-
-
-class RemoteQueryError(StoreError):
-    """The endpoint rejected the request (syntax, permissions)."""
 
 
 def _term(binding: dict) -> Node:
@@ -55,16 +50,13 @@ class SparqlStore(KnowledgeStore):
         graph_store_url: str | None = None,
         *,
         timeout: float = 60.0,
+        credentials: tuple[str, str] | None = None,
     ) -> None:
         self.query_url = query_url
         self.update_url = update_url or query_url
         self.graph_store_url = graph_store_url
         self.url = f"sparql:{query_url}"
-        user, password = (
-            os.environ.get("DETENTE_STORE_USER"),
-            os.environ.get("DETENTE_STORE_PASSWORD"),
-        )
-        auth = httpx.DigestAuth(user, password) if user and password else None
+        auth = httpx.DigestAuth(*credentials) if credentials else None
         self._http = httpx.Client(timeout=timeout, auth=auth, follow_redirects=True)
 
     def _post(self, url: str, form: dict[str, str], accept: str | None = None) -> httpx.Response:
@@ -162,9 +154,11 @@ class SparqlStore(KnowledgeStore):
         self._http.close()
 
 
-def _open(rest: str) -> SparqlStore:
+def _open(rest: str, credentials: tuple[str, str] | None) -> SparqlStore:
     query_url, update_url, graph_store_url = ([*rest.split("|"), "", ""])[:3]
-    return SparqlStore(query_url, update_url or None, graph_store_url or None)
+    return SparqlStore(
+        query_url, update_url or None, graph_store_url or None, credentials=credentials
+    )
 
 
 register_backend("sparql", _open)

@@ -25,7 +25,10 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.term import Node
 
-DEFAULT_LOCATION = "./detente-data"
+from detente.errors import StoreError
+from detente.settings import DEFAULT_STORE
+
+DEFAULT_LOCATION = DEFAULT_STORE
 ONTOLOGY_GRAPH = URIRef("https://w3id.org/detente/graph/ontology")
 STAGING = "https://w3id.org/detente/graph/staging/"
 JOURNAL_GRAPH = URIRef("https://w3id.org/detente/graph/journal")
@@ -46,10 +49,6 @@ PREFIX_MAP = {
 }
 # The same as PREFIX lines, for stores that do not predeclare them (remote endpoints).
 PREFIXES = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIX_MAP.items())
-
-
-class StoreError(RuntimeError):
-    """The store cannot do what was asked; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -258,10 +257,13 @@ class KnowledgeStore(ABC):
 
 
 # ---------------------------------------------------------------------- registry
-_BACKENDS: dict[str, Callable[[str], KnowledgeStore]] = {}
+# A factory gets the rest of the URL and the credentials the caller was given (a backend
+# without authentication ignores them).
+Factory = Callable[[str, "tuple[str, str] | None"], KnowledgeStore]
+_BACKENDS: dict[str, Factory] = {}
 
 
-def register_backend(scheme: str, factory: Callable[[str], KnowledgeStore]) -> None:
+def register_backend(scheme: str, factory: Factory) -> None:
     """Make ``scheme:`` URLs open stores built by ``factory`` (plugins call this)."""
     _BACKENDS[scheme] = factory
 
@@ -275,8 +277,11 @@ def local_location(url: str | Path | None) -> str | None:
     return text if len(scheme) <= 1 else None
 
 
-def open_store(url: str | Path | None = None) -> KnowledgeStore:
-    """The store a setting names: ``memory:``, ``oxigraph:PATH``, a path, or a SPARQL URL."""
+def open_store(
+    url: str | Path | None = None, *, credentials: tuple[str, str] | None = None
+) -> KnowledgeStore:
+    """The store a setting names: ``memory:``, ``oxigraph:PATH``, a path, or a SPARQL URL;
+    ``credentials``: (user, password) for a store that asks for them."""
     text = str(url) if url is not None else DEFAULT_LOCATION
     scheme = text.split(":", 1)[0] if ":" in text else ""
     if scheme in ("http", "https"):
@@ -289,7 +294,7 @@ def open_store(url: str | Path | None = None) -> KnowledgeStore:
                 f"unknown store {text!r}: use memory:, oxigraph:PATH, a path, "
                 "or a SPARQL endpoint URL"
             )
-    return _BACKENDS[scheme](text.split(":", 1)[1])
+    return _BACKENDS[scheme](text.split(":", 1)[1], credentials)
 
 
 def result_to_json(result: QueryResult) -> dict:

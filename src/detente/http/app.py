@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from detente.errors import DetenteError, SparqlError
 from detente.extract.fetch import FetchPolicy
 from detente.graph.oxigraph import OxigraphStore
 from detente.graph.store import PREFIX_MAP
@@ -34,7 +35,6 @@ from detente.http.middleware import (
 from detente.http.settings import ServiceSettings
 from detente.live.feeds import FeedPoller
 from detente.live.service import KnowledgeService
-from detente.sparql.engine import SparqlError
 from detente.sparql.snapshots import Snapshots
 from detente.sparql.workers import QueryWorkers
 
@@ -122,7 +122,7 @@ def create_app(
 ) -> FastAPI:
     """The service on ``settings.store`` (or on ``service``, for tests and ``demo``)."""
     settings = settings or ServiceSettings()
-    svc = service or KnowledgeService(settings.store)
+    svc = service or KnowledgeService(settings.store, credentials=settings.store_credentials)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -165,12 +165,12 @@ def create_app(
             memory_mb=settings.query_memory_mb,
             allowed_calls=allowed,
             prefixes=PREFIX_MAP,
+            unconfined_accepted=settings.unconfined_sparql,
         )
         if snapshots is not None
         else None
     )
-    allowed_hosts = tuple(x.strip() for x in settings.fetch_allow.split(",") if x.strip())
-    app.state.feeds = FeedPoller(svc, FetchPolicy(allow=allowed_hosts))
+    app.state.feeds = FeedPoller(svc, FetchPolicy(allow=settings.fetch_allowed))
     app.include_router(rest.router)
     app.include_router(explorer_routes.router)
     app.include_router(sparql_routes.router)
@@ -189,6 +189,11 @@ def create_app(
     @app.exception_handler(SparqlError)
     async def sparql_error(request: Request, exc: SparqlError) -> PlainTextResponse:
         return sparql_routes.error_response(exc)
+
+    @app.exception_handler(DetenteError)
+    async def refused(request: Request, exc: DetenteError) -> JSONResponse:
+        # What a route did not map itself: each kind of error knows its status.
+        return JSONResponse({"detail": str(exc)}, exc.http_status)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -21,7 +21,7 @@ from detente.analysis.answers import (
     relation_rows,
 )
 from detente.analysis.multigraph import pair_balance
-from detente.extract import Article, InputError, read_article
+from detente.extract import Article, read_article
 from detente.extract.fetch import FetchError, check_destination, read_urls
 from detente.extract.text import with_author
 from detente.graph import StoreError
@@ -298,10 +298,8 @@ def post_document(
 ) -> dict:
     """Extract relations from one article (text or HTML) and store them as a document
     graph; returns the relations found. Needs the write token."""
-    try:
-        article = with_author(read_article(body.text, kind=body.format), body.author)
-    except InputError as exc:
-        raise HTTPException(422, str(exc)) from exc
+    # An InputError is answered 422 by the app's handler for every DetenteError.
+    article = with_author(read_article(body.text, kind=body.format), body.author)
     if body.title:
         article = replace(article, title=body.title)
     # Without a URL the text itself identifies the document. A page's canonical link is not

@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from detente.settings import Settings
 
 
-class ServiceSettings(BaseSettings):
-    """What ``detente serve`` runs with. Every field can be set as ``DETENTE_<NAME>``."""
+class ServiceSettings(Settings):
+    """What ``detente serve`` runs with: every command's settings and the service's own.
+    Every field can be set as ``DETENTE_<NAME>``."""
 
     model_config = SettingsConfigDict(env_prefix="DETENTE_", extra="ignore")
 
-    store: str = Field("./detente-data", description="Store URL or path (see open_store).")
     # Writes are disabled unless a token is configured: a public read-only service is the
     # safe default, and nobody can write by forgetting to set a password. An empty token
     # (``DETENTE_TOKEN=`` in a compose file) counts as none, never as "anyone may write".
@@ -31,12 +33,6 @@ class ServiceSettings(BaseSettings):
         default_factory=list, description="SERVICE endpoints and LOAD sources that may be called."
     )
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS.")
-    # Pages and feeds the service fetches may not be on loopback, link-local or private
-    # addresses (the machine and its network) unless listed here, comma-separated, as for
-    # `detente ingest URL`.
-    fetch_allow: str = Field(
-        "", description="Hosts or networks fetching may reach although they are not public."
-    )
     # uvicorn's httptools parser is faster, but it drops the body of a request that offers
     # an HTTP/2 upgrade (``Upgrade: h2c``, as Java's HttpClient and ``curl --http2`` do):
     # an update answers 204 having written nothing. Only behind a proxy that strips Upgrade.

@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING
 
+from detente.errors import ClusterError
 from detente.extract import Article, Extractor, Relation
 from detente.ingest.ingestor import ExtractionFailure
 
@@ -36,10 +37,6 @@ PARTITION = 16  # articles per task: seconds of work, against milliseconds of sc
 # A task that raises is tried again this many times; one whose worker dies is run again
 # elsewhere up to the scheduler's allowed-failures (3 by default), then fails the run.
 RETRIES = 2
-
-
-class ClusterError(RuntimeError):
-    """The cluster cannot be reached or started; the message says which and why."""
 
 
 @contextmanager

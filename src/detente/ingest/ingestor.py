@@ -16,6 +16,7 @@ from pathlib import Path
 
 from rdflib import DCTERMS, Graph, Literal, URIRef
 
+from detente.errors import IngestError
 from detente.extract import Article, ExtractionProcess, Extractor, Relation, document_id
 from detente.graph.duplicates import DUPLICATES_GRAPH, Change, DuplicateIndex, signature
 from detente.graph.rdf import DOC, actors_to_graph, document_graph, document_iri
@@ -47,10 +48,6 @@ def content_source(text: str) -> str:
     """The source of a text that came without one (standard input, a POST without a URL):
     its content hash, so that only the same text is ever the same document."""
     return "text:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-class IngestError(ValueError):
-    """A document that cannot be ingested; nothing was written."""
 
 
 @dataclass(frozen=True)

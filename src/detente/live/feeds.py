@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 
 from rdflib import RDF, Literal, URIRef
 
+from detente.errors import FeedError
 from detente.extract.fetch import FeedWatcher, FetchPolicy
 from detente.graph import StoreError
 from detente.graph.feed_state import (
@@ -78,10 +79,6 @@ class _RedactedURLs(logging.Filter):
 
 
 _REDACTED_URLS = _RedactedURLs()
-
-
-class FeedError(ValueError):
-    """A feed URL the registry refuses or cannot tell apart; the message says why."""
 
 
 class _Stopped(Exception):

@@ -36,15 +36,24 @@ log = logging.getLogger("detente")
 
 class KnowledgeService:
     def __init__(
-        self, store: KnowledgeStore | str, extractor: Extractor | ExtractionProcess | None = None
+        self,
+        store: KnowledgeStore | str,
+        extractor: Extractor | ExtractionProcess | None = None,
+        *,
+        credentials: tuple[str, str] | None = None,
     ) -> None:
         """``extractor``: the pipeline to extract posted articles with; by default one in a
         worker process of its own (started on the first post), so that the service's
-        process holds answers, not a language model."""
+        process holds answers, not a language model. ``credentials``: for a remote store
+        named by ``store``."""
         if isinstance(store, str):
             # A server's query workers are other processes: they need files to read, so a
             # server's "memory:" store is a temporary folder removed when it closes.
-            store = OxigraphStore.temporary() if store == "memory:" else open_store(store)
+            store = (
+                OxigraphStore.temporary()
+                if store == "memory:"
+                else open_store(store, credentials=credentials)
+            )
         self.store = store
         self._extractor = extractor
         self._ledger: Ledger | None = None

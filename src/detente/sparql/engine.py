@@ -28,6 +28,7 @@ from functools import cached_property, lru_cache
 
 import pyoxigraph as ox
 
+from detente.errors import SparqlError
 from detente.sparql.text import declares_dataset, outbound_calls, with_using
 
 RESULT_FORMATS = {
@@ -92,15 +93,6 @@ def check_nesting(text: str, limit: int = MAX_NESTING) -> None:
 def timeout_message(seconds: float) -> str:
     """What a client is told when its query ran out of time (503)."""
     return f"query exceeded the {seconds:g} s time limit"
-
-
-class SparqlError(Exception):
-    """A request the endpoint refuses; ``status`` is the HTTP status to answer with."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 class _Stop(Exception):

@@ -32,16 +32,14 @@ import errno
 import os
 import socket
 
+from detente.errors import SandboxUnavailable
+
 UNCONFINED_VARIABLE = "DETENTE_UNCONFINED_SPARQL"
 _CLONE_NEWNET = 0x40000000
 # Families that reach beyond this host (or configure it); AF_UNIX stays allowed.
 _FAMILIES = ("AF_INET", "AF_INET6", "AF_PACKET", "AF_NETLINK")
 # io_uring can create and connect sockets without the socket() system call.
 _IO_URING = ("io_uring_setup", "io_uring_enter", "io_uring_register")
-
-
-class SandboxUnavailable(RuntimeError):
-    """This platform offers no way to confine a process's network access."""
 
 
 def _seccomp() -> None:
@@ -68,7 +66,7 @@ def _network_namespace() -> None:
         raise OSError(code, os.strerror(code))
 
 
-def confine() -> str:
+def confine(accept_unconfined: bool = False) -> str:
     """Confine this process (and the threads it starts from now on) so that it cannot open
     network connections; returns the mechanism used. Raises :class:`SandboxUnavailable`
     where there is none, unless ``DETENTE_UNCONFINED_SPARQL=1`` accepts the risk (then
@@ -81,7 +79,7 @@ def confine() -> str:
             reasons.append(f"{name}: {exc}")
             continue
         return name
-    if os.environ.get(UNCONFINED_VARIABLE, "").strip() == "1":
+    if accept_unconfined:  # Settings.unconfined_sparql: the operator accepted the risk
         return "none"
     raise SandboxUnavailable(
         "cannot stop SPARQL evaluation from reaching the network on this platform ("

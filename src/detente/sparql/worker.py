@@ -142,7 +142,7 @@ def serve(conn: Connection) -> None:
         from detente.sparql.sandbox import SandboxUnavailable, confine
 
         try:
-            confine()
+            confine(accept_unconfined=options.get("unconfined_accepted", False))
         except SandboxUnavailable as exc:
             with contextlib.suppress(EOFError, OSError):
                 conn.send(("unconfined", str(exc)))

@@ -67,6 +67,7 @@ class QueryWorkers:
         memory_mb: int,
         allowed_calls: frozenset[str] = frozenset(),
         prefixes: dict[str, str] | None = None,
+        unconfined_accepted: bool = False,
     ) -> None:
         self.snapshots = snapshots
         self.size = size
@@ -81,6 +82,7 @@ class QueryWorkers:
             # Federation needs the network: an operator who lists endpoints accepts that
             # the text check alone keeps other calls out.
             "confine": not allowed_calls,
+            "unconfined_accepted": unconfined_accepted,
         }
         self.failure: str | None = None  # why no worker can run here (no sandbox)
         self._ready = threading.Event()  # a first worker is ready, or failure is known
