@@ -31,7 +31,7 @@ import pyoxigraph as ox
 
 from detente.analysis.multigraph import relation_paths, who_backs_whom
 from detente.analysis.views import relation_graph
-from detente.extract.model import ActorRef, Relation
+from detente.domain.records import ActorRef, Relation
 from detente.graph.oxigraph import to_oxigraph
 from detente.graph.rdf import document_graph, document_iri
 from detente.graph.store import open_store

@@ -8,7 +8,8 @@ import pytest
 from detente.analysis.figures import alliance_data
 from detente.analysis.multigraph import who_backs_whom
 from detente.analysis.timeline import period_day, stance_series
-from detente.analysis.views import _day, precision
+from detente.analysis.views import precision
+from detente.domain.dates import first_day
 from detente.ontology import predicates
 
 
@@ -29,7 +30,7 @@ def view_of(*statements: tuple[str, str, str, str | None, str | None]) -> nx.Mul
             weight=spec.weight,
             confidence=0.5,
             modality="asserted",
-            date=_day(when),
+            date=first_day(when),
             when=when,
             theatre=theatre,
             document=f"doc-{n}",

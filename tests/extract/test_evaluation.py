@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from detente.domain.records import ActorRef
 from detente.extract import Article, Relation
 from detente.extract import evaluation as ev
 from detente.extract.evaluation.news import ForbiddenPair, GoldPair, Pair, read_news_text
-from detente.extract.model import ActorRef
 from tests.servers import run_cli
 
 

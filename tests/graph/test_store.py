@@ -188,3 +188,58 @@ def test_interrupted_bulk_load_is_rolled_back_on_open(tmp_path):
         assert half in store.graphs()
     with open_store(location) as store:
         assert half not in store.graphs() and JOURNAL_GRAPH not in store.graphs()
+
+
+# ---------------------------------------------------------------------- backends as plugins
+def test_backends_are_entry_points_loaded_when_first_used() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from detente.graph import open_store; "
+        "s = open_store('memory:'); print('detente.graph.remote' in sys.modules); "
+        "r = open_store('http://127.0.0.1:9/sparql'); print('detente.graph.remote' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["False", "True"], done.stderr
+
+
+def test_callers_ask_capabilities_not_classes(tmp_path) -> None:
+    from detente.graph.oxigraph import OxigraphStore
+    from detente.graph.store import Capability
+
+    on_disk = open_store(f"oxigraph:{tmp_path / 'kg'}")
+    in_memory = open_store("memory:")
+    served_memory = OxigraphStore.temporary()
+    remote = open_store("http://127.0.0.1:9/sparql")
+    try:
+        assert on_disk.capabilities() == set(Capability)
+        assert in_memory.capabilities() == {Capability.INDEX_READ}
+        assert served_memory.supports(Capability.FILES)
+        assert not served_memory.supports(Capability.SAVED_LEDGER)  # removed on close
+        assert not remote.capabilities()
+        with pytest.raises(StoreError, match="no files capability"):
+            remote.checkpoint(tmp_path / "copy")
+        with pytest.raises(StoreError, match="no saved-ledger capability"):
+            remote.unstamp()
+    finally:
+        for store in (on_disk, in_memory, served_memory, remote):
+            store.close()
+
+
+def test_a_backend_registered_at_run_time_is_used_for_its_scheme(tmp_path) -> None:
+    from detente.graph.oxigraph import OxigraphStore
+    from detente.graph.store import _BACKENDS, register_backend
+
+    seen = []
+
+    def factory(rest: str, credentials):
+        seen.append((rest, credentials))
+        return OxigraphStore(None)
+
+    register_backend("scratch", factory)
+    try:
+        open_store("scratch:anything", credentials=("u", "p")).close()
+    finally:
+        _BACKENDS.pop("scratch")
+    assert seen == [("anything", ("u", "p"))]

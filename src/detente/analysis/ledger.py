@@ -38,10 +38,10 @@ from typing import Any
 import numpy as np
 import pyoxigraph as ox
 
+from detente.domain.dates import PartialDate
 from detente.graph.duplicates import copies_of_store, is_copy
-from detente.graph.oxigraph import OxigraphStore
 from detente.graph.rdf import DOC, REL
-from detente.graph.store import PREFIXES, KnowledgeStore, StoreError
+from detente.graph.store import PREFIXES, Capability, KnowledgeStore, StoreError
 from detente.ontology import ACTOR, NS, predicates
 
 log = logging.getLogger("detente.graph")
@@ -258,10 +258,8 @@ def _labels_query(graph: str | None) -> str:
 
 
 def _day(text: str) -> int:
-    parts = [int(x) for x in text[:10].split("-")]
-    return date(
-        parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1
-    ).toordinal()
+    """The ledger's day column: the proleptic ordinal of a date's first day."""
+    return PartialDate.parse(text).first_day().toordinal()
 
 
 class Names:
@@ -585,7 +583,7 @@ class Ledger:
         flat index scans (:meth:`_load_embedded`); any other backend, or an embedded store
         holding what that read does not model (blank nodes), by the statement join
         (:meth:`from_store_joined`). Both give the same ledger."""
-        if isinstance(store, OxigraphStore):
+        if store.supports(Capability.INDEX_READ):
             ledger = cls()
             try:
                 ledger._load_embedded(store)
@@ -603,7 +601,7 @@ class Ledger:
         ledger.load_graphs(store)
         return ledger
 
-    def _load_embedded(self, store: OxigraphStore) -> None:
+    def _load_embedded(self, store: KnowledgeStore) -> None:
         """Read a whole embedded store into this (empty) ledger.
 
         Oxigraph evaluates the statement join as nested loops, an index lookup per
@@ -849,9 +847,9 @@ def ledger_path(location: str) -> Path:
 def _saved_at(store: KnowledgeStore) -> Path | None:
     """Where the ledger of ``store`` is saved: only beside an embedded store on disk (a
     server's ``memory:`` is a temporary folder, and its url says so)."""
-    if not isinstance(store, OxigraphStore) or not store.url.startswith("oxigraph:"):
+    if not store.supports(Capability.SAVED_LEDGER) or store.location is None:
         return None
-    return ledger_path(store.location)  # type: ignore[arg-type]
+    return ledger_path(store.location)
 
 
 def open_ledger(store: KnowledgeStore) -> Ledger:

@@ -10,6 +10,7 @@ from datetime import date
 import networkx as nx
 
 from detente.analysis.views import date_text, precision
+from detente.domain.dates import PartialDate
 
 _PERIODS = ("month", "year")
 # A statement dated only to a year cannot be placed in a month.
@@ -32,7 +33,7 @@ def _label(start: date, period: str) -> str:
 
 def period_day(label: str) -> date:
     """The first day of a period label: "2020-03" or "2020"."""
-    return date.fromisoformat(label + ("-01" if len(label) == 7 else "-01-01"))
+    return PartialDate.parse(label).first_day()
 
 
 def stance_series(

@@ -16,6 +16,7 @@ from datetime import date
 
 import networkx as nx
 
+from detente.domain.dates import PartialDate, first_day
 from detente.graph.duplicates import copies_of_store
 from detente.graph.store import PREFIXES, KnowledgeStore
 from detente.ontology import ACTOR, NS, load_gazetteer, predicates
@@ -49,17 +50,6 @@ def _local(iri: object, base: str) -> str:
     return str(iri).removeprefix(base)
 
 
-def _day(text: str | None) -> date | None:
-    """The first day of a YYYY, YYYY-MM or YYYY-MM-DD date."""
-    if not text:
-        return None
-    parts = [int(x) for x in str(text)[:10].split("-")]
-    return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-
-
-_PRECISION = {4: "year", 7: "month", 10: "day"}
-
-
 def date_text(statement: dict) -> str | None:
     """A statement's date as ISO text to the precision the source gave ("2014",
     "2020-06" or "2020-06-15"); None if undated."""
@@ -69,7 +59,7 @@ def date_text(statement: dict) -> str | None:
 def precision(statement: dict) -> str | None:
     """How much of a date the source gave: "year", "month" or "day" (None if undated)."""
     when = statement.get("when")
-    return _PRECISION.get(len(when)) if when else None
+    return PartialDate.parse(when).precision if when else None
 
 
 def relation_graph(store: KnowledgeStore, *, include_hypothetical: bool = False) -> nx.MultiDiGraph:
@@ -113,7 +103,7 @@ def relation_graph(store: KnowledgeStore, *, include_hypothetical: bool = False)
             weight=spec.weight,
             confidence=float(conf),  # type: ignore[arg-type]
             modality=modality,
-            date=_day(given),
+            date=first_day(given),
             # The text as given, one string per distinct date: answers quote it as is.
             when=days.setdefault(given[:10], given[:10]) if given else None,
             theatre=theatre,

@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from detente.cli.app import app, err, fail, parse_date, stdout_console
+from detente.domain import Polarity
 from detente.settings import Settings
 
 # ---------------------------------------------------------------------- knowledge graph
@@ -82,11 +83,12 @@ def ingest(
 
     A JSON Lines corpus has one article per line: {"text": ...} or {"html": ...}, with
     optional "title", "url" (the document's identity), "date" and "author"."""
+    from detente.domain import content_source
     from detente.extract import Extractor
     from detente.extract.corpus import corpus_files, read_corpus
     from detente.extract.fetch import fetch_policy, read_urls
     from detente.ingest import Ingestor
-    from detente.ingest.ingestor import content_source, path_source
+    from detente.ingest.ingestor import path_source
 
     when = parse_date(published)
     if dask and n_process > 1:
@@ -397,16 +399,11 @@ def backers(
     stdout_console().print(table)
 
 
-class PathKind(str, Enum):
-    alignment = "alignment"
-    opposition = "opposition"
-
-
 @app.command()
 def paths(
     source: str = typer.Argument(..., help="Actor id or name."),
     target: str = typer.Argument(..., help="Actor id or name."),
-    kind: PathKind = typer.Option(PathKind.alignment, help="alignment or opposition chains."),
+    kind: Polarity = typer.Option(Polarity.alignment, help="alignment or opposition chains."),
     max_hops: int = typer.Option(3, min=1, max=6, help="Longest chain to consider."),
     store: str | None = typer.Option(None, help=STORE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),

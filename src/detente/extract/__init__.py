@@ -1,6 +1,6 @@
 """Extraction: article text -> typed, sourced relations between actors."""
 
-from detente.extract.model import ActorRef, Relation
+from detente.domain.records import ActorRef, Relation
 from detente.extract.pipeline import (
     ExtractionProcess,
     Extractor,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import weakref
 from collections import deque
@@ -16,10 +15,11 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex
 
+from detente.domain.documents import document_id
+from detente.domain.records import ActorRef, Relation, TextSpan
 from detente.extract import components as _components  # noqa: F401  (registers factories)
 from detente.extract.arguments import Argument
 from detente.extract.components.relations import RelationMention
-from detente.extract.model import ActorRef, Relation, TextSpan
 from detente.extract.text import Article, normalise_spacing
 from detente.ontology import Actor, load_gazetteer, predicates
 
@@ -71,11 +71,6 @@ def _split_missing_spaces(nlp: Language) -> None:
     end the sentence there."""
     infixes = [*nlp.Defaults.infixes, *_RUN_ON_STOP]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-
-
-def document_id(text: str) -> str:
-    """Content hash of a document's text: the same text always gets the same id."""
-    return "doc-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
 def extractor_version(nlp: Language) -> str:

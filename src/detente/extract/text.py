@@ -6,9 +6,9 @@ Every rejection raises :class:`InputError` with a one-line message meant for the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
+from detente.domain.documents import Article
 from detente.errors import InputError
 
 MAX_CHARS = 1_000_000  # spaCy's own default max_length; larger texts need splitting
@@ -59,16 +59,6 @@ CITATION = re.compile(
     r"(?: [–-] discuss)?)\]",
     re.IGNORECASE,
 )
-
-
-@dataclass(frozen=True)
-class Article:
-    text: str
-    title: str | None = None
-    published: date | None = None
-    url: str | None = None
-    was_html: bool = False
-    author: str | None = None  # who speaks as "we": a government office, an organisation
 
 
 def decode(data: bytes, encoding: str | None = None) -> str:

@@ -1,8 +1,6 @@
 """RDF storage: relations as RDF in named graphs, the store interface and its backends,
 SHACL validation. Nothing here runs the NLP pipeline (that is :mod:`detente.ingest`)."""
 
-from detente.graph import oxigraph as _oxigraph  # noqa: F401  (registers memory:, oxigraph:)
-from detente.graph import remote as _remote  # noqa: F401  (registers sparql:, http(s)://)
 from detente.graph.rdf import (
     DOC,
     THEATRE,

@@ -25,13 +25,13 @@ from detente.graph.store import (
     JOURNAL_GRAPH,
     PREFIX_MAP,
     PREFIXES,
+    Capability,
     KnowledgeStore,
     QueryResult,
     StoreError,
     insert_data,
     nquads,
     nt,
-    register_backend,
 )
 from detente.ontology import NS
 
@@ -120,6 +120,14 @@ class OxigraphStore(KnowledgeStore):
         # Also when nobody calls close(): when the store is collected or the program ends.
         weakref.finalize(store, shutil.rmtree, folder, ignore_errors=True)
         return store
+
+    def capabilities(self) -> frozenset[Capability]:
+        found = {Capability.INDEX_READ}
+        if self.location is not None:
+            found.add(Capability.FILES)
+        if not self._temporary and self.location is not None:
+            found.add(Capability.SAVED_LEDGER)  # a server's memory: keeps no ledger
+        return frozenset(found)
 
     @property
     def _store(self) -> ox.Store:
@@ -360,5 +368,11 @@ class OxigraphStore(KnowledgeStore):
             shutil.rmtree(self.location, ignore_errors=True)
 
 
-register_backend("memory", lambda rest, credentials: OxigraphStore(None))
-register_backend("oxigraph", lambda rest, credentials: OxigraphStore(rest or None))
+def open_in_memory(rest: str, credentials: tuple[str, str] | None) -> OxigraphStore:
+    """``memory:`` (the ``detente.stores`` entry point)."""
+    return OxigraphStore(None)
+
+
+def open_on_disk(rest: str, credentials: tuple[str, str] | None) -> OxigraphStore:
+    """``oxigraph:PATH`` (the ``detente.stores`` entry point)."""
+    return OxigraphStore(rest or None)

@@ -15,7 +15,8 @@ from urllib.parse import quote
 
 from rdflib import DCTERMS, OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
-from detente.extract.model import ActorRef, Relation
+from detente.domain.dates import PartialDate
+from detente.domain.records import ActorRef, Relation
 from detente.ontology import ACTOR, NS, Actor, Gazetteer
 
 DOC = Namespace("https://w3id.org/detente/doc/")
@@ -23,7 +24,7 @@ REL = Namespace("https://w3id.org/detente/relation/")
 THEATRE = Namespace("https://w3id.org/detente/theatre/")
 WD = Namespace("http://www.wikidata.org/entity/")
 
-_DATE_TYPES = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
+_DATE_TYPES = {"year": XSD.gYear, "month": XSD.gYearMonth, "day": XSD.date}
 
 
 def actor_iri(actor_id: str) -> URIRef:
@@ -97,7 +98,13 @@ def relations_to_graph(relations: Iterable[Relation], graph: Graph | None = None
         if rel.reported_by:
             g.add((node, NS.reportedBy, Literal(rel.reported_by)))
         if rel.date:
-            g.add((node, NS.date, Literal(rel.date, datatype=_DATE_TYPES[len(rel.date)])))
+            g.add(
+                (
+                    node,
+                    NS.date,
+                    Literal(rel.date, datatype=_DATE_TYPES[PartialDate.parse(rel.date).precision]),
+                )
+            )
         if rel.theatre:
             theatre = theatre_iri(rel.theatre)
             g.add((theatre, RDF.type, NS.Theatre))

@@ -18,7 +18,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from detente.errors import RemoteQueryError
-from detente.graph.store import KnowledgeStore, QueryResult, StoreError, nt, register_backend
+from detente.graph.store import KnowledgeStore, QueryResult, StoreError, nt
 
 _ACCEPT = (
     "application/sparql-results+json, application/n-triples;q=0.9, "
@@ -154,11 +154,10 @@ class SparqlStore(KnowledgeStore):
         self._http.close()
 
 
-def _open(rest: str, credentials: tuple[str, str] | None) -> SparqlStore:
+def open_endpoint(rest: str, credentials: tuple[str, str] | None) -> SparqlStore:
+    """``sparql:QUERY_URL[|UPDATE_URL[|GRAPH_STORE_URL]]`` (the ``detente.stores`` entry
+    point; ``http(s)://`` URLs are read as ``sparql:``)."""
     query_url, update_url, graph_store_url = ([*rest.split("|"), "", ""])[:3]
     return SparqlStore(
         query_url, update_url or None, graph_store_url or None, credentials=credentials
     )
-
-
-register_backend("sparql", _open)

@@ -17,9 +17,13 @@ import re
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from enum import Enum
 from functools import lru_cache
+from importlib.metadata import entry_points
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef, Variable
@@ -149,10 +153,28 @@ def insert_data(graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -
     return f"INSERT DATA {{ GRAPH {nt(graph_iri)} {{\n{body} .\n}} }}"
 
 
+class Capability(str, Enum):
+    """What a backend can do beyond the methods every store has. Code that needs one asks
+    :meth:`KnowledgeStore.supports` rather than testing the backend's class, so a new
+    backend that can do it is used the same way."""
+
+    # A folder on this machine (``location``): read-only checkpoints for other processes
+    # (``checkpoint``), and the whole store lent to a writer in another process (``lend``).
+    FILES = "files"
+    # Stamps that say whether a ledger saved beside the store still describes it
+    # (``ledger_stamp``, ``stamp_ledger``, ``unstamp``).
+    SAVED_LEDGER = "saved-ledger"
+    # Direct reads of its indexes through a native handle (``holding``): the ledger's
+    # one-pass read of a whole store.
+    INDEX_READ = "index-read"
+
+
 class KnowledgeStore(ABC):
-    """What detente needs from an RDF store."""
+    """What detente needs from an RDF store. Backends may offer more; each extra is a
+    :class:`Capability`, and its methods here refuse with a :class:`StoreError`."""
 
     url: str
+    location: str | None = None  # the folder of a store on this machine (Capability.FILES)
     # Whether queries may use PREFIX_MAP's prefixes without declaring them.
     predeclares_prefixes: bool = False
     # Largest INSERT DATA a backend takes in one request (None: no limit). Bigger graphs
@@ -173,6 +195,39 @@ class KnowledgeStore(ABC):
 
     def close(self) -> None:  # noqa: B027  (backends without resources need nothing)
         """Release resources."""
+
+    # ------------------------------------------------------------------ capabilities
+    def capabilities(self) -> frozenset[Capability]:
+        """What this store can do beyond the methods every store has."""
+        return frozenset()
+
+    def supports(self, capability: Capability) -> bool:
+        return capability in self.capabilities()
+
+    def _cannot(self, capability: Capability) -> StoreError:
+        return StoreError(f"the store {self.url} has no {capability.value} capability")
+
+    def checkpoint(self, target: str | Path) -> None:
+        """A read-only copy at ``target`` that another process can open (FILES)."""
+        raise self._cannot(Capability.FILES)
+
+    def lend(self, *, wait: float = 30.0) -> AbstractContextManager[str]:
+        """The store's folder, closed here while another process writes it (FILES)."""
+        raise self._cannot(Capability.FILES)
+
+    def ledger_stamp(self) -> str | None:
+        """The stamp of the saved ledger, if nothing was written since (SAVED_LEDGER)."""
+        raise self._cannot(Capability.SAVED_LEDGER)
+
+    def stamp_ledger(self, stamp: str) -> None:
+        raise self._cannot(Capability.SAVED_LEDGER)
+
+    def unstamp(self) -> None:
+        raise self._cannot(Capability.SAVED_LEDGER)
+
+    def holding(self) -> AbstractContextManager[Any]:
+        """A native handle on the store, held for a long read (INDEX_READ)."""
+        raise self._cannot(Capability.INDEX_READ)
 
     def __enter__(self) -> KnowledgeStore:
         return self
@@ -260,12 +315,27 @@ class KnowledgeStore(ABC):
 # A factory gets the rest of the URL and the credentials the caller was given (a backend
 # without authentication ignores them).
 Factory = Callable[[str, "tuple[str, str] | None"], KnowledgeStore]
+# Backends are entry points of this group, named by their URL scheme, loaded on first use
+# (a command on the embedded store never imports the remote backend, nor it httpx); a
+# distribution adds one by declaring an entry point. register_backend adds one at run time.
+ENTRY_POINTS = "detente.stores"
 _BACKENDS: dict[str, Factory] = {}
 
 
 def register_backend(scheme: str, factory: Factory) -> None:
-    """Make ``scheme:`` URLs open stores built by ``factory`` (plugins call this)."""
+    """Make ``scheme:`` URLs open stores built by ``factory``, before the entry points."""
     _BACKENDS[scheme] = factory
+
+
+def _schemes() -> set[str]:
+    return {ep.name for ep in entry_points(group=ENTRY_POINTS)} | set(_BACKENDS)
+
+
+def _backend(scheme: str) -> Factory:
+    if scheme not in _BACKENDS:
+        (found,) = entry_points(group=ENTRY_POINTS, name=scheme)
+        _BACKENDS[scheme] = found.load()
+    return _BACKENDS[scheme]
 
 
 def local_location(url: str | Path | None) -> str | None:
@@ -286,7 +356,7 @@ def open_store(
     scheme = text.split(":", 1)[0] if ":" in text else ""
     if scheme in ("http", "https"):
         scheme, text = "sparql", f"sparql:{text}"
-    if scheme not in _BACKENDS:
+    if scheme not in _schemes():
         if len(scheme) <= 1:  # a bare path (or a Windows drive letter)
             scheme, text = "oxigraph", f"oxigraph:{text}"
         else:
@@ -294,7 +364,7 @@ def open_store(
                 f"unknown store {text!r}: use memory:, oxigraph:PATH, a path, "
                 "or a SPARQL endpoint URL"
             )
-    return _BACKENDS[scheme](text.split(":", 1)[1], credentials)
+    return _backend(scheme)(text.split(":", 1)[1], credentials)
 
 
 def result_to_json(result: QueryResult) -> dict:

@@ -19,8 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from detente.errors import DetenteError, SparqlError
 from detente.extract.fetch import FetchPolicy
-from detente.graph.oxigraph import OxigraphStore
-from detente.graph.store import PREFIX_MAP
+from detente.graph.store import PREFIX_MAP, Capability
 from detente.http import explorer_routes, rest, sparql_routes
 from detente.http.answer_cache import AnswerFastPath
 from detente.http.middleware import (
@@ -152,7 +151,7 @@ def create_app(
     app.state.service = svc
     allowed = frozenset(settings.federation_allow)
     store = svc.store
-    local = isinstance(store, OxigraphStore) and store.location is not None
+    local = store.supports(Capability.FILES)
     snapshots = Snapshots(store, lambda: svc.generation) if local else None  # type: ignore
     if snapshots is not None:
         svc.subscribe(snapshots.refresh_soon)

@@ -9,7 +9,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, Field
 
-from detente.extract.model import Relation
+from detente.domain import Polarity
+from detente.domain.records import Relation
 from detente.extract.text import MAX_CHARS
 from detente.ontology import predicates
 
@@ -51,16 +52,6 @@ class Problem(BaseModel):
 Predicate = Enum(  # type: ignore[misc]
     "Predicate", {name: name for name in sorted(predicates())}, type=str, module=__name__
 )
-
-
-class Polarity(str, Enum):
-    alignment = "alignment"
-    opposition = "opposition"
-
-
-class PathKind(str, Enum):
-    alignment = "alignment"
-    opposition = "opposition"
 
 
 class ActorLabel(BaseModel):

@@ -21,6 +21,7 @@ from detente.analysis.answers import (
     relation_rows,
 )
 from detente.analysis.multigraph import pair_balance
+from detente.domain import content_source
 from detente.extract import Article, read_article
 from detente.extract.fetch import FetchError, check_destination, read_urls
 from detente.extract.text import with_author
@@ -41,7 +42,6 @@ from detente.http.models import (
     Health,
     Hop,
     IsoDate,
-    PathKind,
     Polarity,
     Predicate,
     Problem,
@@ -49,7 +49,6 @@ from detente.http.models import (
 )
 from detente.http.security import WRITE_RESPONSES, require_writer
 from detente.ingest import IngestError
-from detente.ingest.ingestor import content_source
 from detente.live.service import KnowledgeService
 from detente.ontology import load_gazetteer
 
@@ -183,7 +182,7 @@ def paths(
     request: Request,
     source: str = Query(..., max_length=MAX_NAME, description="Actor id or name."),
     target: str = Query(..., max_length=MAX_NAME, description="Actor id or name."),
-    kind: PathKind = PathKind.alignment,
+    kind: Polarity = Polarity.alignment,
     max_hops: int = Query(3, ge=1, le=6),
     limit: int = Query(50, ge=1, le=1000),
     svc: KnowledgeService = Depends(service),

@@ -44,7 +44,7 @@ def run(settings: ServiceSettings, service: KnowledgeService | None, host: str, 
 
     from detente.analysis.suggestions import warm_suggestions
     from detente.graph.discovery import advertised, local_url
-    from detente.graph.oxigraph import OxigraphStore
+    from detente.graph.store import Capability
 
     app_ = create_app(settings, service)
     if app_.state.query_workers is not None:
@@ -69,7 +69,7 @@ def run(settings: ServiceSettings, service: KnowledgeService | None, host: str, 
     # Answers computed on threads (numpy under the interpreter lock) would otherwise keep
     # the event loop, which serves every cached answer, waiting up to 5 ms for the lock.
     sys.setswitchinterval(0.001)
-    location = store.location if isinstance(store, OxigraphStore) else None
+    location = store.location if store.supports(Capability.FILES) else None
     advert = (
         advertised(location, local_url(host, port))
         if location and settings.store != "memory:"

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from rdflib import DCTERMS, Graph, Literal, URIRef
 
+from detente.domain import Article, Relation, document_id
 from detente.errors import IngestError
-from detente.extract import Article, ExtractionProcess, Extractor, Relation, document_id
+from detente.extract import ExtractionProcess, Extractor
 from detente.graph.duplicates import DUPLICATES_GRAPH, Change, DuplicateIndex, signature
 from detente.graph.rdf import DOC, actors_to_graph, document_graph, document_iri
 from detente.graph.store import (
@@ -42,12 +43,6 @@ def path_source(name: str | Path) -> str:
         except ValueError:
             return Path(os.path.normpath(path)).as_posix()
     return Path(os.path.normpath(path)).as_posix()
-
-
-def content_source(text: str) -> str:
-    """The source of a text that came without one (standard input, a POST without a URL):
-    its content hash, so that only the same text is ever the same document."""
-    return "text:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

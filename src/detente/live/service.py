@@ -25,6 +25,7 @@ from detente.analysis.ledger import Ledger, open_ledger, save_ledger
 from detente.extract import Article, ExtractionProcess, Extractor, Relation
 from detente.graph import KnowledgeStore, StoreError, document_iri, open_store
 from detente.graph.oxigraph import OxigraphStore
+from detente.graph.store import Capability
 from detente.ingest import Ingestor, IngestResult
 from detente.lifetime import die_with_parent
 
@@ -325,7 +326,7 @@ class KnowledgeService:
     def changed(self) -> None:
         """Something wrote to the store that the ledger cannot follow: rebuild it in the
         background, serving the previous one meanwhile."""
-        if isinstance(self.store, OxigraphStore):
+        if self.store.supports(Capability.SAVED_LEDGER):
             self.store.unstamp()  # the saved ledger no longer describes the store
         self._writer = None  # nor may the copy links it knows
         self._advance()
@@ -342,7 +343,7 @@ class KnowledgeService:
         written nothing. Only other writers wait: readers go on with the ledger as it was,
         which is rebuilt in the background once something was written."""
         store = self.store
-        if not isinstance(store, OxigraphStore) or store.location is None:
+        if not store.supports(Capability.FILES):
             raise StoreError("only a store on disk can be written by another process")
         with self._write_lock:
             # The saved ledger no longer describes the store, even if this process dies

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the query workers import this module: it must stay light
-    from detente.graph.oxigraph import OxigraphStore
+    from detente.graph.store import KnowledgeStore
 
 
 log = logging.getLogger("detente")
@@ -50,7 +50,7 @@ def snapshot_folder(location: str) -> Path:
 
 
 class Snapshots:
-    def __init__(self, store: OxigraphStore, generation: Callable[[], int]) -> None:
+    def __init__(self, store: KnowledgeStore, generation: Callable[[], int]) -> None:
         if store.location is None:
             raise ValueError("checkpoints need a store on disk")
         self._store = store

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from detente.domain.records import Relation
 from detente.extract.evaluation.common import ratio
 from detente.extract.evaluation.news_data import (
     NEWS_SPLIT,
@@ -33,7 +34,6 @@ from detente.extract.evaluation.news_data import (
     part_of,
     read_news_text,
 )
-from detente.extract.model import Relation
 from detente.extract.pipeline import Extractor
 from detente.extract.text import Article
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from detente.extract.model import ActorRef
+from detente.domain.records import ActorRef
 
 # Part A (01-35) is for development; part B (36-50) is held back and looked at only at
 # milestones, so that its score still says something about text nobody tuned rules to.

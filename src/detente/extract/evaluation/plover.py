@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from detente.extract.model import ActorRef, Relation
+from detente.domain.records import ActorRef, Relation
 from detente.extract.pipeline import Extractor
 from detente.extract.text import Article
 from detente.ontology import plover_polarity

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from detente.domain.records import ActorRef, Relation
 from detente.extract.evaluation.common import json_lines
-from detente.extract.model import ActorRef, Relation
 from detente.extract.pipeline import Extractor
 from detente.extract.text import Article
 from detente.ontology import predicates

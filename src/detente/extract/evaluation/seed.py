@@ -7,8 +7,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from detente.domain.records import ActorRef, Relation
 from detente.extract.evaluation.common import norm
-from detente.extract.model import ActorRef, Relation
 from detente.extract.pipeline import Extractor
 from detente.ontology import predicates
 

@@ -1,10 +1,11 @@
-"""The records the extractor emits: one per relation found in a document."""
+"""The records the extractor emits, one per relation found in a document, and what the
+knowledge graph stores of each."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, Field
+
+from detente.domain.stance import Modality, Polarity
 
 
 class TextSpan(BaseModel):
@@ -37,11 +38,11 @@ class Relation(BaseModel):
     subject: ActorRef
     predicate: str
     object: ActorRef
-    polarity: Literal["alignment", "opposition"]
+    polarity: Polarity
     plover: str
     weight: float = Field(description="stance weight on the Goldstein scale (-10..+10)")
     negated: bool
-    modality: Literal["asserted", "reported", "hypothetical"]
+    modality: Modality
     reported_by: str | None = None
     date: str | None = Field(None, description="YYYY, YYYY-MM or YYYY-MM-DD, from the text only")
     theatre: str | None = None

@@ -1,0 +1,21 @@
+"""The domain model every layer shares: relation records and the actors in them, articles
+and document ids, polarity and modality, partial dates. Defined once here, at the ground
+floor; it imports nothing of detente but the error tree."""
+
+from detente.domain.dates import PartialDate, first_day
+from detente.domain.documents import Article, content_source, document_id
+from detente.domain.records import ActorRef, Relation, TextSpan
+from detente.domain.stance import Modality, Polarity
+
+__all__ = [
+    "ActorRef",
+    "Article",
+    "Modality",
+    "PartialDate",
+    "Polarity",
+    "Relation",
+    "TextSpan",
+    "content_source",
+    "document_id",
+    "first_day",
+]

@@ -1,0 +1,30 @@
+"""Articles and how documents are identified."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Article:
+    """A text to extract from, with what is known about it."""
+
+    text: str
+    title: str | None = None
+    published: date | None = None
+    url: str | None = None
+    was_html: bool = False
+    author: str | None = None  # who speaks as "we": a government office, an organisation
+
+
+def document_id(text: str) -> str:
+    """Content hash of a document's text: the same text always gets the same id."""
+    return "doc-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def content_source(text: str) -> str:
+    """The source of a text that came without one (standard input, a POST without a URL):
+    its content hash, so that only the same text is ever the same document."""
+    return "text:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
