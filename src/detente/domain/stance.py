@@ -9,8 +9,11 @@ class _Term(str, Enum):
     """A term of the vocabulary: it is its name wherever text is made of it (str(),
     f-strings, rdflib literals), as :class:`enum.StrEnum` is from Python 3.11 on."""
 
-    __str__ = str.__str__
-    __format__ = str.__format__
+    def __str__(self) -> str:
+        return str.__str__(self)
+
+    def __format__(self, spec: str) -> str:
+        return str.__format__(self, spec)
 
 
 class Polarity(_Term):

@@ -227,8 +227,9 @@ class OxigraphStore(KnowledgeStore):
             return QueryResult("select", variables, rows)
         graph = Graph()
         for triple in result:
+            # A triple's terms are never unbound: to_rdflib gives None only for None.
             graph.add(
-                (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
+                (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))  # type: ignore[arg-type]
             )
         return QueryResult("graph", [], [], graph=graph)
 
@@ -244,7 +245,7 @@ class OxigraphStore(KnowledgeStore):
         """The stamp of the saved ledger (see :mod:`detente.analysis.ledger`), if no write
         happened since it was saved."""
         for quad in self._store.quads_for_pattern(None, _STAMP, None, _STATE):
-            return quad.object.value
+            return str(quad.object.value)  # type: ignore[union-attr]  # a literal
         return None
 
     def stamp_ledger(self, stamp: str) -> None:
@@ -293,7 +294,7 @@ class OxigraphStore(KnowledgeStore):
         self.unstamp()
         try:
             self._store.extend(
-                ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target)
+                ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target)  # type: ignore[arg-type]
                 for s, p, o in triples
             )
         except (OSError, ValueError) as exc:
@@ -341,6 +342,7 @@ class OxigraphStore(KnowledgeStore):
         rows = self._store.query(
             PREFIXES + f"SELECT ?g WHERE {{ GRAPH {nt(JOURNAL_GRAPH)} {{ ?g dt:pending true }} }}"
         )
+        assert isinstance(rows, ox.QuerySolutions)
         broken = [URIRef(row["g"].value) for row in rows]
         if broken:
             drops = " ;\n".join(f"DROP SILENT GRAPH {nt(g)}" for g in broken)

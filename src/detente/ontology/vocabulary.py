@@ -58,7 +58,7 @@ def predicates() -> dict[str, Predicate]:
             polarity=str(family).removeprefix(str(NS)),
             plover=str(g.value(prop, NS.ploverType)),
             cameo=str(g.value(prop, NS.cameoRoot)),
-            weight=float(g.value(prop, NS.stanceWeight).toPython()),
+            weight=float(str(g.value(prop, NS.stanceWeight))),
             symmetric=(prop, RDF.type, OWL.SymmetricProperty) in g,
             parent=str(parent).removeprefix(str(NS)) if parent else None,
             plover_aliases=tuple(str(a) for a in g.objects(prop, NS.ploverAlias)),

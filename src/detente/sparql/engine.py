@@ -23,6 +23,7 @@ overflow a thread's stack, which kills the process. Text nested deeper than
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -124,7 +125,7 @@ class _LimitedSink:
         pass
 
 
-def negotiate(accept: str | None, offered: dict[str, object], default: str) -> str:
+def negotiate(accept: str | None, offered: Mapping[str, object], default: str) -> str:
     """The offered media type the ``Accept`` header prefers (RFC 9110 q-values,
     wildcards); raises 406 when it accepts none of them."""
     if not accept or not accept.strip():
@@ -272,10 +273,13 @@ class SparqlEngine:
         """A whole graph, for the Graph Store Protocol. None is the default graph, which
         is what ``/sparql`` queries see by default: the union of all graphs."""
         media = negotiate(accept, GRAPH_FORMATS, "text/turtle")
+        triples: Iterable[ox.Triple]
         if iri is None:
-            triples = self.store.query(
+            constructed = self.store.query(
                 "CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True
             )
+            assert isinstance(constructed, ox.QueryTriples)  # a CONSTRUCT gives triples
+            triples = constructed
         else:
             graph = named_node(iri, "graph")
             if not self.store.contains_named_graph(graph):

@@ -218,9 +218,9 @@ class QueryWorkers:
         if reads_store:
             self.snapshots.used()
             # Held from here on: a write meanwhile cannot delete it before it is opened.
-            snapshot = self.snapshots.lease_fresh() or await loop.run_in_executor(
-                None, self.snapshots.lease
-            )
+            snapshot = self.snapshots.lease_fresh()
+            if snapshot is None:
+                snapshot = await loop.run_in_executor(None, self.snapshots.lease)
             path = snapshot.path
         try:
             worker, waited_for_start = await self._take(loop)
