@@ -243,3 +243,41 @@ def test_a_backend_registered_at_run_time_is_used_for_its_scheme(tmp_path) -> No
     finally:
         _BACKENDS.pop("scratch")
     assert seen == [("anything", ("u", "p"))]
+
+
+def test_documents_are_written_without_the_nlp_pipeline(tmp_path) -> None:
+    """The writer takes relations already extracted: storage is used (and tested) without
+    spaCy ever being imported."""
+    import subprocess
+    import sys
+
+    probe = f"""
+import sys
+from detente.domain import Article, document_id
+from detente.domain.records import ActorRef, Relation
+from detente.graph import open_store
+from detente.graph.documents import DocumentWriter
+
+def actor(code):
+    return ActorRef(id=code, label=code, type="State", text=code, start=0, end=3, via="name")
+
+text = "Turkey backs the Government of National Accord."
+relation = Relation(
+    document=document_id(text), subject=actor("TUR"), predicate="backs", object=actor("LBY"),
+    polarity="alignment", plover="AID", weight=7.0, negated=False, modality="asserted",
+    sentence=text, sentence_start=0, sentence_end=len(text), trigger="backs",
+    pattern="verbal", confidence=0.9, extractor_version="by hand",
+)
+store = open_store("oxigraph:{tmp_path / "kg"}")
+writer = DocumentWriter(store)
+writer.ensure_vocabulary()
+first = writer.store_extracted(Article(text), [relation], "hand/1", None, "by hand")
+again = writer.store_extracted(Article(text), [relation], "hand/1", None, "by hand")
+listed = writer.documents()
+print(first.status, again.status, listed[0]["relations"], listed[0]["source"])
+print("spacy" in sys.modules)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
+    assert done.stdout.split() == ["added", "unchanged", "1", "hand/1", "False"], done.stderr

@@ -1,6 +1,9 @@
 """Ingestion, the write use case: article sources -> extraction -> the knowledge graph
-(one document graph each, atomically), on one machine or a Dask cluster."""
+(one document graph each, atomically, written by :mod:`detente.graph.documents`), on one
+machine or a Dask cluster."""
 
-from detente.ingest.ingestor import IngestError, Ingestor, IngestResult
+from detente.errors import IngestError
+from detente.graph.documents import IngestResult
+from detente.ingest.ingestor import Ingestor
 
 __all__ = ["IngestError", "IngestResult", "Ingestor"]
