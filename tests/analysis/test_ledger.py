@@ -26,6 +26,7 @@ from detente.analysis.multigraph import (
     who_backs_whom,
 )
 from detente.analysis.views import relation_graph, time_slice
+from detente.domain.filters import StatementFilter
 from detente.extract import ActorRef, Article, Relation
 from detente.graph import open_store
 from detente.graph.duplicates import DUPLICATES_GRAPH
@@ -56,8 +57,9 @@ def _same_answers(ledger: Ledger, store) -> None:
     view = relation_graph(store)
     for theatre in (None, "Libya", "Syria"):
         for predicate in ("backs", None):
-            ours = relation_rows(ledger, evidence, theatre=theatre, predicate=predicate)
-            assert ours == relation_rows(fresh, evidence, theatre=theatre, predicate=predicate)
+            where = StatementFilter(theatre=theatre, predicates=(predicate,) if predicate else ())
+            ours = relation_rows(ledger, evidence, where)
+            assert ours == relation_rows(fresh, evidence, where)
             theirs = who_backs_whom(view, theatre=theatre, predicate=predicate)
             assert _rows(ours) == _rows(theirs)
         assert _balance(ledger_balance(ledger, theatre=theatre)) == _balance(
@@ -244,9 +246,8 @@ def test_a_large_read_grows_the_columns_and_survives_saving(tmp_path) -> None:
     loaded, stamp = Ledger.load(tmp_path / "ledger.npz")
     assert stamp == "stamp" and loaded.canonical() == state
     evidence = store_evidence(store)
-    assert relation_rows(loaded, evidence, theatre="Libya") == relation_rows(
-        ledger, evidence, theatre="Libya"
-    )
+    libya = StatementFilter(theatre="Libya", predicates=("backs",))
+    assert relation_rows(loaded, evidence, libya) == relation_rows(ledger, evidence, libya)
 
 
 def test_failed_questions_leave_nothing_behind(client) -> None:
@@ -383,9 +384,8 @@ def test_a_whole_read_equals_the_statement_join_and_the_deltas() -> None:
     assert fast.canonical()["statements"] == deltas.canonical()["statements"]
     evidence = store_evidence(store)
     for theatre in (None, "Libya", "upper nile"):
-        assert relation_rows(fast, evidence, theatre=theatre) == relation_rows(
-            joined, evidence, theatre=theatre
-        )
+        where = StatementFilter(theatre=theatre, predicates=("backs",))
+        assert relation_rows(fast, evidence, where) == relation_rows(joined, evidence, where)
         assert _balance(ledger_balance(fast, theatre=theatre)) == _balance(
             ledger_balance(joined, theatre=theatre)
         )

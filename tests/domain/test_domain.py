@@ -102,3 +102,18 @@ def test_document_ids_are_content_hashes() -> None:
     assert document_id(article.text) == document_id("Turkey backs Libya.")
     assert document_id("a").startswith("doc-") and len(document_id("a")) == 28
     assert content_source("a") != content_source("b") and content_source("a").startswith("text:")
+
+
+def test_one_statement_filter_checks_itself() -> None:
+    from detente.domain import StatementFilter
+    from detente.errors import InputError
+
+    where = StatementFilter(predicates=("fights", "backs", "backs"), polarity="opposition")
+    assert where.predicates == ("backs", "fights") and where.polarity is Polarity.opposition
+    assert StatementFilter(predicates=("backs", "fights")) == StatementFilter(
+        predicates=("fights", "backs")
+    )  # one question, one cache entry, whatever the order asked
+    with pytest.raises(InputError, match="since is after until"):
+        StatementFilter(since=date(2020, 2, 1), until=date(2020, 1, 1))
+    with pytest.raises(ValueError):
+        StatementFilter(polarity="neutral")

@@ -16,38 +16,22 @@ import networkx as nx
 import numpy as np
 from rdflib import Literal, URIRef
 
-from detente.analysis.ledger import GOLDSTEIN, PREDICATE_NAMES, SIGN, SYMMETRIC, Ledger
-from detente.analysis.multigraph import pair_balance, with_subproperties
+from detente.analysis.ledger import (
+    GOLDSTEIN,
+    PREDICATE_NAMES,
+    SIGN,
+    SYMMETRIC,
+    Ledger,
+    allowed_predicates,
+)
+from detente.analysis.multigraph import pair_balance
+from detente.domain.filters import StatementFilter
 from detente.graph.duplicates import DUPLICATES_GRAPH
 from detente.graph.store import PREFIXES, KnowledgeStore, nt
 from detente.ontology import ACTOR, NS
 
 MAX_PAIRS = 150  # the most evidenced pairs drawn; a briefing graph stays legible
 MAX_EVIDENCE = 500  # statements listed for one edge, oldest first
-
-
-@dataclass(frozen=True)
-class ViewFilter:
-    """What the analyst asked to see. ``predicates`` are expanded with their
-    sub-relations (``backs`` brings ``arms``); dates keep dated statements only."""
-
-    theatre: str | None = None
-    actor: str | None = None  # an actor id
-    since: date | None = None
-    until: date | None = None
-    predicates: tuple[str, ...] = ()
-    polarity: str | None = None
-
-    def allowed(self) -> set[str]:
-        """The predicates the filter lets through."""
-        names = with_subproperties(self.predicates) if self.predicates else set(PREDICATE_NAMES)
-        if self.polarity:
-            names = {n for n in names if (SIGN[PREDICATE_NAMES.index(n)] > 0) == self._aligned}
-        return names
-
-    @property
-    def _aligned(self) -> bool:
-        return self.polarity == "alignment"
 
 
 @dataclass
@@ -119,7 +103,7 @@ def _iso(day: int) -> str:
 
 
 def alliance_view(
-    ledger: Ledger, wanted: ViewFilter, *, max_pairs: int = MAX_PAIRS
+    ledger: Ledger, wanted: StatementFilter, *, max_pairs: int = MAX_PAIRS
 ) -> AllianceView:
     """The view of ``wanted``: the ``max_pairs`` most evidenced actor pairs (around the
     actor first, when one is asked for), one edge each.
@@ -131,13 +115,13 @@ def alliance_view(
     range and predicate counts are those of the view without its date and predicate
     filters, so the page can widen them again. O(n log n) for the n statements read.
     """
-    base = ledger.select(theatre=wanted.theatre)
+    base = ledger.select(StatementFilter(theatre=wanted.theatre))
     s_all, o_all = ledger.column("subject"), ledger.column("object")
     base = base[s_all[base] != o_all[base]]
     focus = ledger.actor(wanted.actor) if wanted.actor else None
     if wanted.actor and focus is None:
         base = base[:0]
-    rows = _filtered(ledger, base, wanted)
+    rows = ledger.keep(base, wanted)
     if focus is not None:
         # Partners by the filtered statements: a pair seen only outside the dates asked
         # for does not bring its actors in.
@@ -193,22 +177,6 @@ def alliance_view(
         predicates=predicates,
         rows=shown_rows,
     )
-
-
-def _filtered(ledger: Ledger, rows: np.ndarray, wanted: ViewFilter) -> np.ndarray:
-    """``rows`` inside the dates, predicates and polarity of ``wanted``."""
-    if wanted.since or wanted.until:
-        day = ledger.column("day")[rows]
-        keep = day > 0
-        if wanted.since:
-            keep &= day >= wanted.since.toordinal()
-        if wanted.until:
-            keep &= day <= wanted.until.toordinal()
-        rows = rows[keep]
-    if wanted.predicates or wanted.polarity:
-        allowed = np.array([n in wanted.allowed() for n in PREDICATE_NAMES])
-        rows = rows[allowed[ledger.column("predicate")[rows]]]
-    return rows
 
 
 def _date_range(ledger: Ledger, rows: np.ndarray) -> dict:
@@ -317,12 +285,12 @@ def actor_node(actor: str) -> str:
     return nt(URIRef(actor if ":" in actor else f"{ACTOR}{actor}"))
 
 
-def pair_question(wanted: ViewFilter, first: str, second: str) -> str:
+def pair_question(wanted: StatementFilter, first: str, second: str) -> str:
     """The SPARQL query for every statement between two actors (either way) that the
     view's filters let through, negated ones included (flagged: the edge does not count
     them) and hypothetical ones and wire copies left out, as the edge is counted."""
     a, b = actor_node(first), actor_node(second)
-    predicates = " ".join(f"dt:{n}" for n in sorted(wanted.allowed()))
+    predicates = " ".join(f"dt:{n}" for n in sorted(allowed_predicates(wanted)))
     # The bindings inside the graph pattern: Oxigraph then looks the pair up by index
     # instead of reading every statement of the store.
     where = [

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from datetime import date
 
 import numpy as np
 from rdflib import URIRef
 
 from detente.analysis.ledger import GOLDSTEIN, PREDICATE_NAMES, SIGN, SYMMETRIC, Ledger
-from detente.analysis.multigraph import pair_balance, search_paths, with_subproperties
+from detente.analysis.multigraph import pair_balance, search_paths
+from detente.domain.filters import StatementFilter
 from detente.graph.store import PREFIXES, KnowledgeStore, nt
 from detente.ontology import load_gazetteer
 
@@ -82,16 +82,14 @@ def _by_date(ledger: Ledger, rows: np.ndarray) -> np.ndarray:
     return rows[np.lexsort((ledger.iri_keys(rows), ledger.column("day")[rows]))]
 
 
+WHO_BACKS_WHOM = StatementFilter(predicates=("backs",))
+
+
 def relation_rows(
     ledger: Ledger,
     evidence: EvidenceReader,
+    where: StatementFilter = WHO_BACKS_WHOM,
     *,
-    theatre: str | None = None,
-    since: date | None = None,
-    until: date | None = None,
-    predicate: str | None = "backs",
-    polarity: str | None = None,
-    actor: str | None = None,
     limit: int | None = None,
     offset: int = 0,
 ) -> list[dict]:
@@ -99,10 +97,7 @@ def relation_rows(
     (subject, predicate, object), most evidenced first, then by subject label, predicate
     and object label. Rows are tallied with vectorised grouping over the matching
     statements (O(n log n) for n of them), and evidence is read for the rows returned."""
-    wanted = with_subproperties([predicate]) if predicate else None
-    rows = ledger.select(
-        theatre=theatre, since=since, until=until, predicates=wanted, polarity=polarity, actor=actor
-    )
+    rows = ledger.select(where)
     if not len(rows):
         return []
     n_actors, n_predicates = len(ledger.actors), len(PREDICATE_NAMES)
@@ -179,7 +174,7 @@ def actor_partners(ledger: Ledger, actor: str) -> dict:
     me = ledger.actor(actor)
     if me is None:
         raise KeyError(actor)
-    rows = ledger.select(actor=actor)
+    rows = ledger.select(StatementFilter(actor=actor))
     s, o = ledger.column("subject")[rows], ledger.column("object")[rows]
     p = ledger.column("predicate")[rows]
     partners: dict[str, dict[int, list[str]]] = {"alignment": {}, "opposition": {}}
@@ -359,7 +354,7 @@ def signed_pairs(
     and confidence-weighted vote of its statements. Returns (nodes in id order, first end,
     second end, sign, weight), the input of :func:`~detente.analysis.multigraph.pair_balance`.
     Votes are summed vectorised: O(n log n) for n statements."""
-    rows = ledger.select(theatre=theatre)
+    rows = ledger.select(StatementFilter(theatre=theatre))
     s = ledger.column("subject")[rows].astype(np.int64)
     o = ledger.column("object")[rows].astype(np.int64)
     keep = s != o

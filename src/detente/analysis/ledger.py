@@ -31,7 +31,6 @@ import secrets
 from array import array
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +38,7 @@ import numpy as np
 import pyoxigraph as ox
 
 from detente.domain.dates import PartialDate
+from detente.domain.filters import StatementFilter
 from detente.graph.duplicates import copies_of_store, is_copy
 from detente.graph.rdf import DOC, REL
 from detente.graph.store import PREFIXES, Capability, KnowledgeStore, StoreError
@@ -262,6 +262,31 @@ def _day(text: str) -> int:
     return PartialDate.parse(text).first_day().toordinal()
 
 
+EVERY_STATEMENT = StatementFilter()
+
+
+def with_subproperties(names: Iterable[str]) -> set[str]:
+    """``backs`` and every predicate declared a sub-property of it (``aids``)."""
+    vocab = predicates()
+    wanted = set(names)
+    changed = True
+    while changed:
+        extra = {p.name for p in vocab.values() if p.parent in wanted} - wanted
+        wanted |= extra
+        changed = bool(extra)
+    return wanted
+
+
+def allowed_predicates(where: StatementFilter) -> set[str]:
+    """The predicates ``where`` lets through: its own with their sub-relations (all when
+    it names none), of its polarity."""
+    names = with_subproperties(where.predicates) if where.predicates else set(PREDICATE_NAMES)
+    if where.polarity is not None:
+        aligned = where.polarity == "alignment"
+        names = {n for n in names if (SIGN[PREDICATE_NAMES.index(n)] > 0) == aligned}
+    return names
+
+
 class Names:
     """Strings interned as consecutive integers."""
 
@@ -367,20 +392,11 @@ class Ledger:
         """Each actor's place when actors are sorted by (label, id)."""
         return self._by_label.places_of(len(self.actors))
 
-    def select(
-        self,
-        *,
-        theatre: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        predicates: Iterable[str] | None = None,
-        polarity: str | None = None,
-        actor: str | None = None,
-    ) -> np.ndarray:
-        """Live row ids matching every given filter, in row order. A date bound keeps only
-        dated statements inside it. O(rows of the theatre), vectorised."""
-        if theatre is not None:
-            found = self.theatres.ids.get(theatre.casefold())
+    def select(self, where: StatementFilter = EVERY_STATEMENT) -> np.ndarray:
+        """Live row ids of the statements ``where`` lets through, in row order (its
+        predicates with their sub-relations). O(rows of the theatre), vectorised."""
+        if where.theatre is not None:
+            found = self.theatres.ids.get(where.theatre.casefold())
             if found is None:
                 return np.zeros(0, dtype=np.int64)
             rows = np.frombuffer(self._by_theatre[found], dtype=np.int32).astype(np.int64)
@@ -392,27 +408,33 @@ class Ledger:
         def col(name: str) -> np.ndarray:
             return self._cols[name][rows] if rows is not None else self.column(name)
 
-        if since is not None or until is not None:
-            day = col("day")
-            mask &= day > 0
-            if since is not None:
-                mask &= day >= since.toordinal()
-            if until is not None:
-                mask &= day <= until.toordinal()
-        if predicates is not None or polarity is not None:
-            allowed = np.ones(len(PREDICATE_NAMES), dtype=bool)
-            if predicates is not None:
-                wanted = set(predicates)
-                allowed &= np.array([n in wanted for n in PREDICATE_NAMES])
-            if polarity is not None:
-                allowed &= (SIGN > 0) == (polarity == "alignment")
-            mask &= allowed[col("predicate")]
-        if actor is not None:
-            found = self.actors.ids.get(actor)
+        mask &= self._kept(col("day"), col("predicate"), where)
+        if where.actor is not None:
+            found = self.actors.ids.get(where.actor)
             if found is None:
                 return np.zeros(0, dtype=np.int64)
             mask &= (col("subject") == found) | (col("object") == found)
         return rows[mask] if rows is not None else np.flatnonzero(mask)
+
+    def keep(self, rows: np.ndarray, where: StatementFilter) -> np.ndarray:
+        """``rows`` inside the dates, predicates and polarity of ``where`` (its theatre and
+        actor are the caller's to apply). O(len(rows))."""
+        day, predicate = self._cols["day"][rows], self._cols["predicate"][rows]
+        return rows[self._kept(day, predicate, where)]
+
+    @staticmethod
+    def _kept(day: np.ndarray, predicate: np.ndarray, where: StatementFilter) -> np.ndarray:
+        keep = np.ones(len(day), dtype=bool)
+        if where.since is not None or where.until is not None:
+            keep &= day > 0  # a date bound keeps dated statements only
+            if where.since is not None:
+                keep &= day >= where.since.toordinal()
+            if where.until is not None:
+                keep &= day <= where.until.toordinal()
+        if where.predicates or where.polarity is not None:
+            allowed = allowed_predicates(where)
+            keep &= np.array([n in allowed for n in PREDICATE_NAMES])[predicate]
+        return keep
 
     def degrees(self) -> np.ndarray:
         """Live statements per actor (as subject or object), kept up to date by every

@@ -12,6 +12,7 @@ from datetime import date
 import networkx as nx
 import numpy as np
 
+from detente.analysis.ledger import with_subproperties
 from detente.analysis.views import (
     actor_refs,
     date_text,
@@ -20,19 +21,6 @@ from detente.analysis.views import (
     statement_groups,
     statements,
 )
-from detente.ontology import predicates
-
-
-def with_subproperties(names: Iterable[str]) -> set[str]:
-    """``backs`` and every predicate declared a sub-property of it (``aids``)."""
-    vocab = predicates()
-    wanted = set(names)
-    changed = True
-    while changed:
-        extra = {p.name for p in vocab.values() if p.parent in wanted} - wanted
-        wanted |= extra
-        changed = bool(extra)
-    return wanted
 
 
 def who_backs_whom(

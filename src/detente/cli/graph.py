@@ -14,6 +14,7 @@ from rich.table import Table
 
 from detente.cli.app import app, err, fail, parse_date, stdout_console
 from detente.domain import Polarity
+from detente.domain.filters import StatementFilter
 from detente.settings import Settings
 
 # ---------------------------------------------------------------------- knowledge graph
@@ -374,13 +375,13 @@ def backers(
 
     if predicate not in predicates():
         fail(f"unknown relation {predicate!r}; one of: {', '.join(sorted(predicates()))}")
-    first, last = parse_date(since), parse_date(until)
-    rows = _answers(
-        store,
-        lambda ledger, evidence: relation_rows(
-            ledger, evidence, theatre=theatre, predicate=predicate, since=first, until=last
-        ),
+    where = StatementFilter(  # since after until: an InputError, one line and exit 2
+        theatre=theatre,
+        since=parse_date(since),
+        until=parse_date(until),
+        predicates=(predicate,),
     )
+    rows = _answers(store, lambda ledger, evidence: relation_rows(ledger, evidence, where))
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return

@@ -1,9 +1,11 @@
 """The domain model every layer shares: relation records and the actors in them, articles
-and document ids, polarity and modality, partial dates. Defined once here, at the ground
-floor; it imports nothing of detente but the error tree."""
+and document ids, polarity and modality, partial dates, and the filter every question
+reads. Defined once here, at the ground floor; it imports nothing of detente but the
+error tree."""
 
 from detente.domain.dates import PartialDate, first_day
 from detente.domain.documents import Article, content_source, document_id
+from detente.domain.filters import StatementFilter
 from detente.domain.records import ActorRef, Relation, TextSpan
 from detente.domain.stance import Modality, Polarity
 
@@ -14,6 +16,7 @@ __all__ = [
     "PartialDate",
     "Polarity",
     "Relation",
+    "StatementFilter",
     "TextSpan",
     "content_source",
     "document_id",

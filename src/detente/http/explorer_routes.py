@@ -11,13 +11,13 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from detente.analysis.alliance_view import (
     MAX_PAIRS,
-    ViewFilter,
     alliance_view,
     pair_evidence,
     pair_question,
 )
 from detente.analysis.export import events_csv, graph_document
 from detente.analysis.suggestions import suggest, suggestion_index
+from detente.domain.filters import StatementFilter
 from detente.http.answer_cache import answer_key
 from detente.http.models import (
     AllianceMap,
@@ -50,20 +50,18 @@ def view_filter(
     ),
     polarity: Polarity | None = None,
     svc: KnowledgeService = Depends(service),
-) -> ViewFilter:
-    if since and until and since > until:
-        raise HTTPException(422, "since is after until")
-    return ViewFilter(
+) -> StatementFilter:
+    return StatementFilter(  # since after until: an InputError, answered 422
         theatre=theatre,
         actor=_actor(svc, actor) if actor else None,
         since=since,
         until=until,
-        predicates=tuple(sorted(p.value for p in predicate)),
-        polarity=polarity.value if polarity else None,
+        predicates=tuple(p.value for p in predicate),
+        polarity=polarity,
     )
 
 
-def _question(kind: str, wanted: ViewFilter, *extra: object) -> tuple:
+def _question(kind: str, wanted: StatementFilter, *extra: object) -> tuple:
     return (kind, wanted.theatre, wanted.actor, wanted.since, wanted.until, wanted.predicates,
             wanted.polarity, *extra)  # fmt: skip
 
@@ -71,7 +69,7 @@ def _question(kind: str, wanted: ViewFilter, *extra: object) -> tuple:
 @router.get("/view", response_model=AllianceMap, responses=UNKNOWN_ACTOR)
 def view(
     request: Request,
-    wanted: ViewFilter = Depends(view_filter),
+    wanted: StatementFilter = Depends(view_filter),
     limit: int = Query(MAX_PAIRS, ge=1, le=500, description="Actor pairs drawn at most."),
     svc: KnowledgeService = Depends(service),
 ) -> Response:
@@ -90,7 +88,7 @@ def view(
 
 @router.get("/view/evidence", response_model=PairEvidence, responses=UNKNOWN_ACTOR)
 def view_evidence(
-    wanted: ViewFilter = Depends(view_filter),
+    wanted: StatementFilter = Depends(view_filter),
     a: str = Query(..., max_length=200, description="One actor of the pair (id or name)."),
     b: str = Query(..., max_length=200, description="The other actor."),
     svc: KnowledgeService = Depends(service),
@@ -118,7 +116,7 @@ MAX_EXPORT_STATEMENTS = 50_000  # about 15 MB of CSV
     response_class=Response,
 )
 def view_export(
-    wanted: ViewFilter = Depends(view_filter),
+    wanted: StatementFilter = Depends(view_filter),
     format: ExportFormat = Query(..., description="graphml (the map) or csv (its statements)."),
     limit: int = Query(MAX_PAIRS, ge=1, le=500, description="Actor pairs drawn at most."),
     svc: KnowledgeService = Depends(service),

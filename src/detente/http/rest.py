@@ -22,6 +22,7 @@ from detente.analysis.answers import (
 )
 from detente.analysis.multigraph import pair_balance
 from detente.domain import content_source
+from detente.domain.filters import StatementFilter
 from detente.extract import Article, read_article
 from detente.extract.fetch import FetchError, check_destination, read_urls
 from detente.extract.text import with_author
@@ -112,24 +113,16 @@ def relations(
 ) -> Response:
     """Aggregated relations, most evidenced first: who backs whom in Libya is
     ``/relations?theatre=Libya&predicate=backs``."""
-    if since and until and since > until:
-        raise HTTPException(422, "since is after until")
     limit = min(limit, request.app.state.settings.max_rows)
+    asked = dict(theatre=theatre, since=since, until=until, polarity=polarity)
+    asked["predicates"] = (predicate.value,) if predicate else ()
+    StatementFilter(**asked)  # since after until: an InputError, answered 422 at once
 
     def answer() -> bytes:
+        # The actor is looked up only when the answer is not remembered.
+        where = StatementFilter(**asked, actor=_actor(svc, actor) if actor else None)
         with svc.reading() as ledger:
-            rows = relation_rows(
-                ledger,
-                svc.evidence,
-                theatre=theatre,
-                since=since,
-                until=until,
-                predicate=predicate.value if predicate else None,
-                polarity=polarity.value if polarity else None,
-                actor=_actor(svc, actor) if actor else None,
-                limit=limit,
-                offset=offset,
-            )
+            rows = relation_rows(ledger, svc.evidence, where, limit=limit, offset=offset)
         return _json(rows)
 
     question = ("relations", theatre, predicate, polarity, actor, since, until, limit, offset)
