@@ -11,13 +11,9 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from detente.analysis.answers import (
-    actor_summaries,
-    ledger_balance,
-    ledger_paths,
-    relation_rows,
-    store_evidence,
-)
+from detente.analysis.actors import actor_summaries
+from detente.analysis.balance import ledger_balance
+from detente.analysis.evidence import store_evidence
 from detente.analysis.ledger import Ledger, ledger_path
 from detente.analysis.multigraph import (
     relation_paths,
@@ -25,6 +21,8 @@ from detente.analysis.multigraph import (
     structural_balance,
     who_backs_whom,
 )
+from detente.analysis.paths import ledger_paths
+from detente.analysis.relations import relation_rows
 from detente.analysis.views import relation_graph, time_slice
 from detente.domain.filters import StatementFilter
 from detente.extract import ActorRef, Article, Relation

@@ -12,6 +12,7 @@ as given: "2014", "2020-06", "2020-06-15"), ``theatre``, ``document``, ``evidenc
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 import networkx as nx
@@ -19,7 +20,7 @@ import networkx as nx
 from detente.domain.dates import PartialDate, first_day
 from detente.graph.duplicates import copies_of_store
 from detente.graph.store import PREFIXES, KnowledgeStore
-from detente.ontology import ACTOR, NS, load_gazetteer, predicates
+from detente.ontology import ACTOR, NS, find_known_actor, predicates
 
 # Three flat reads instead of one query with OPTIONAL labels per statement: Oxigraph
 # evaluates each star join per row, so labels and document dates are read once per actor
@@ -137,16 +138,14 @@ def actor_refs(graph: nx.MultiDiGraph) -> tuple[dict[str, dict], dict[str, int]]
 def find_actor(graph: nx.MultiDiGraph, name: str) -> str | None:
     """The view's actor id for an id, a label (any case) or any gazetteer name; None if
     the actor is not in the view. O(1) for an id, O(actors) otherwise."""
-    if name in graph:
-        return name
     folded = name.casefold()
-    for node, data in graph.nodes(data=True):
-        if data.get("label", "").casefold() == folded:
-            return node
-    resolved = load_gazetteer().resolve(name)
-    if resolved and resolved[0].id in graph:
-        return resolved[0].id
-    return None
+
+    def labelled(_: str) -> Iterator[str]:
+        for node, data in graph.nodes(data=True):
+            if data.get("label", "").casefold() == folded:
+                yield node
+
+    return find_known_actor(name, graph.__contains__, labelled)
 
 
 def statements(

@@ -342,7 +342,7 @@ def query(
 def _answers(store: str | None, ask):
     """``ask(ledger, evidence)`` on the store's ledger (the saved one when the store has
     not changed since: seconds on a million statements, not minutes)."""
-    from detente.analysis.answers import store_evidence
+    from detente.analysis.evidence import store_evidence
     from detente.analysis.ledger import open_ledger
 
     with _store(store) as kg:
@@ -350,7 +350,7 @@ def _answers(store: str | None, ask):
 
 
 def _actor_id(ledger, name: str) -> str:
-    from detente.analysis.answers import find_actor
+    from detente.analysis.actors import find_actor
 
     found = find_actor(ledger, name)
     if found is None:
@@ -370,7 +370,7 @@ def backers(
     """Who backs whom: aggregated relations with evidence counts and dates."""
     import json
 
-    from detente.analysis.answers import relation_rows
+    from detente.analysis.relations import relation_rows
     from detente.ontology import predicates
 
     if predicate not in predicates():
@@ -412,7 +412,7 @@ def paths(
     """Chains of backing (or opposition) between two actors, with their evidence."""
     import json
 
-    from detente.analysis.answers import ledger_paths
+    from detente.analysis.paths import ledger_paths
 
     def ask(ledger, evidence):
         found = ledger_paths(
@@ -448,7 +448,7 @@ def balance(
     """Structural balance of the signed alliance graph, and its two blocs."""
     import json
 
-    from detente.analysis.answers import ledger_balance
+    from detente.analysis.balance import ledger_balance
 
     result = _answers(store, lambda ledger, _: ledger_balance(ledger, theatre=theatre))
     sys.stdout.write(json.dumps(result, indent=2) + "\n")

@@ -14,13 +14,10 @@ from datetime import date
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from detente.analysis.answers import (
-    actor_partners,
-    actor_summaries,
-    ledger_paths,
-    relation_rows,
-)
+from detente.analysis.actors import actor_partners, actor_summaries
 from detente.analysis.multigraph import pair_balance
+from detente.analysis.paths import ledger_paths
+from detente.analysis.relations import relation_rows
 from detente.domain import content_source
 from detente.domain.filters import StatementFilter
 from detente.extract import Article, read_article
@@ -86,9 +83,10 @@ def health(request: Request, svc: KnowledgeService = Depends(service)) -> Health
 
 
 def _json(answer: object) -> bytes:
-    """An answer built by detente.analysis.answers as JSON. The rows are made to the response
-    models' shape (the API tests check them against the OpenAPI document); validating
-    thousands of them again per answer cost more than computing them."""
+    """An answer of detente.analysis (relations, actors, paths, balance) as JSON. The rows
+    are made to the response models' shape (the API tests check them against the OpenAPI
+    document); validating thousands of them again per answer cost more than computing
+    them."""
     return json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode()
 
 

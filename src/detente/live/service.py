@@ -20,7 +20,9 @@ from contextlib import contextmanager
 from datetime import date
 from typing import TypeVar
 
-from detente.analysis.answers import EvidenceReader, find_actor, signed_pairs, store_evidence
+from detente.analysis.actors import find_actor
+from detente.analysis.balance import signed_pairs
+from detente.analysis.evidence import EvidenceReader, store_evidence
 from detente.analysis.ledger import Ledger, open_ledger, save_ledger
 from detente.extract import Article, ExtractionProcess, Extractor, Relation
 from detente.graph import KnowledgeStore, StoreError, document_iri, open_store

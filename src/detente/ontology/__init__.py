@@ -1,6 +1,13 @@
 """The shared vocabulary (OWL + SHACL) and the actor gazetteer."""
 
-from detente.ontology.gazetteer import Actor, Gazetteer, Place, Reading, load_gazetteer
+from detente.ontology.gazetteer import (
+    Actor,
+    Gazetteer,
+    Place,
+    Reading,
+    find_known_actor,
+    load_gazetteer,
+)
 from detente.ontology.vocabulary import (
     ACTOR,
     NS,
@@ -19,6 +26,7 @@ __all__ = [
     "Place",
     "Predicate",
     "Reading",
+    "find_known_actor",
     "load_gazetteer",
     "ontology_path",
     "plover_polarity",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -395,3 +395,21 @@ def _load(directory: str | None, city_population: int, generated: bool) -> Gazet
         _load_cities(gaz, city_population)
     gaz.readings = dict(gaz.readings)
     return gaz
+
+
+def find_known_actor(
+    name: str, known: Callable[[str], bool], labelled: Callable[[str], Iterable[str]]
+) -> str | None:
+    """The id of the actor ``name`` means among those ``known`` (by id): ``name`` itself if
+    it is a known id, else the first known actor ``labelled`` so (any case), else the
+    gazetteer's reading of the name (aliases, demonyms, leaders...). One rule for every
+    collection of actors: the ledger, a networkx view."""
+    if known(name):
+        return name
+    for found in labelled(name):
+        if known(found):
+            return found
+    resolved = load_gazetteer().resolve(name)
+    if resolved and known(resolved[0].id):
+        return resolved[0].id
+    return None
