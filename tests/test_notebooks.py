@@ -5,7 +5,6 @@ broken chart fails. A probe cell appended to each notebook reads the kernel's st
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import nbformat
@@ -13,12 +12,11 @@ import pytest
 from nbclient import NotebookClient
 
 from detente.analysis.figures import ALIGNMENT_COLOUR, OPPOSITION_COLOUR, node_size
-from tests.paths import NOTEBOOKS
+from tests.paths import CHROMIUM, NOTEBOOKS
 
 # Starts processes, servers or a cluster: outside the quick loop (-m 'not slow').
 pytestmark = pytest.mark.slow
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 # Reads a figure back: per edge collection its colours and whether it is dashed; per node
 # collection the marker areas; per bar container the bar heights.

@@ -5,18 +5,16 @@ screenshot is kept for people to see (the README shows it)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.paths import EXAMPLES, ROOT
+from tests.paths import CHROMIUM, EXAMPLES, ROOT
 from tests.servers import detente_server
 
 SCREENSHOTS = ROOT / "tests" / "screenshots"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TOKEN = "explorer-token"
 
 # A browser and a server: outside the quick loop (-m 'not slow').
@@ -59,19 +57,6 @@ def served(tmp_path_factory) -> Iterator[str]:
             )
             assert response.status_code == 201
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

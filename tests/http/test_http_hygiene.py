@@ -14,7 +14,6 @@ import base64
 import fnmatch
 import hashlib
 import re
-import shutil
 import socket
 import time
 from collections.abc import Iterator
@@ -33,7 +32,6 @@ from tests.servers import detente_server
 # Starts processes, servers or a cluster: outside the quick loop (-m 'not slow').
 pytestmark = pytest.mark.slow
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TOKEN = "hygiene-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 ORIGIN = "https://newsroom.example"
@@ -348,21 +346,6 @@ def served(tmp_path_factory) -> Iterator[str]:
         )
         assert response.status_code == 201
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
