@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol, runtime_checkable
 
 from rdflib import Graph, URIRef
 
@@ -30,6 +31,20 @@ class ExtractionFailure:
     reported as ``failed`` and not stored, so a rerun tries it again."""
 
     reason: str
+
+
+@runtime_checkable
+class StreamExtractor(Protocol):
+    """An extractor that runs over a stream of articles, in input order: an
+    :class:`Extractor` on this machine, or a Dask cluster's
+    (:class:`~detente.ingest.distributed.DaskExtractor`)."""
+
+    @property
+    def version(self) -> str: ...
+
+    def process(
+        self, articles: Iterable[tuple[Article, date | None]]
+    ) -> Iterator[tuple[Article, list[Relation] | ExtractionFailure]]: ...
 
 
 class Ingestor:
@@ -105,8 +120,14 @@ class Ingestor:
                 pending.append((source, published or article.published))
                 yield article, published
 
+        extractor = self.extractor
+        if not isinstance(extractor, StreamExtractor):
+            raise TypeError(
+                "ingest_many needs an extractor of streams (an Extractor or a DaskExtractor); "
+                "an extraction process extracts one article at a time (store_extracted)"
+            )
         batch: list[tuple[IngestResult, URIRef, Graph]] = []
-        for article, relations in self.extractor.process(stream()):
+        for article, relations in extractor.process(stream()):
             if not batch:
                 yield from unchanged
                 unchanged.clear()

@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 
 from rdflib import RDF, Literal, URIRef
 
+from detente.domain import content_source
 from detente.errors import FeedError
 from detente.extract.fetch import FeedWatcher, FetchPolicy
 from detente.graph import StoreError
@@ -376,7 +377,10 @@ class FeedPoller:
             for entry in feed.watcher.poll(seen, _collect(errors)):
                 # A relative link of a feed with credentials inherits them: the document's
                 # source (public) is the page's address without.
-                source = without_userinfo(entry.url)
+                # (A feed's entries are pages: each has its address.)
+                source = (
+                    without_userinfo(entry.url) if entry.url else content_source(entry.article.text)
+                )
                 result, _ = self.service.ingest(entry.article, source, entry.published)
                 feed.documents += result.status != "unchanged"
         except _Stopped:

@@ -14,7 +14,7 @@ import asyncio
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from datetime import date
@@ -270,7 +270,7 @@ class KnowledgeService:
         if found is not None and key in self._hot_raw:
             with self._responses_lock:
                 question = self._hot_raw.get(key)
-                if question in self._hot:
+                if question is not None and question in self._hot:
                     self._hot.move_to_end(question)
         return found
 
@@ -310,7 +310,7 @@ class KnowledgeService:
         """Call ``callback`` (quickly: it runs in the writer's thread) after every write."""
         self._subscribers.append(callback)
 
-    def _advance(self, *, wrote: bool = True, answers: list[tuple[tuple, bytes]] = ()) -> None:
+    def _advance(self, *, wrote: bool = True, answers: Sequence[tuple[tuple, bytes]] = ()) -> None:
         """Forget cached answers, keeping ``answers`` (computed on the new state) in their
         place; after a store write (``wrote``) tell the subscribers."""
         with self._state, self._responses_lock:
