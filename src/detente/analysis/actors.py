@@ -30,7 +30,7 @@ def actor_summaries(ledger: Ledger, query: str | None = None) -> list[dict]:
     those whose label or id contains it (any case). O(actors log actors)."""
     degrees = ledger.degrees()
     wanted = query.casefold() if query else None
-    found = [
+    found: list[dict] = [
         {
             "id": ledger.actors.values[i],
             "label": ledger.actor_labels[i],

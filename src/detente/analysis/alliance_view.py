@@ -342,23 +342,25 @@ def pair_evidence(store: KnowledgeStore, question: str) -> list[dict]:
     out = []
     for row in store.query(question).rows:
         text = {k: None if v is None else str(v) for k, v in row.items()}
+        # What the question's pattern binds in every row (the rest is OPTIONAL).
+        bound = {k: str(row[k]) for k in ("s", "o", "p", "modality", "doc")}
         negated = text["negated"] in ("true", "1")
-        subject, obj = (text[k].removeprefix(str(ACTOR)) for k in ("s", "o"))
+        subject, obj = (bound[k].removeprefix(str(ACTOR)) for k in ("s", "o"))
         out.append(
             {
                 "statement": text["r"],
                 "subject": {"id": subject, "label": text["subjectLabel"] or subject},
-                "predicate": text["p"].removeprefix(str(NS)),
+                "predicate": bound["p"].removeprefix(str(NS)),
                 "object": {"id": obj, "label": text["objectLabel"] or obj},
                 "sentence": text["sentence"],
                 "mentions": [m for m in (text["subjectText"], text["objectText"]) if m],
                 "date": text["date"][:10] if text["date"] else None,
                 "negated": negated,
                 "reported_by": text["reportedBy"],
-                "modality": text["modality"].removeprefix(str(NS)),
+                "modality": bound["modality"].removeprefix(str(NS)),
                 "counted": not negated,
                 "document": {
-                    "id": text["doc"].rsplit("/", 1)[-1],
+                    "id": bound["doc"].rsplit("/", 1)[-1],
                     "title": text["title"],
                     "source": text["source"],
                 },

@@ -191,14 +191,14 @@ def draw_stance(series: list[dict], *, ax: Axes | None = None, title: str | None
     monthly = bool(series) and len(series[0]["period"]) == 7
     width = 25 if monthly else 300  # bar width in days
     ax.bar(
-        when,
+        when,  # type: ignore[arg-type]  # matplotlib plots dates
         [r["cooperation"] for r in series],
         width=width,
         color=ALIGNMENT_COLOUR,
         label="cooperation",
     )
     ax.bar(
-        when,
+        when,  # type: ignore[arg-type]  # matplotlib plots dates
         [-r["conflict"] for r in series],
         width=width,
         color=OPPOSITION_COLOUR,
@@ -207,7 +207,7 @@ def draw_stance(series: list[dict], *, ax: Axes | None = None, title: str | None
     # Net only where there were statements: an empty month is unknown, not neutral.
     stated = [(day, r["net"]) for day, r in zip(when, series, strict=True) if r["stance"]]
     ax.plot(
-        [day for day, _ in stated],
+        [day for day, _ in stated],  # type: ignore[arg-type]  # matplotlib plots dates
         [net for _, net in stated],
         color="black",
         ls="none",

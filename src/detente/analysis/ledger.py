@@ -91,8 +91,16 @@ def _statements_query(graph: str | None, only: str | None = None) -> str:
 # Properties read by the aggregate (see Ledger._load_embedded), the kind of value each has
 # (subject and object share the actors), and the branches of the aggregate: the statement
 # itself (dt:negated false, which also gives its IRI), each property, its evidence.
-_PROPERTIES = ("subject", "object", "predicate", "document", "theatre", "modality", "confidence")
-_PROPERTIES += ("date",)
+_PROPERTIES = (
+    "subject",
+    "object",
+    "predicate",
+    "document",
+    "theatre",
+    "modality",
+    "confidence",
+    "date",
+)
 _KIND = {p: i for i, p in enumerate(("subject", *_PROPERTIES[2:]))} | {"object": 0}
 _BRANCHES = ("statement", *_PROPERTIES, "evidence")
 _REQUIRED = tuple(b for b in _BRANCHES if b not in ("theatre", "date"))
@@ -337,7 +345,9 @@ class Ledger:
 
     def __init__(self) -> None:
         self._size = 0
-        self._cols = {name: np.zeros(1024, dtype) for name, dtype in _COLUMNS.items()}
+        self._cols: dict[str, np.ndarray] = {
+            name: np.zeros(1024, dtype) for name, dtype in _COLUMNS.items()
+        }
         self._iris = np.zeros(1024, dtype="S24")  # statement IRIs, without the REL prefix
         self.actors = Names()
         self.actor_labels: list[str] = []
@@ -530,7 +540,7 @@ class Ledger:
             cols["confidence"][row] = float(conf)  # type: ignore[arg-type]
             cols["document"][row] = self.documents.add(doc.removeprefix(str(DOC)))  # type: ignore[union-attr]
             cols["alive"][row] = True
-            local = r.removeprefix(str(REL)) if r.startswith(str(REL)) else "<" + r  # type: ignore[union-attr]
+            local = r.removeprefix(str(REL)) if r.startswith(str(REL)) else "<" + r  # type: ignore[union-attr,operator]
             raw = local.encode()
             if len(raw) > self._iris.dtype.itemsize:
                 self._iris = self._iris.astype(f"S{len(raw)}")
@@ -582,7 +592,7 @@ class Ledger:
         for graph in graphs if graphs is not None else [None]:
             if graph is not None and is_copy(store, graph):
                 continue
-            published = dict(store.values(_dates_query(graph)))
+            published = store.pairs(_dates_query(graph))
             labels: dict[str, tuple[str, str | None]] = {}
             for node, label, kind in store.values(_labels_query(graph)):
                 labels.setdefault(node, (label, kind))  # type: ignore[arg-type]
@@ -640,7 +650,7 @@ class Ledger:
             # Oxigraph evaluates without the GIL: the small reads go on meanwhile.
             halves = [pool.submit(_distinct_values, native, half) for half in _HALVES]
             copies = copies_of_store(store)
-            published = dict(store.values(_dates_query(None)))
+            published = store.pairs(_dates_query(None))
             labels = _labels(store)
             values = halves[0].result() | halves[1].result()
             data = _aggregate(native, values)
@@ -829,7 +839,7 @@ class Ledger:
         arrays["stamp"] = np.array(stamp)
         partial = path.with_name(path.name + ".partial")
         with partial.open("wb") as out:
-            np.savez(out, **arrays)
+            np.savez(out, **arrays)  # type: ignore[arg-type]  # the stubs take a name for allow_pickle
         partial.replace(path)
 
     @classmethod

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from datetime import date
+from typing import TypeVar
 
 import networkx as nx
 import numpy as np
@@ -21,6 +22,8 @@ from detente.analysis.views import (
     statement_groups,
     statements,
 )
+
+Node = TypeVar("Node", bound=Hashable)  # an actor as a graph names it: an id, a ledger index
 
 
 def who_backs_whom(
@@ -50,7 +53,9 @@ def who_backs_whom(
     cache = graph.graph.setdefault("answers", {})
     if cacheable and question in cache:
         return list(cache[question])
-    grouped = statement_groups(graph, theatre, wanted) if cacheable else None
+    grouped = None
+    if cacheable and theatre is not None:
+        grouped = statement_groups(graph, theatre, wanted)
     if grouped is not None:  # the index has them tallied already
         tallies = grouped
     else:
@@ -345,11 +350,11 @@ def relation_paths(
 
 
 def search_paths(
-    successors: Callable[[Hashable], Iterable[Hashable]],
-    predecessors: Callable[[Hashable], Iterable[Hashable]],
-    hop: Callable[[Hashable, Hashable, int], dict | None],
-    source: Hashable,
-    target: Hashable,
+    successors: Callable[[Node], Iterable[Node]],
+    predecessors: Callable[[Node], Iterable[Node]],
+    hop: Callable[[Node, Node, int], dict | None],
+    source: Node,
+    target: Node,
     *,
     kind: str = "alignment",
     max_hops: int = 3,
@@ -381,7 +386,7 @@ def search_paths(
         frontier = list(dict.fromkeys(frontier))
     found: list[list[dict]] = []
 
-    def walk(node: Hashable, path: list[dict], seen: set, opposed: int, depth: int) -> None:
+    def walk(node: Node, path: list[dict], seen: set, opposed: int, depth: int) -> None:
         if len(found) >= limit:
             return
         if node == target:

@@ -72,7 +72,7 @@ def relation_graph(store: KnowledgeStore, *, include_hypothetical: bool = False)
     vocab = predicates()
     graph = nx.MultiDiGraph()
     index: dict[tuple[str | None, str], dict[tuple[str, str], list[dict]]] = {}
-    published = dict(store.values(_DOCUMENT_DATES))
+    published = store.pairs(_DOCUMENT_DATES)
     days: dict[str, str] = {}
     labels: dict[str, tuple[str, str]] = {}
     for node, label, kind in store.values(_LABELS):

@@ -236,6 +236,15 @@ class KnowledgeStore(ABC):
         self.close()
 
     # ------------------------------------------------------------------ built on the above
+    def pairs(self, sparql: str) -> dict[str, str]:
+        """A two-variable SELECT as a mapping from the first value to the second, for the
+        rows that bind both (the last row wins for a repeated key)."""
+        return {
+            str(row[0]): str(row[1])
+            for row in self.values(sparql)
+            if row[0] is not None and row[1] is not None
+        }
+
     def values(self, sparql: str) -> list[tuple[str | None, ...]]:
         """A SELECT query's rows as the lexical values of its variables, in order (None
         when unbound): the cheap form for bulk reads such as the networkx views."""
