@@ -1,7 +1,7 @@
 """The alliance map of a theatre or an actor, as the explorer draws it.
 
 One signed edge per actor pair (the net stance of its statements, by the vote
-:func:`~detente.analysis.answers.signed_pairs` casts), nodes placed in the structural-balance
+:func:`~detente.analysis.balance.signed_pairs` casts), nodes placed in the structural-balance
 blocs of the graph shown, and the date range and predicates the view's filters can choose
 from. The evidence of one edge is asked of the store as one SPARQL query, which the page
 links to so that the same question can be asked elsewhere.

@@ -1,5 +1,5 @@
 """Chains of backing (or opposition) between two actors over the ledger, as
-:func:`detente.analysis.multigraph.alliance_paths` answers over a networkx view."""
+:func:`detente.analysis.multigraph.relation_paths` answers over a networkx view."""
 
 from __future__ import annotations
 
