@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.http.pages import local_page
 from tests.paths import CHROMIUM, EXAMPLES, ROOT
 from tests.servers import detente_server
 
@@ -62,22 +63,8 @@ def served(tmp_path_factory) -> Iterator[str]:
 @pytest.fixture
 def page(browser, served):
     """A page that may only reach the server: any other request fails the test."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
-    elsewhere: list[str] = []
-
-    def only_local(route) -> None:
-        if route.request.url.startswith(served) or route.request.url.startswith(("blob:", "data:")):
-            route.continue_()
-        else:
-            elsewhere.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_local)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield page
-    context.close()
+    with local_page(browser, served) as (page, elsewhere, errors):
+        yield page
     assert elsewhere == []  # offline: everything the page loads is served by detente
     assert errors == []
 

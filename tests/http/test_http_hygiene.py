@@ -26,6 +26,7 @@ from fastapi.testclient import TestClient
 from detente.http.app import create_app
 from detente.http.settings import ServiceSettings
 from detente.live.service import KnowledgeService
+from tests.http.pages import local_page
 from tests.paths import EXAMPLES, ROOT, STATIC
 from tests.servers import detente_server
 
@@ -352,24 +353,9 @@ def served(tmp_path_factory) -> Iterator[str]:
 def page(browser, served):
     """A page that reaches only the server (anything else is aborted and recorded), with
     every CSP violation and script error recorded: none may happen."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
-    context.add_init_script(VIOLATIONS)
-    elsewhere: list[str] = []
-
-    def only_local(route) -> None:
-        if route.request.url.startswith((served, "blob:", "data:")):
-            route.continue_()
-        else:
-            elsewhere.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_local)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield page
-    violations = page.evaluate("() => window.__violations || []")
-    context.close()
+    with local_page(browser, served, init_script=VIOLATIONS) as (page, elsewhere, errors):
+        yield page
+        violations = page.evaluate("() => window.__violations || []")
     assert violations == []
     assert elsewhere == []
     assert errors == []
