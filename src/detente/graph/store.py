@@ -21,7 +21,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
 
@@ -336,14 +336,20 @@ def register_backend(scheme: str, factory: Factory) -> None:
     _BACKENDS[scheme] = factory
 
 
+@lru_cache(maxsize=1)
+def _declared() -> dict[str, EntryPoint]:
+    """The group's entry points by scheme, read once: scanning the installed distributions
+    costs milliseconds, and they do not change while the process runs."""
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINTS)}
+
+
 def _schemes() -> set[str]:
-    return {ep.name for ep in entry_points(group=ENTRY_POINTS)} | set(_BACKENDS)
+    return set(_declared()) | set(_BACKENDS)
 
 
 def _backend(scheme: str) -> Factory:
     if scheme not in _BACKENDS:
-        (found,) = entry_points(group=ENTRY_POINTS, name=scheme)
-        _BACKENDS[scheme] = found.load()
+        _BACKENDS[scheme] = _declared()[scheme].load()
     return _BACKENDS[scheme]
 
 
