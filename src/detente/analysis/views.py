@@ -138,9 +138,9 @@ def actor_refs(graph: nx.MultiDiGraph) -> tuple[dict[str, dict], dict[str, int]]
 def find_actor(graph: nx.MultiDiGraph, name: str) -> str | None:
     """The view's actor id for an id, a label (any case) or any gazetteer name; None if
     the actor is not in the view. O(1) for an id, O(actors) otherwise."""
-    folded = name.casefold()
 
-    def labelled(_: str) -> Iterator[str]:
+    def labelled(label: str) -> Iterator[str]:
+        folded = label.casefold()
         for node, data in graph.nodes(data=True):
             if data.get("label", "").casefold() == folded:
                 yield node

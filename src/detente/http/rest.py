@@ -112,15 +112,19 @@ def relations(
     """Aggregated relations, most evidenced first: who backs whom in Libya is
     ``/relations?theatre=Libya&predicate=backs``."""
     limit = min(limit, request.app.state.settings.max_rows)
-    asked = dict(theatre=theatre, since=since, until=until, polarity=polarity)
-    asked["predicates"] = (predicate.value,) if predicate else ()
-    StatementFilter(**asked)  # since after until: an InputError, answered 422 at once
+    where = StatementFilter(  # since after until: an InputError, answered 422 at once
+        theatre=theatre,
+        since=since,
+        until=until,
+        predicates=(predicate.value,) if predicate else (),
+        polarity=polarity,
+    )
 
     def answer() -> bytes:
         # The actor is looked up only when the answer is not remembered.
-        where = StatementFilter(**asked, actor=_actor(svc, actor) if actor else None)
+        asked = replace(where, actor=_actor(svc, actor)) if actor else where
         with svc.reading() as ledger:
-            rows = relation_rows(ledger, svc.evidence, where, limit=limit, offset=offset)
+            rows = relation_rows(ledger, svc.evidence, asked, limit=limit, offset=offset)
         return _json(rows)
 
     question = ("relations", theatre, predicate, polarity, actor, since, until, limit, offset)
