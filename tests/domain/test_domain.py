@@ -13,6 +13,7 @@ from detente.domain import (
     Modality,
     PartialDate,
     Polarity,
+    Via,
     content_source,
     document_id,
     first_day,
@@ -95,6 +96,15 @@ def test_a_record_reads_its_polarity_and_modality_as_the_enums_and_writes_their_
     assert (dumped["polarity"], dumped["modality"]) == ("alignment", "reported")
     with pytest.raises(ValueError):
         relation.model_validate({**dumped, "polarity": "neutral"})
+
+
+def test_how_a_mention_names_its_actor_is_one_vocabulary() -> None:
+    actor = _actor("TUR")
+    assert actor.via is Via.name and f"{actor.via}" == "name"
+    coref = ActorRef.model_validate({**actor.model_dump(), "via": "coref"})
+    assert coref.via is Via.coref and json.loads(coref.model_dump_json())["via"] == "coref"
+    with pytest.raises(ValueError):
+        ActorRef.model_validate({**actor.model_dump(), "via": "rumour"})
 
 
 def test_document_ids_are_content_hashes() -> None:

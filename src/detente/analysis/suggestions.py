@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from detente.analysis.ledger import Ledger
+from detente.domain import Via
 from detente.ontology import load_gazetteer
 
 _WORD_START = re.compile(r"(?:^|[\s\-'(/.])(\w)")
@@ -28,7 +29,7 @@ class Entry:
     id: str  # the actor id, or the theatre label
     label: str
     name: str  # the name that matched
-    via: str  # how the name reads as the actor: label, name, leader, capital...
+    via: str  # how the name matched: a gazetteer reading (Via), "label", "id" or "theatre"
     weight: int  # statements about it
     standing: int  # 0: a name of the actor itself; 1: its leader now; 2: a person, or a past leader
 
@@ -49,8 +50,8 @@ def _gazetteer_entries() -> tuple[Entry, ...]:
     for name, readings in load_gazetteer().readings.items():
         for reading in readings:
             standing = 0
-            if reading.via in ("leader", "person"):
-                standing = 1 if reading.via == "leader" and reading.until is None else 2
+            if reading.via in (Via.leader, Via.person):
+                standing = 1 if reading.via == Via.leader and reading.until is None else 2
             entries.append(_entry(name, "actor", reading.actor, "", reading.via, 0, standing))
     return tuple(entries)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from detente.domain.mentions import Via
 from detente.domain.stance import Modality, Polarity
 
 
@@ -25,7 +26,9 @@ class ActorRef(BaseModel):
     text: str = Field(description="the words in the document that name the actor")
     start: int = Field(description="character offset of the mention in the document")
     end: int
-    via: str = Field(description="name, demonym, leader, capital, metonym, place, coref, ...")
+    via: Via = Field(
+        description="how the words name the actor: name, demonym, leader, capital, coref, ..."
+    )
     antecedent: TextSpan | None = Field(
         None, description="for a pronoun or 'the former': the earlier mention it refers to"
     )

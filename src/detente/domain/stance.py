@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import Enum
 
 
-class _Term(str, Enum):
+class Term(str, Enum):
     """A term of the vocabulary: it is its name wherever text is made of it (str(),
     f-strings, rdflib literals), as :class:`enum.StrEnum` is from Python 3.11 on."""
 
@@ -16,7 +16,7 @@ class _Term(str, Enum):
         return str.__format__(self, spec)
 
 
-class Polarity(_Term):
+class Polarity(Term):
     """Which way a relation leans: with the other actor (backs, aids, allies with) or
     against it (fights, sanctions, condemns). Also the kind of a chain of relations."""
 
@@ -24,7 +24,7 @@ class Polarity(_Term):
     opposition = "opposition"
 
 
-class Modality(_Term):
+class Modality(Term):
     """Whether the text states the relation, reports someone's claim of it, or supposes it
     (a threat, a condition, a plan)."""
 

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from spacy.tokens import Doc, Span, Token
 
+from detente.domain import Via
 from detente.extract.lexicon import Lexicon
 from detente.ontology import Actor, Gazetteer
 
@@ -94,7 +95,7 @@ class Argument:
 
     actor: Actor
     span: Span  # the words to cite: the mention, or the phrase it heads
-    via: str
+    via: Via
     mention: Span  # the underlying actor mention
 
 
@@ -103,15 +104,15 @@ class Mention(NamedTuple):
 
     span: Span
     actor: Actor
-    via: str
+    via: Via
 
 
 def mentions_of(span: Span) -> list[Mention]:
     """The actor readings a mention span carries (several for "they" = "A and B")."""
     antecedents = span._.antecedents
     if antecedents:
-        return [Mention(span, a._.actor, "coref") for a in antecedents]
-    return [Mention(span, span._.actor, span._.via or "name")]
+        return [Mention(span, a._.actor, Via.coref) for a in antecedents]
+    return [Mention(span, span._.actor, span._.via or Via.name)]
 
 
 # Words that make the phrase they modify the named actor's: "the Saudi-led coalition".
@@ -294,7 +295,7 @@ class MentionIndex:
             a
             for pobj in listed
             for a in self.resolve_all(pobj, depth + 1)
-            if a.via not in ("ner", "coref")
+            if a.via not in (Via.ner, Via.coref)
         ] + [a for subject in leaders for a in self.resolve_all(subject, depth + 1)]
 
     def _identity(self, head: Token, depth: int) -> list[Argument]:
@@ -333,12 +334,15 @@ class MentionIndex:
                     # "an end to Peru's raids": the stopping of an act stands for its agent
                     return [
                         Argument(
-                            a.actor, self.doc[head.left_edge.i : a.span.end], "cessation", a.mention
+                            a.actor,
+                            self.doc[head.left_edge.i : a.span.end],
+                            Via.cessation,
+                            a.mention,
                         )
                         for pobj in self._prep_objects(head, ("to", "of"))
                         if self.lexicon.nouns.get(pobj.lemma_.lower()) is not None
                         for a in self.resolve_all(pobj, depth + 1)
-                        if a.via == "event"
+                        if a.via == Via.event
                     ]
                 owned = [m for c in head.children if c.dep_ == "poss" for m in self.at(c.i)]
                 event = self.lexicon.nouns.get(head.lemma_.lower()) is not None
@@ -415,7 +419,7 @@ class MentionIndex:
             civilians = self.gazetteer.actors.get("CIVILIANS")
             if civilians is not None:  # unnamed civilians and civilian objects as targets
                 span = self.doc[head.left_edge.i : head.i + 1]
-                return [Argument(civilians, span, "sector", span)]
+                return [Argument(civilians, span, Via.sector, span)]
         return [self._argument(m, head, self._phrase(m.span, head), sector) for m in found]
 
     def _office_of(self, head: Token) -> list[Argument]:
@@ -438,7 +442,7 @@ class MentionIndex:
                 for mention in candidates:
                     if mention.actor.type == "State":
                         span = self.doc[min(token.i, head.left_edge.i) : head.i + 1]
-                        return [Argument(mention.actor, span, "official", mention.span)]
+                        return [Argument(mention.actor, span, Via.official, mention.span)]
         return []
 
     def _backs_by_hyphen(self, span: Span) -> bool:
@@ -472,7 +476,7 @@ class MentionIndex:
                     state = self.gazetteer.actors.get(actor.country)
                     if state is not None:
                         span = self.doc[token.i - 2 if token.i >= 2 else token.i : head.i + 1]
-                        return Argument(self.non_state(state, "REB"), span, "sector", span)
+                        return Argument(self.non_state(state, "REB"), span, Via.sector, span)
         return None
 
     def stances(self, head: Token) -> list[tuple[str, Mention]]:
@@ -528,7 +532,7 @@ class MentionIndex:
                 if actor is None:
                     actor = Actor(key, words.text, "ArmedGroup", "")
                     self._minted[key] = actor
-                return [Argument(actor, words, "ner", words)]
+                return [Argument(actor, words, Via.ner, words)]
         return []
 
     @staticmethod
@@ -597,8 +601,8 @@ class MentionIndex:
     ) -> Argument:
         actor, via = mention.actor, mention.via
         if event:
-            return Argument(actor, span, "event", mention.span)
-        if actor.type == "Person" and via in ("ner", "person"):
+            return Argument(actor, span, Via.event, mention.span)
+        if actor.type == "Person" and via in (Via.ner, Via.person):
             # "Chilean Defence Minister Ana Ruiz": an official of a named state.
             for child in head.subtree:
                 if child.i < mention.span.start:
@@ -607,19 +611,19 @@ class MentionIndex:
                             return Argument(
                                 owner.actor,
                                 self.doc[child.i : mention.span.end],
-                                "official",
+                                Via.official,
                                 owner.span,
                             )
         if sector == "FAC":
             sector = "CVL"
         if sector == "LOC" and actor.type == "State":
-            via = "place"  # "Peruvian villages": territory, subject to the own-territory rule
+            via = Via.place  # "Peruvian villages": territory, subject to the own-territory rule
         if actor.type == "State" and (
             sector in _NON_STATE or (sector == "MIL" and self.foreign_backer(head) - {actor.id})
         ):
             # "Malian rebels"; "Chilean-backed Peruvian units" are not Peru's army.
             actor = self.non_state(actor, sector if sector in _NON_STATE else "REB")
-            via = "sector"
+            via = Via.sector
         return Argument(actor, span, via, mention.span)
 
     def non_state(self, state: Actor, sector: str) -> Actor:
@@ -648,7 +652,7 @@ class MentionIndex:
 
 def _as_place(mention: Mention) -> Mention:
     """A capital named as a location is a place of its state, not its government."""
-    return mention._replace(via="place") if mention.via == "capital" else mention
+    return mention._replace(via=Via.place) if mention.via == Via.capital else mention
 
 
 def _specific(mentions: list[Mention]) -> list[Mention]:

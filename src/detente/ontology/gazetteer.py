@@ -17,6 +17,8 @@ from pathlib import Path
 
 import tomllib
 
+from detente.domain import Via
+
 ACTOR_TYPES = (
     "State",
     "Government",
@@ -41,7 +43,14 @@ _TYPE_SECTOR = {
 
 # How much a reading is trusted when several fit: an exact name beats a leader's name,
 # which beats a nationality adjective, which beats a person's own name.
-PRIORITY = {"name": 3, "metonym": 3, "capital": 3, "leader": 2, "demonym": 1, "person": 0}
+PRIORITY = {
+    Via.name: 3,
+    Via.metonym: 3,
+    Via.capital: 3,
+    Via.leader: 2,
+    Via.demonym: 1,
+    Via.person: 0,
+}
 
 
 @dataclass(frozen=True)
@@ -65,7 +74,7 @@ class Reading:
     """One actor a name can stand for, possibly only within a period."""
 
     actor: str
-    via: str
+    via: Via
     since: date | None = None
     until: date | None = None
 
@@ -121,13 +130,13 @@ class Gazetteer:
             return None
         if when is not None:
             valid = [r for r in candidates if r.valid_at(when)]
-            candidates = valid or [r for r in candidates if r.via == "person"]
+            candidates = valid or [r for r in candidates if r.via == Via.person]
             if not candidates:
                 return None
         if era is not None:
             # The era is only an estimate: a leader's name keeps its nearest term rather
             # than falling back to the private person.
-            public = [r for r in candidates if r.via != "person"] or candidates
+            public = [r for r in candidates if r.via != Via.person] or candidates
             best = min(public, key=lambda r: (r.distance(era), -PRIORITY[r.via], _latest(r)))
         else:
             # No date at all (or several readings valid then): the most recent reading of
@@ -167,7 +176,7 @@ def _add_names(
     gaz: Gazetteer,
     actor_id: str,
     names: Iterable[str],
-    via: str,
+    via: Via,
     since: date | None = None,
     until: date | None = None,
 ) -> None:
@@ -188,14 +197,14 @@ def _load_states(gaz: Gazetteer, path: Path) -> None:
             gaz.actors[sid] = Actor(
                 sid, row["name"], "State", sid, home=sid, qid=row["qid"] or None
             )
-            _add_names(gaz, sid, [row["name"], *_split(row["aliases"])], "name")
+            _add_names(gaz, sid, [row["name"], *_split(row["aliases"])], Via.name)
             demonyms = _split(row["demonyms"])
             plurals = [p for d in demonyms if (p := _plural(d))]
-            _add_names(gaz, sid, demonyms + plurals, "demonym")
+            _add_names(gaz, sid, demonyms + plurals, Via.demonym)
             for d in demonyms + plurals:
                 gaz.demonyms[d] = sid
             for capital in _split(row["capitals"]):
-                _add_names(gaz, sid, [capital], "capital")
+                _add_names(gaz, sid, [capital], Via.capital)
                 gaz.places[capital] = Place(capital, sid, theatre=False)
             for name in [row["name"], *_split(row["aliases"])]:
                 gaz.places[name] = Place(row["name"], sid, theatre=True)
@@ -215,17 +224,17 @@ def _load_actors(gaz: Gazetteer, path: Path) -> None:
             a["id"], a["label"], kind, code, home=home, qid=a.get("qid"), theatre=a.get("theatre")
         )
         _add_names(
-            gaz, a["id"], a.get("aliases", []), "name", _day(a.get("since")), _day(a.get("until"))
+            gaz, a["id"], a.get("aliases", []), Via.name, _day(a.get("since")), _day(a.get("until"))
         )
         for d in a.get("demonyms", []):
-            _add_names(gaz, a["id"], [d], "demonym")
+            _add_names(gaz, a["id"], [d], Via.demonym)
             gaz.demonyms[d] = a["id"]
         for dated in a.get("dated_aliases", []):
             _add_names(
                 gaz,
                 a["id"],
                 [dated["alias"]],
-                "name",
+                Via.name,
                 _day(dated.get("since")),
                 _day(dated.get("until")),
             )
@@ -246,13 +255,13 @@ def _load_actors(gaz: Gazetteer, path: Path) -> None:
                 gaz,
                 term["for"],
                 person["aliases"],
-                "leader",
+                Via.leader,
                 _day(term.get("since")),
                 _day(term.get("until")),
             )
-        _add_names(gaz, person["id"], person["aliases"], "person")
+        _add_names(gaz, person["id"], person["aliases"], Via.person)
     for m in data.get("metonym", []):
-        _add_names(gaz, m["for"], [m["alias"]], "metonym")
+        _add_names(gaz, m["for"], [m["alias"]], Via.metonym)
     for p in data.get("place", []):
         place = Place(p["label"], p.get("country"), bool(p.get("theatre", False)))
         for alias in p["aliases"]:
@@ -345,8 +354,8 @@ def _load_generated_names(gaz: Gazetteer, path: Path, curated: frozenset[str]) -
         for day in (since, until):
             if day not in days:
                 days[day] = date.fromisoformat(day)
-        gaz.readings[name].append(Reading(actor, via, days[since], days[until]))
-        if via == "demonym":
+        gaz.readings[name].append(Reading(actor, Via(via), days[since], days[until]))
+        if via == Via.demonym:
             gaz.demonyms.setdefault(name, actor)
         if caseless == "1":
             gaz.caseless.add(name)

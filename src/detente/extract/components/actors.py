@@ -20,6 +20,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from detente.domain import Via
 from detente.extract.components.blocks import in_dateline
 from detente.ontology import Actor, load_gazetteer
 
@@ -139,7 +140,7 @@ class ActorRecognizer:
                 if ent.label_ in _NER_TYPES and _plausible_unknown(ent):
                     span = Span(doc, ent.start, ent.end, label="ACTOR")
                     span._.actor = self._mint(ent)
-                    span._.via = "ner"
+                    span._.via = Via.ner
                     mentions.append(span)
         doc._.actor_mentions = sorted(mentions, key=lambda s: s.start)
         doc._.places = places
@@ -153,7 +154,7 @@ class ActorRecognizer:
             readings = [
                 r
                 for r in self.gazetteer.readings.get(span.text, ())
-                if r.via == "leader" and r.since is not None
+                if r.via == Via.leader and r.since is not None
             ]
             if len({(r.since, r.until) for r in readings}) != 1:
                 continue  # no leader, or several terms: no single period

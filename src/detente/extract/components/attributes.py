@@ -43,6 +43,7 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from detente.domain import Via
 from detente.extract.arguments import stolen_subject_of
 from detente.extract.components.blocks import boilerplate_tokens, in_dateline, paragraph_of
 from detente.extract.components.relations import RelationMention
@@ -59,18 +60,18 @@ _PATTERN_CONFIDENCE = {
     "relational": 0.7,
 }
 _VIA_CONFIDENCE = {
-    "name": 1.0,
-    "author": 0.85,
-    "leader": 0.95,
-    "metonym": 0.95,
-    "capital": 0.9,
-    "demonym": 0.9,
-    "official": 0.9,
-    "sector": 0.9,
-    "coref": 0.85,
-    "place": 0.8,
-    "person": 0.8,
-    "ner": 0.75,
+    Via.name: 1.0,
+    Via.author: 0.85,
+    Via.leader: 0.95,
+    Via.metonym: 0.95,
+    Via.capital: 0.9,
+    Via.demonym: 0.9,
+    Via.official: 0.9,
+    Via.sector: 0.9,
+    Via.coref: 0.85,
+    Via.place: 0.8,
+    Via.person: 0.8,
+    Via.ner: 0.75,
 }
 _CLIMB = ("xcomp", "acomp", "oprd", "attr", "auxpass")
 _LOCATIVE = ("in", "inside", "across", "throughout", "within", "into", "near", "outside", "off")
@@ -290,7 +291,7 @@ class _DocIndex:
             self.places[self.sentence(span.start)].append(span)
         self.demonyms: dict[int, Actor] = {}
         for span in doc._.actor_mentions or ():
-            if span._.via == "demonym" and span._.actor.type == "State":
+            if span._.via == Via.demonym and span._.actor.type == "State":
                 for i in range(span.start, span.end):
                     self.demonyms[i] = span._.actor
 
@@ -577,7 +578,7 @@ class AttributeTagger:
         if located:
             return located
         for arg in (rel.object, rel.subject):
-            if arg.via == "place" and arg.mention._.place is not None:
+            if arg.via == Via.place and arg.mention._.place is not None:
                 return self._place_label(arg.mention._.place)
         if rel.predicate in _ON_TARGET_GROUND and _names_ground(rel.object):
             label = self._ground(rel.object.actor)

@@ -9,7 +9,7 @@ to two of its factors within a short window (sentence recency, then subject emph
 nearness), with a resolved pronoun keeping its chain's salience; plus agreement in person,
 number and actor type. Cost: O(w) per reference for a window of w sentences' mentions.
 
-Contract: adds spans with ``span._.via == "coref"``, ``span._.antecedent`` and
+Contract: adds spans with ``span._.via == Via.coref``, ``span._.antecedent`` and
 ``span._.antecedents`` (all referents: "they" may be "A and B") to ``doc._.actor_mentions``.
 """
 
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from detente.domain import Via
 from detente.extract.components.blocks import boilerplate_tokens
 
 _PERSONAL = {"he", "him", "his", "she", "her", "hers", "himself", "herself"}
@@ -109,7 +110,7 @@ class _Entry:
 
 
 def _is_person(span: Span) -> bool:
-    return span._.via in ("leader", "person") or span._.actor.type in _PERSON_TYPES
+    return span._.via in (Via.leader, Via.person) or span._.actor.type in _PERSON_TYPES
 
 
 def _is_plural(span: Span) -> bool:
@@ -203,7 +204,7 @@ class Coreference:
         self.window = window
 
     def __call__(self, doc: Doc) -> Doc:
-        mentions = [m for m in doc._.actor_mentions or () if m._.via != "coref"]
+        mentions = [m for m in doc._.actor_mentions or () if m._.via != Via.coref]
         if not mentions:
             return doc
         sent_of = {}
@@ -230,7 +231,7 @@ class Coreference:
             if token.i in starts:
                 m = starts[token.i]
                 head = _np_head(m.root)
-                if m._.via != "demonym" or m.root.pos_ in ("NOUN", "PROPN"):
+                if m._.via != Via.demonym or m.root.pos_ in ("NOUN", "PROPN"):
                     history.append(_Entry((m,), n, _is_plural(m), _is_person(m), _is_subject(m)))
                 elif head is not m.root and head.pos_ == "NOUN":
                     # "Ukrainian officials ... they": the phrase a demonym heads is an actor
@@ -344,7 +345,7 @@ class Coreference:
         # and B" is one span whose antecedents are A and B.
         ref = Span(doc, span.start, span.end, label="COREF")
         ref._.actor = target[0]._.actor
-        ref._.via = "coref"
+        ref._.via = Via.coref
         ref._.antecedent = target[0]
         ref._.antecedents = list(target)
         return [ref]
@@ -360,7 +361,7 @@ class Coreference:
             return []
         ref = Span(doc, token.i, token.i + 1, label="AUTHOR")
         ref._.actor = doc._.author
-        ref._.via = "author"
+        ref._.via = Via.author
         return [ref]
 
     def _owning_subject(self, token: Token, recent: list[_Entry]) -> tuple[Span, ...] | None:
@@ -424,7 +425,7 @@ class Coreference:
             span = entry.spans[0]
             if span.start in bound:
                 continue
-            kind = "Leader" if span._.via == "leader" else span._.actor.type
+            kind = "Leader" if span._.via == Via.leader else span._.actor.type
             if styled is not None and span._.actor.id not in styled:
                 continue
             if kind in types and (not plural or kind in _NON_STATE or plural == entry.plural):

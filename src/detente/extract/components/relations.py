@@ -29,6 +29,7 @@ import itertools
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from detente.domain import Via
 from detente.extract.arguments import Argument, MentionIndex
 from detente.extract.cameo import compile_lexicon
 from detente.extract.lexicon import Lexicon, load_lexicon
@@ -153,15 +154,15 @@ class RelationExtractor(ArgumentRules, VerbalRules, NominalRules, ModifierRules,
                 and not _coordinated(s.mention, o.mention)
             ):
                 continue  # one phrase read twice: "the Chilean Wagner unit" as Chile and Wagner
-            if s.via in ("event", "cessation") or (
-                o.via == "event" and predicate not in EVENT_ROLES
+            if s.via in (Via.event, Via.cessation) or (
+                o.via == Via.event and predicate not in EVENT_ROLES
             ):
                 continue  # "their raids" are not an actor that raids can hit
-            if s.via == "place":
+            if s.via == Via.place:
                 continue  # "Peru's largest city" does not act; whoever holds it does
-            if o.via == "cessation" and predicate != "demands":
+            if o.via == Via.cessation and predicate != "demands":
                 continue  # welcoming an end to Peru's raids is not backing Peru
-            if o.via == "place":
+            if o.via == Via.place:
                 if predicate not in TERRITORIAL:
                     continue  # "withdrew from Lima" is not about Peru's government
                 if o.actor.id == (s.actor.country or s.actor.id):

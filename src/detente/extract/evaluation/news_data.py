@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from detente.domain import Via
 from detente.domain.records import ActorRef
 
 # Part A (01-35) is for development; part B (36-50) is held back and looked at only at
@@ -200,7 +201,7 @@ class Resolver:
         said = self.resolve(ref.text, article_keys)
         # A pronoun or description ("the Peruvian-backed group") names its referent through
         # the antecedent; other names in its words are modifiers, not the referent.
-        keys = [*read, said] if ref.via == "coref" else [said, *read]
+        keys = [*read, said] if ref.via == Via.coref else [said, *read]
         in_article = [k for k in keys if k in article_keys]
         return in_article[0] if in_article else next((k for k in keys if k), None)
 

@@ -6,6 +6,7 @@ from collections.abc import Collection, Iterable
 
 from spacy.tokens import Token
 
+from detente.domain import Via
 from detente.extract.arguments import Argument, MentionIndex, stolen_subject_of
 from detente.extract.cameo import CompiledLexicon, match_verb
 from detente.extract.components.blocks import places_at
@@ -274,7 +275,7 @@ class ArgumentRules:
                 if span._.place.country:
                     state = self.gazetteer.actors.get(span._.place.country)
                     if state is not None:
-                        args.append(Argument(state, span, "place", span))
+                        args.append(Argument(state, span, Via.place, span))
         return args
 
     def _objects(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
+from detente.domain import Via
 from detente.extract.arguments import Argument, MentionIndex
 from detente.extract.lexicon import Lexicon
 from detente.extract.rules.base import RelationMention
@@ -82,7 +83,7 @@ class ModifierRules:
         if low in self.lexicon.participles and token.i >= 2 and doc[token.i - 1].text in "-–":
             predicate = self.lexicon.participles[low]
             # (not a reference that covers the whole phrase: "the Iranian-backed group")
-            backers = [index.argument(m) for m in index.at(token.i - 2) if m.via != "coref"]
+            backers = [index.argument(m) for m in index.at(token.i - 2) if m.via != Via.coref]
             backers += self._suspended(token.i - 3, doc)
         elif "-" in token.text[1:]:
             prefix, word = token.text.rsplit("-", 1)
@@ -101,7 +102,7 @@ class ModifierRules:
                 ]
         if not backers:
             return []
-        backed = [m for m in index.at(token.i) if m.via != "coref"]
+        backed = [m for m in index.at(token.i) if m.via != Via.coref]
         if backed:
             targets = [index.argument(m) for m in backed]
         else:

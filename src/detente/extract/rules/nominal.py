@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
+from detente.domain import Via
 from detente.extract.arguments import Argument, MentionIndex
 from detente.extract.lexicon import Lexicon, Trigger
 from detente.extract.rules.base import LIGHT_PREPS, RelationMention
@@ -62,7 +63,7 @@ class NominalRules:
         quality = trig.qualified(noun)  # "close ties", "strained relations"
         predicate = quality or trig.predicate
         own = self._own_subjects(noun, index)
-        if own and all(a.via == "coref" for a in own):
+        if own and all(a.via == Via.coref for a in own):
             # "backed Peru in its war against X": the helped party's war, whatever the
             # possessive's nearest antecedent
             own = self._helped(noun, index) or own

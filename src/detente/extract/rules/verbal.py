@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
+from detente.domain import Via
 from detente.extract.arguments import Argument, MentionIndex
 from detente.extract.cameo import CompiledLexicon, match_verb
 from detente.extract.lexicon import Lexicon, Trigger
@@ -245,9 +246,9 @@ class VerbalRules:
         objects = [
             # The dictionary's pattern names the target behind its preposition ("recalled its
             # ambassador from Lima"): a capital there is its government, not a place.
-            Argument(a.actor, a.span, "capital", a.mention)
-            if a.via == "place"
-            and a.mention._.via == "capital"
+            Argument(a.actor, a.span, Via.capital, a.mention)
+            if a.via == Via.place
+            and a.mention._.via == Via.capital
             and found.predicate not in (*TERRITORIAL, "retreats")
             else a
             for t in found.targets
