@@ -18,6 +18,10 @@ Writes, so that a rerun gives the same bytes:
 
 Which stories: a seeded draw stratified by VOA section, ``--stories`` of them. Pairs across
 two sentences are many and mostly unrelated; a seeded ``--across`` share of them is kept.
+
+Rounds: ``--round 2`` labels the next ``--stories`` of the same seeded draw, into
+``candidates-round2.jsonl`` and ``batches/round2-*.jsonl``, leaving round 1's files as they
+are (so that its labels keep their pairs).
 """
 
 from __future__ import annotations
@@ -123,7 +127,10 @@ def main() -> None:
     parser.add_argument("--batch-pairs", type=int, default=330)
     parser.add_argument("--second", type=float, default=0.17)
     parser.add_argument("--seed", type=int, default=20261207)
+    parser.add_argument("--round", type=int, default=1)
     args = parser.parse_args()
+    suffix = "" if args.round == 1 else f"-round{args.round}"
+    prefix = "batch" if args.round == 1 else f"round{args.round}"
 
     stories = [_story_record(json.loads(line)) for line in args.voa.open(encoding="utf-8")]
     stories.sort(key=lambda s: s["id"])
@@ -132,9 +139,11 @@ def main() -> None:
         for s in stories:
             f.write(json.dumps(s, ensure_ascii=False) + "\n")
 
-    nlp = build_pipeline()
-    rng = random.Random(args.seed)
-    chosen = sorted(_choose(stories, args.stories, args.seed), key=lambda s: s["id"])
+    nlp = build_pipeline(mode="rules")  # the candidates need the actors, not the model
+    # Round 1 keeps the generator it was drawn with, so that a rerun gives the same bytes.
+    rng = random.Random(args.seed if args.round == 1 else f"{args.seed}-{args.round}")
+    drawn = _choose(stories, args.stories * args.round, args.seed)
+    chosen = sorted(drawn[args.stories * (args.round - 1) :], key=lambda s: s["id"])
     records: list[dict] = []
     for story in chosen:
         doc = nlp(story["text"])
@@ -142,14 +151,14 @@ def main() -> None:
             if c.crosses_sentences and rng.random() >= args.across:
                 continue
             records.append(_record(story, c))
-    with (OUT / "candidates.jsonl").open("w", encoding="utf-8") as f:
+    with (OUT / f"candidates{suffix}.jsonl").open("w", encoding="utf-8") as f:
         for r in records:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
 
     batches = OUT / "batches"
     batches.mkdir(exist_ok=True)
-    for old in batches.glob("*.jsonl"):
-        old.unlink()
+    for old in [*batches.glob(f"{prefix}-*.jsonl"), batches / f"second{suffix}.jsonl"]:
+        old.unlink(missing_ok=True)
     by_story: dict[str, list[dict]] = defaultdict(list)
     for r in records:
         by_story[r["story"]].append(r)
@@ -159,7 +168,7 @@ def main() -> None:
     def flush() -> None:
         nonlocal batch, number
         if batch:
-            _write_windows(batches / f"batch-{number:02d}.jsonl", batch)
+            _write_windows(batches / f"{prefix}-{number:02d}.jsonl", batch)
             number += 1
             batch = []
 
@@ -175,7 +184,7 @@ def main() -> None:
     while sum(len(w["pairs"]) for w in second) < args.second * len(records):
         second.append(windows.pop())
     second.sort(key=lambda w: w["window_id"])
-    with (batches / "second.jsonl").open("w", encoding="utf-8") as f:
+    with (batches / f"second{suffix}.jsonl").open("w", encoding="utf-8") as f:
         for w in second:
             f.write(json.dumps(w, ensure_ascii=False) + "\n")
     print(
