@@ -4,13 +4,16 @@ pair an annotator flagged ``doubt``, with its window and the labels given so far
 Usage, from the repository root::
 
     python tools/corpus/adjudication_list.py   # writes corpus/voa/labels/to_adjudicate.jsonl
+    python tools/corpus/adjudication_list.py --round 2   # to_adjudicate-round2.jsonl
 
-The adjudicator writes ``corpus/voa/labels/adjudicated.jsonl``: one line per worklist item,
-``id`` and ``occurrence`` as given, the final label under the current guidelines.
+The adjudicator writes ``corpus/voa/labels/adjudicated.jsonl`` (``adjudicated-round2.jsonl``):
+one line per worklist item, ``id`` and ``occurrence`` as given, the final label under the
+current guidelines.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections import Counter
 from pathlib import Path
@@ -40,11 +43,14 @@ def _label(row: dict) -> dict:
 
 
 def main() -> None:
-    candidates = keyed(read(VOA / "candidates.jsonl"))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--round", type=int, default=1)
+    suffix = "" if (round_ := parser.parse_args().round) == 1 else f"-round{round_}"
+    candidates = keyed(read(VOA / f"candidates{suffix}.jsonl"))
     primary: dict[tuple[str, int], dict] = {}
     for path in sorted((VOA / "labels" / "primary").glob("*.jsonl")):
         primary.update(keyed(read(path)))
-    second = keyed(read(VOA / "labels" / "second" / "second.jsonl"))
+    second = keyed(read(VOA / "labels" / "second" / f"second{suffix}.jsonl"))
     items = []
     for key, c in candidates.items():
         first, other = primary.get(key), second.get(key)
@@ -71,7 +77,7 @@ def main() -> None:
                 "labels": [_label(first)] + ([_label(other)] if other else []),
             }
         )
-    out = VOA / "labels" / "to_adjudicate.jsonl"
+    out = VOA / "labels" / f"to_adjudicate{suffix}.jsonl"
     with out.open("w", encoding="utf-8") as f:
         for item in items:
             f.write(json.dumps(item, ensure_ascii=False) + "\n")

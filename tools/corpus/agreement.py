@@ -47,7 +47,9 @@ def main() -> None:
     primary: dict[tuple[str, int], dict] = {}
     for path in sorted((LABELS / "primary").glob("*.jsonl")):
         primary.update(keyed(read(path)))
-    second = keyed(read(LABELS / "second" / "second.jsonl"))
+    second: dict[tuple[str, int], dict] = {}
+    for path in sorted((LABELS / "second").glob("*.jsonl")):
+        second.update(keyed(read(path)))
     both = [k for k in second if k in primary]
     first_labels = [primary[k]["label"] for k in both]
     second_labels = [second[k]["label"] for k in both]
