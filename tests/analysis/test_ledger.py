@@ -144,8 +144,8 @@ def test_an_answer_after_a_write_includes_the_new_document(client) -> None:
     assert posted.status_code == 201
     doc = posted.json()["id"]
     # Answered again by the write itself, before its 201: no reader waits for it.
-    service = client.app.state.service
-    ready = service.cached(("raw", "/relations", b"theatre=Libya&predicate=backs"))
+    answers = client.app.state.answers
+    ready = answers.cached(("raw", "/relations", b"theatre=Libya&predicate=backs"))
     assert ready is not None and doc.encode() in ready
     after = client.get("/relations", params=question).json()
     assert any(doc in row["documents"] for row in after)
@@ -254,8 +254,8 @@ def test_failed_questions_leave_nothing_behind(client) -> None:
     for i in range(20):
         answer = client.get("/relations", params={"actor": f"nobody-{i}"})
         assert answer.status_code == 404
-    service = client.app.state.service
-    assert service._computing == {} and service._computing_async == {}
+    answers = client.app.state.answers
+    assert answers._computing == {} and answers._computing_async == {}
 
 
 # ---------------------------------------------------------------------- reading a whole store

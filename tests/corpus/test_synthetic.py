@@ -20,9 +20,25 @@ STATUSES = {"asserted", "reported", "negated", "hypothetical"}
 FLAGS = {"wrong_actor", "not_actor", "doubt"}
 VIA = {"name", "demonym", "capital", "leader", "official", "coref", "sector"}
 KEYS = [
-    "id", "story", "source", "licence", "window_start", "window", "sentence_break", "context",
-    "a", "b", "marked", "label", "status", "mediation", "evidence", "flags", "annotator",
-    "template", "case",
+    "id",
+    "story",
+    "source",
+    "licence",
+    "window_start",
+    "window",
+    "sentence_break",
+    "context",
+    "a",
+    "b",
+    "marked",
+    "label",
+    "status",
+    "mediation",
+    "evidence",
+    "flags",
+    "annotator",
+    "template",
+    "case",
 ]
 MENTION_KEYS = ["text", "start", "end", "actor", "label", "type", "via"]
 MAX_TEMPLATE_SHARE = 0.03
@@ -100,8 +116,11 @@ def _check_records(records: list[dict]) -> None:
         assert a["start"] < b["start"] and a["end"] <= b["start"], "A is the earlier mention"
         assert a["actor"] != b["actor"]
         marked = (
-            window[: a["start"]] + f"[[A {a['text']}]]" + window[a["end"] : b["start"]]
-            + f"[[B {b['text']}]]" + window[b["end"] :]
+            window[: a["start"]]
+            + f"[[A {a['text']}]]"
+            + window[a["end"] : b["start"]]
+            + f"[[B {b['text']}]]"
+            + window[b["end"] :]
         )
         assert r["marked"] == marked
         if r["sentence_break"] is not None:
@@ -158,8 +177,8 @@ def test_corpus_label_vocabulary(corpus: list[dict]) -> None:
 
 def test_no_template_over_its_share(corpus: list[dict], gen: ModuleType) -> None:
     per_template = Counter(r["template"] for r in corpus)
-    assert max(per_template.values()) <= MAX_TEMPLATE_SHARE * len(corpus), (
-        per_template.most_common(3)
+    assert max(per_template.values()) <= MAX_TEMPLATE_SHARE * len(corpus), per_template.most_common(
+        3
     )
     templates, _ = gen.load_templates()
     assert len(templates) >= 80
@@ -173,7 +192,13 @@ def test_inventory_size(gen: ModuleType) -> None:
     for kind in ("State", "Government", "IGO", "Coalition", "ArmedGroup"):
         assert types[kind] >= 5, types
     assert {a.region for a in inv.actors.values()} >= {
-        "Africa", "Americas", "Asia", "Europe", "Middle East", "Oceania", "Global"
+        "Africa",
+        "Americas",
+        "Asia",
+        "Europe",
+        "Middle East",
+        "Oceania",
+        "Global",
     }
     decades = {y // 10 * 10 for a in inv.actors.values() for s in a.spans for y in s}
     assert {1990, 2000, 2010, 2020} <= decades
@@ -200,12 +225,16 @@ def test_specific_hard_cases(corpus: list[dict]) -> None:
     # a pronoun or description read as the wrong actor is none, flagged
     assert any("wrong_actor" in r["flags"] for r in pick("pronoun_chain"))
     assert any("wrong_actor" in r["flags"] for r in pick("regime_description"))
-    assert any(r["a"]["via"] == "coref" or r["b"]["via"] == "coref"
-               for r in pick("pronoun_chain") if r["label"] != "none")
+    assert any(
+        r["a"]["via"] == "coref" or r["b"]["via"] == "coref"
+        for r in pick("pronoun_chain")
+        if r["label"] != "none"
+    )
     # a regime named by description, read as its government
     assert any(
         m["via"] == "coref" and m["type"] == "Government" and r["label"] != "none"
-        for r in pick("regime_description") for m in (r["a"], r["b"])
+        for r in pick("regime_description")
+        for m in (r["a"], r["b"])
     )
     # accusations are reported, a denial alone negated
     acc = Counter(r["status"] for r in pick("accusation_denial") if r["label"] != "none")

@@ -1,14 +1,24 @@
 """The constructions news uses to state relations, one test each, on sentences written here.
 
 Every sentence is invented for these tests (none comes from an evaluation set); the actors
-are real, the events are not.
+are real, the events are not. They pin what the rules read, so they run the rules alone
+(``--fast``); what the relation model adds or takes away is measured on the evaluation sets
+and tested in ``test_relation_model.py``.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
+from detente.extract import Extractor
 from tests.conftest import find, triples
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor(mode="rules")
 
 
 # ---------------------------------------------------------------------- verbs

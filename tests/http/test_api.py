@@ -11,6 +11,7 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
+from detente.http.answer_cache import AnswerCache
 from detente.http.app import create_app
 from detente.http.settings import ServiceSettings
 from detente.live.service import KnowledgeService
@@ -242,6 +243,7 @@ def test_askers_of_a_question_share_its_computation_across_a_write() -> None:
     meanwhile (then it is not kept), rather than computing it again; if it fails, each
     computes its own."""
     service = KnowledgeService("memory:")
+    cache = AnswerCache(service)
     calls: list[str] = []
 
     async def scenario(fail: bool) -> list:
@@ -255,9 +257,9 @@ def test_askers_of_a_question_share_its_computation_across_a_write() -> None:
                     raise LookupError("failed")
             return b"answer"
 
-        first = asyncio.create_task(service.response_async(("question", fail), answer))
+        first = asyncio.create_task(cache.response_async(("question", fail), answer))
         await asyncio.sleep(0)  # the first asker is computing
-        second = asyncio.create_task(service.response_async(("question", fail), answer))
+        second = asyncio.create_task(cache.response_async(("question", fail), answer))
         await asyncio.sleep(0)  # the second waits for it
         service._advance(wrote=False)  # a write meanwhile: the answer is not kept
         release.set()
@@ -265,11 +267,11 @@ def test_askers_of_a_question_share_its_computation_across_a_write() -> None:
 
     try:
         assert asyncio.run(scenario(fail=False)) == [b"answer", b"answer"]
-        assert calls == ["computed"] and service._computing_async == {}
+        assert calls == ["computed"] and cache._computing_async == {}
         calls.clear()
         failed, second = asyncio.run(scenario(fail=True))
         assert isinstance(failed, LookupError) and second == b"answer"
-        assert calls == ["computed", "computed"] and service._computing_async == {}
+        assert calls == ["computed", "computed"] and cache._computing_async == {}
     finally:
         service.close()
 

@@ -54,12 +54,32 @@ TEXT_FORMS = frozenset({"x", "hx"})  # plain text, no mention (context sentences
 SLOT = re.compile(r"\{([^{}]+)\}")
 ALTERNATIVE = re.compile(r"<([^<>]*)>")
 VOCAB = re.compile(r"\{@(\w+)\}")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 NUMBERS = ("two", "three", "four", "five", "six", "seven", "eight", "10", "12", "15", "20", "30")
-MONEY = ("$20 million", "$50 million", "$75 million", "$120 million", "$250 million",
-         "$300 million", "$500 million", "$1.2 billion")
+MONEY = (
+    "$20 million",
+    "$50 million",
+    "$75 million",
+    "$120 million",
+    "$250 million",
+    "$300 million",
+    "$500 million",
+    "$1.2 billion",
+)
 
 
 # ----------------------------------------------------------------------------- inventory
@@ -155,8 +175,9 @@ def load_inventory(path: Path = DATA / "actors.toml") -> Inventory:
         if row["for"] not in actors:
             raise ValueError(f"leader {row['id']} speaks for unknown actor {row['for']}")
         leaders.setdefault(row["for"], []).append(
-            Leader(row["id"], row["name"], row["short"], row["title"], row["for"],
-                   _spans(row["terms"]))
+            Leader(
+                row["id"], row["name"], row["short"], row["title"], row["for"], _spans(row["terms"])
+            )
         )
     pools = {k: list(v) for k, v in data["pools"].items()}
     for theatre in data["theatre"]:
@@ -242,9 +263,15 @@ def load_templates(path: Path = DATA / "templates.toml") -> tuple[list[Template]
                 raise ValueError(f"{row['id']}: two labels for {sorted(key)}")
             specs[key] = spec
         template = Template(
-            id=row["id"], family=row["family"], case=row["case"], style=row["style"],
-            sym=row.get("sym", False), roles=dict(row["roles"]), text=list(row["text"]),
-            context=list(row.get("context", [])), specs=specs,
+            id=row["id"],
+            family=row["family"],
+            case=row["case"],
+            style=row["style"],
+            sym=row.get("sym", False),
+            roles=dict(row["roles"]),
+            text=list(row["text"]),
+            context=list(row.get("context", [])),
+            specs=specs,
             dispute=row.get("dispute", False),
         )
         for sentence in template.text + template.context:
@@ -311,7 +338,8 @@ class Filler:
             return seen
         if name == "lenders":
             return [
-                a for a in self.inv.pools["lenders"]
+                a
+                for a in self.inv.pools["lenders"]
                 if self.inv.actors[a].type == "State"
                 or self.inv.actors[a].region in ("Global", theatre["region"])
             ]
@@ -469,8 +497,9 @@ class Filler:
 
     def _official(self, actor: Actor) -> tuple[str, str, str, str, bool]:
         if actor.type == "State" and actor.adj:
-            noun = self.rng.choice(("foreign ministry", "defence ministry", "government",
-                                    "officials"))
+            noun = self.rng.choice(
+                ("foreign ministry", "defence ministry", "government", "officials")
+            )
             pre = "" if noun == "officials" else "the "
             return pre, f"{actor.adj} {noun}", "", "official", noun == "officials"
         if actor.type == "ArmedGroup":
@@ -486,12 +515,20 @@ class Filler:
         rng = self.rng
         if name == "date":
             month = rng.choice(MONTHS)
-            return rng.choice((
-                f"on {rng.choice(WEEKDAYS)}", f"on {rng.choice(WEEKDAYS)}", "last week",
-                f"on {rng.randint(1, 28)} {month}", f"on {rng.randint(1, 28)} {month} {year}",
-                f"in {month} {year}", "earlier this month", "overnight",
-                f"late on {rng.choice(WEEKDAYS)}", "this week",
-            ))
+            return rng.choice(
+                (
+                    f"on {rng.choice(WEEKDAYS)}",
+                    f"on {rng.choice(WEEKDAYS)}",
+                    "last week",
+                    f"on {rng.randint(1, 28)} {month}",
+                    f"on {rng.randint(1, 28)} {month} {year}",
+                    f"in {month} {year}",
+                    "earlier this month",
+                    "overnight",
+                    f"late on {rng.choice(WEEKDAYS)}",
+                    "this week",
+                )
+            )
         if name == "weekday":
             return rng.choice(WEEKDAYS)
         if name == "year":
@@ -520,8 +557,15 @@ class Filler:
         return ALTERNATIVE.sub(lambda m: self.rng.choice(m.group(1).split("|")), text)
 
     def render(
-        self, raw: str, cast: dict[str, Actor], theatre: dict, year: int, sentence: int,
-        headline: bool, used: list[str], plural_of: dict[str, bool],
+        self,
+        raw: str,
+        cast: dict[str, Actor],
+        theatre: dict,
+        year: int,
+        sentence: int,
+        headline: bool,
+        used: list[str],
+        plural_of: dict[str, bool],
     ) -> tuple[str, list[Mention]]:
         text = self._expand(raw)
         out: list[str] = []
@@ -546,18 +590,25 @@ class Filler:
                 assert role is not None
                 actor = cast[role]
                 if form == "x":
-                    piece = _bare(actor.names[0]) if not actor.names[0].startswith("the ") \
+                    piece = (
+                        _bare(actor.names[0])
+                        if not actor.names[0].startswith("the ")
                         else actor.names[0]
+                    )
                 elif form == "hx":
                     piece = self.inv.actors[actor.home or ""].names[0]
                 else:
                     pre, span, post, via, plural = self.surface(actor, form, year)
                     read = cast[misread] if misread else actor
-                    flag = "wrong_actor" if misread else (
-                        "not_actor" if form in NOT_ACTOR_FORMS else None)
+                    flag = (
+                        "wrong_actor"
+                        if misread
+                        else ("not_actor" if form in NOT_ACTOR_FORMS else None)
+                    )
                     start = length + len(pre)
-                    mentions.append(Mention(span, start, start + len(span), read.id, role,
-                                            via, flag, sentence))
+                    mentions.append(
+                        Mention(span, start, start + len(span), read.id, role, via, flag, sentence)
+                    )
                     plural_of[role] = plural
                     piece = pre + span + post
             out.append(piece)
@@ -605,8 +656,7 @@ def _pairs(mentions: list[Mention]) -> list[tuple[Mention, Mention]]:
 
 def _label(template: Template, a: Mention, b: Mention) -> dict:
     flags = sorted({f for f in (a.flag, b.flag) if f})
-    none = {"label": "none", "status": "", "mediation": False, "evidence": None,
-            "flags": flags}
+    none = {"label": "none", "status": "", "mediation": False, "evidence": None, "flags": flags}
     if flags:
         return none
     spec = template.specs.get(frozenset((a.role, b.role)))
@@ -618,14 +668,26 @@ def _label(template: Template, a: Mention, b: Mention) -> dict:
         label = "mutual"
     else:
         label = "a_backs_b" if spec.first == a.role else "b_backs_a"
-    return {"label": label, "status": spec.status, "mediation": spec.mediation,
-            "evidence": spec.evidence, "flags": ["doubt"] if spec.doubt else []}
+    return {
+        "label": label,
+        "status": spec.status,
+        "mediation": spec.mediation,
+        "evidence": spec.evidence,
+        "flags": ["doubt"] if spec.doubt else [],
+    }
 
 
 def _mention_record(m: Mention, inv: Inventory) -> dict:
     actor = inv.actors[m.actor]
-    return {"text": m.text, "start": m.start, "end": m.end, "actor": actor.id,
-            "label": actor.label, "type": actor.type, "via": m.via}
+    return {
+        "text": m.text,
+        "start": m.start,
+        "end": m.end,
+        "actor": actor.id,
+        "label": actor.label,
+        "type": actor.type,
+        "via": m.via,
+    }
 
 
 def _marked(text: str, a: dict, b: dict) -> str:
@@ -649,14 +711,19 @@ def _paragraph(
     rng = filler.rng
     inv = filler.inv
     pools = {
-        k for kind in template.roles.values() if not kind.startswith("home:")
+        k
+        for kind in template.roles.values()
+        if not kind.startswith("home:")
         for k in kind.partition("@")[0].split("&")
     }
     theatres = [
-        t for t in inv.theatres
+        t
+        for t in inv.theatres
         if (template.dispute or not t.get("dispute"))
-        and all(t.get(p) or p in inv.pools or p in ("obs", "lenders", "s1", "s2", "b1", "b2")
-                for p in pools)
+        and all(
+            t.get(p) or p in inv.pools or p in ("obs", "lenders", "s1", "s2", "b1", "b2")
+            for p in pools
+        )
     ]
     for _ in range(attempts):
         theatre = rng.choice(theatres)
@@ -673,8 +740,7 @@ def _paragraph(
     context = ""
     contexts = template.context or filler.contexts.get(template.family, [])
     if contexts and not headline and rng.random() < 0.7:
-        context, _ = filler.render(rng.choice(contexts), cast, theatre, year, -1, False, used,
-                                   {})
+        context, _ = filler.render(rng.choice(contexts), cast, theatre, year, -1, False, used, {})
     sentences: list[str] = []
     mentions: list[Mention] = []
     offset = 0
@@ -694,27 +760,29 @@ def _paragraph(
         ra, rb = _mention_record(a, inv), _mention_record(b, inv)
         key = f"{story}:{window_start}:{a.start}:{a.end}:{b.start}:{b.end}"
         labels = _label(template, a, b)
-        records.append({
-            "id": hashlib.sha1(key.encode()).hexdigest()[:12],
-            "story": story,
-            "source": SOURCE,
-            "licence": LICENCE,
-            "window_start": window_start,
-            "window": window,
-            "sentence_break": sentence_break,
-            "context": context,
-            "a": ra,
-            "b": rb,
-            "marked": _marked(window, ra, rb),
-            "label": labels["label"],
-            "status": labels["status"],
-            "mediation": labels["mediation"],
-            "evidence": labels["evidence"],
-            "flags": labels["flags"],
-            "annotator": ANNOTATOR,
-            "template": template.id,
-            "case": template.case,
-        })
+        records.append(
+            {
+                "id": hashlib.sha1(key.encode()).hexdigest()[:12],
+                "story": story,
+                "source": SOURCE,
+                "licence": LICENCE,
+                "window_start": window_start,
+                "window": window,
+                "sentence_break": sentence_break,
+                "context": context,
+                "a": ra,
+                "b": rb,
+                "marked": _marked(window, ra, rb),
+                "label": labels["label"],
+                "status": labels["status"],
+                "mediation": labels["mediation"],
+                "evidence": labels["evidence"],
+                "flags": labels["flags"],
+                "annotator": ANNOTATOR,
+                "template": template.id,
+                "case": template.case,
+            }
+        )
     return records
 
 
@@ -833,8 +901,14 @@ the templates and the generated text are original.
 """
 
 
-def write(records: list[dict], templates: list[Template], inv: Inventory, out: Path,
-          seed: int, paragraphs: int) -> dict[str, Counter]:
+def write(
+    records: list[dict],
+    templates: list[Template],
+    inv: Inventory,
+    out: Path,
+    seed: int,
+    paragraphs: int,
+) -> dict[str, Counter]:
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as f:
         for r in records:
@@ -842,16 +916,20 @@ def write(records: list[dict], templates: list[Template], inv: Inventory, out: P
     table = counts(records, templates)
     total = len(records)
     tables: list[str] = []
-    for key, title in (("label", "By label"), ("status", "By status"), ("case", "By case"),
-                       ("family", "By template family"), ("flags", "By flag"),
-                       ("via", "Mentions by surface form (via)")):
+    for key, title in (
+        ("label", "By label"),
+        ("status", "By status"),
+        ("case", "By case"),
+        ("family", "By template family"),
+        ("flags", "By flag"),
+        ("via", "Mentions by surface form (via)"),
+    ):
         if key == "via":  # two mentions a pair
             tables += _table(title, table[key], 2 * total, "mentions")
         else:
             tables += _table(title, table[key], total)
     top = table["template"].most_common(1)[0]
-    tables.append(f"Largest template: `{top[0]}`, {top[1]} pairs "
-                  f"({100 * top[1] / total:.1f}%).\n")
+    tables.append(f"Largest template: `{top[0]}`, {top[1]} pairs ({100 * top[1] / total:.1f}%).\n")
     readme = README
     for key, value in {
         "n_actors": len(inv.actors),
@@ -877,11 +955,14 @@ def main(argv: list[str] | None = None) -> None:
     records, templates, inv = generate(args.seed, args.paragraphs)
     table = write(records, templates, inv, args.out, args.seed, args.paragraphs)
     total = len(records)
-    print(f"{total} pairs in {args.paragraphs} windows from {len(templates)} templates "
-          f"-> {args.out}")
+    print(
+        f"{total} pairs in {args.paragraphs} windows from {len(templates)} templates -> {args.out}"
+    )
     for key in ("label", "status", "case", "family", "flags"):
-        parts = ", ".join(f"{k} {v} ({100 * v / total:.1f}%)"
-                          for k, v in sorted(table[key].items(), key=lambda kv: -kv[1]))
+        parts = ", ".join(
+            f"{k} {v} ({100 * v / total:.1f}%)"
+            for k, v in sorted(table[key].items(), key=lambda kv: -kv[1])
+        )
         print(f"{key}: {parts}")
     top = table["template"].most_common(1)[0]
     print(f"largest template: {top[0]} {top[1]} ({100 * top[1] / total:.1f}%)")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from datetime import date
+from typing import NoReturn
 
 import typer
 from rich.console import Console
@@ -27,7 +28,7 @@ def stdout_console() -> Console:
     return out if out.is_terminal else Console(width=160)
 
 
-def fail(message: str, code: int = 2) -> None:
+def fail(message: str, code: int = 2) -> NoReturn:
     err.print(f"[bold red]detente: error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 

@@ -82,6 +82,9 @@ def extract(
     min_confidence: float = typer.Option(0.0, min=0.0, max=1.0, help="Drop weaker relations."),
     n_process: int = typer.Option(1, min=1, help="Worker processes for the spaCy pipeline."),
     batch_size: int = typer.Option(16, min=1, help="Documents per spaCy batch."),
+    fast: bool = typer.Option(
+        False, "--fast", help="The rules alone, without the relation model: faster, less sure."
+    ),
 ) -> None:
     """Print the relations each article states, one JSON object per line (or a table)."""
     from detente.extract import Extractor
@@ -94,7 +97,9 @@ def extract(
             files, failures, encoding=encoding, kind=kind.value, author=author
         )
     )
-    extractor = Extractor(batch_size=batch_size, n_process=n_process)
+    extractor = Extractor(
+        batch_size=batch_size, n_process=n_process, mode="rules" if fast else "both"
+    )
     table = _table() if output is OutputFormat.table else None
     progress = _progress("extracting", len(files))
     with progress:
@@ -167,12 +172,16 @@ def evaluate(
     sample: int = typer.Option(0, min=0, help="news: a judging sheet of N asserted predictions."),
     seed: int = typer.Option(0, help="Random seed of --sample."),
     sample_out: Path | None = typer.Option(None, help="Where --sample writes its sheet."),
+    mode: str = typer.Option(
+        "both", help="both: rules and relation model; rules: rules alone; model: model alone."
+    ),
 ) -> None:
     """Score the extractor against annotated data and print the numbers; `judged SHEET`
     scores a filled judging sheet instead."""
     import json
 
     from detente.extract import evaluation as ev
+    from detente.extract.pipeline import MODES, Extractor
 
     if reference is Reference.judged and sheet is None:
         fail("which sheet? detente evaluate judged SHEET")
@@ -180,6 +189,8 @@ def evaluate(
         fail(f"{sheet}: only `detente evaluate judged` reads a sheet")
     if part not in ev.PARTS:
         fail(f"--part must be one of {', '.join(ev.PARTS)}")
+    if mode not in MODES:
+        fail(f"--mode must be one of {', '.join(MODES)}")
     if (misses or sample) and reference not in (Reference.news, Reference.all):
         fail("--misses and --sample belong to the news reference")
     if sample and sample_out is None:
@@ -201,6 +212,7 @@ def evaluate(
                 sample=sample,
                 seed=seed,
                 sample_out=sample_out,
+                extractor=Extractor(mode=mode),
             )
         except OSError as exc:  # no eval data, or an output file that cannot be written
             fail(str(exc))

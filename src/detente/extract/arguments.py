@@ -667,4 +667,9 @@ def _specific(mentions: list[Mention]) -> list[Mention]:
 
 def _merge(first: list[Argument], second: list[Argument]) -> list[Argument]:
     seen = {a.actor.id for a in first}
-    return first + [a for a in second if a.actor.id not in seen and not seen.add(a.actor.id)]
+    merged = list(first)
+    for a in second:
+        if a.actor.id not in seen:
+            seen.add(a.actor.id)
+            merged.append(a)
+    return merged

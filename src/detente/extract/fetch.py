@@ -38,6 +38,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from email.message import Message
+from typing import cast
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpcore
@@ -219,7 +220,8 @@ def check_destination(url: str, policy: FetchPolicy) -> str:
         raise FetchError(f"{url}: not an http or https URL")
     try:
         infos = socket.getaddrinfo(host, port or 80, proto=socket.IPPROTO_TCP)
-        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+        # Asked for TCP, getaddrinfo answers IPv4 or IPv6 only: a host string comes first.
+        addresses = [ipaddress.ip_address(cast(str, info[4][0]).split("%")[0]) for info in infos]
     except (OSError, UnicodeError, ValueError) as exc:
         raise FetchError(f"{url}: cannot resolve {host}: {exc}") from None
     for address in addresses:
@@ -473,7 +475,7 @@ class _Decoder:
         if len(codings) > 1 or self._kind not in ("", "gzip", "x-gzip", "deflate"):
             raise _Unreadable(f"{url}: a body encoded as {header.strip()!r}, not decoded here")
         self._z = self._inflater()
-        self._head = b""  # deflate's first bytes, until its zlib header is known good
+        self._head: bytes | None = b""  # deflate's first bytes, until its zlib header is known good
         self._done = False
 
     def _inflater(self, raw: bool = False):

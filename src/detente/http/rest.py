@@ -10,6 +10,7 @@ import asyncio
 import json
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -24,7 +25,7 @@ from detente.extract import Article, read_article
 from detente.extract.fetch import FetchError, check_destination, read_urls
 from detente.extract.text import with_author
 from detente.graph import StoreError
-from detente.http.answer_cache import answer_key
+from detente.http.answer_cache import AnswerCache, answer_key
 from detente.http.models import (
     MAX_NAME,
     MAX_URL,
@@ -50,18 +51,26 @@ from detente.ingest import IngestError
 from detente.live.service import KnowledgeService
 from detente.ontology import load_gazetteer
 
+# What FastAPI's ``responses`` takes: a bare literal is inferred as dict[int, dict], which
+# its signature refuses.
+Responses = dict[int | str, dict[str, Any]]
 
-def _problem(description: str) -> dict:
+
+def _problem(description: str) -> dict[str, Any]:
     return {"model": Problem, "description": description}
 
 
 # Every route may answer these; FastAPI's own 422 schema does not match this service's body.
 router = APIRouter(responses={422: _problem("Invalid parameters or body.")})
-UNKNOWN_ACTOR = {404: _problem("Unknown actor.")}
+UNKNOWN_ACTOR: Responses = {404: _problem("Unknown actor.")}
 
 
 def service(request: Request) -> KnowledgeService:
     return request.app.state.service
+
+
+def answers(request: Request) -> AnswerCache:
+    return request.app.state.answers
 
 
 def _actor(svc: KnowledgeService, name: str) -> str:
@@ -128,7 +137,7 @@ def relations(
         return _json(rows)
 
     question = ("relations", theatre, predicate, polarity, actor, since, until, limit, offset)
-    body = svc.response(question, answer, raw=answer_key(request.scope))
+    body = answers(request).response(question, answer, raw=answer_key(request.scope))
     return Response(body, media_type="application/json")
 
 
@@ -147,7 +156,7 @@ def actors(
             found = actor_summaries(ledger, q)[:limit]
         return _json(found)
 
-    body = svc.response(("actors", q, limit), answer, raw=answer_key(request.scope))
+    body = answers(request).response(("actors", q, limit), answer, raw=answer_key(request.scope))
     return Response(body, media_type="application/json")
 
 
@@ -199,7 +208,7 @@ def paths(
         return _json(found)
 
     question = ("paths", source, target, kind, max_hops, limit)
-    body = svc.response(question, answer, raw=answer_key(request.scope))
+    body = answers(request).response(question, answer, raw=answer_key(request.scope))
     return Response(body, media_type="application/json")
 
 
@@ -254,15 +263,15 @@ async def balance(
 
         return await run_in_threadpool(compute)
 
-    body = await svc.response_async(("balance", theatre), answer)
+    body = await answers(request).response_async(("balance", theatre), answer)
     return Response(body, media_type="application/json")
 
 
-_BODY_ERRORS = {
+_BODY_ERRORS: Responses = {
     400: _problem("The body is not JSON."),
     413: {"description": "Request body too large.", "content": {"text/plain": {}}},
 }
-_DOCUMENT_WRITE = {
+_DOCUMENT_WRITE: Responses = {
     200: {"description": "The same text was already stored; nothing changed."},
     **_BODY_ERRORS,
 }
@@ -358,6 +367,7 @@ def fetch_document(
     if not entries:
         raise HTTPException(422, failures[0] if failures else "the URL gave no article")
     [entry] = entries
+    assert entry.url is not None  # a fetched page's entry carries the URL it came from
     return _stored(svc, response, entry.article, entry.url, entry.published)
 
 

@@ -1,24 +1,22 @@
 """The knowledge graph as the HTTP service sees it: one store and its live ledger.
 
-Reads are answered from the :class:`~detente.analysis.ledger.Ledger` (and from answers cached
-until the next write). A document write (ingest, replace, remove) applies its own delta to
-the ledger in the same critical section as the store write, so an answer is from before
-or after a write, never from half of one. Extraction happens before, outside that section.
-A write the service cannot attribute to documents (a SPARQL Update, a Graph Store Protocol
-request) rebuilds the ledger in the background while the previous one keeps serving.
+Reads are answered from the :class:`~detente.analysis.ledger.Ledger`; a cache of answers
+(the HTTP layer's) attaches to the service and is told of every change. A document write
+(ingest, replace, remove) applies its own delta to the ledger in the same critical section
+as the store write, so an answer is from before or after a write, never from half of one.
+Extraction happens before, outside that section. A write the service cannot attribute to
+documents (a SPARQL Update, a Graph Store Protocol request) rebuilds the ledger in the
+background while the previous one keeps serving.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from detente.analysis.actors import find_actor
 from detente.analysis.balance import signed_pairs
@@ -31,10 +29,21 @@ from detente.graph.store import Capability
 from detente.ingest import Ingestor, IngestResult
 from detente.lifetime import die_with_parent
 
-RESPONSES_KEPT = 512
-HOT_QUESTIONS = 8  # answered again by every document write, before its 201
 T = TypeVar("T")
 log = logging.getLogger("detente")
+
+
+class AnswerCache(Protocol):
+    """What the service needs of a cache of answers (the HTTP layer's answer cache)."""
+
+    def answer_again(self) -> Sequence[tuple[tuple, bytes]]:
+        """The answers worth having at once after a write, computed on the new state (the
+        caller holds the state lock): (cache key, body) pairs."""
+        ...
+
+    def advance(self, epoch: int, answers: Sequence[tuple[tuple, bytes]]) -> None:
+        """Forget the previous epoch's answers, keeping ``answers`` for ``epoch``."""
+        ...
 
 
 class KnowledgeService:
@@ -68,22 +77,13 @@ class KnowledgeService:
         self._model_lock = threading.Lock()  # the pipeline is neither shared nor loaded twice
         self._rebuild_wanted = threading.Event()
         self._rebuilding = False
-        # Serialised answers of this generation, by question: between writes the same
-        # question gets the same bytes, without recomputing or re-encoding its rows.
-        self._responses: OrderedDict[tuple, bytes] = OrderedDict()
-        # Only ever held for a dict operation: the event loop takes it (answer_cache).
-        self._responses_lock = threading.Lock()
-        self._computing: dict[tuple, threading.Lock] = {}  # one computation per question
-        # The questions answered again by each document write, most recently asked last,
-        # and the answer cache's keys for them.
-        self._hot: OrderedDict[tuple, tuple[Callable[[], bytes], tuple | None]] = OrderedDict()
-        self._hot_raw: dict[tuple, tuple] = {}
-        # The same, on the event loop: the computation's answer, shared by those asking.
-        self._computing_async: dict[tuple, asyncio.Future[bytes | None]] = {}
         self._sides: dict[str | None, dict[str, int]] = {}  # last blocs, per theatre
         self._memos: dict[str, tuple[int, object]] = {}  # (epoch, value) by name
         self._replay: list[tuple[list[str], list[str]]] | None = None  # deltas to re-apply
         self._subscribers: list[Callable[[], None]] = []
+        # Caches of answers (the HTTP layer's answer cache): told of every change of epoch,
+        # with the answers they computed again on the new state before it became visible.
+        self._answer_caches: list[AnswerCache] = []
         self._writer: Ingestor | None = None
         self.evidence: EvidenceReader = store_evidence(self.store)
         Ingestor(self.store).ensure_vocabulary()
@@ -91,23 +91,16 @@ class KnowledgeService:
     @property
     def extractor(self) -> Extractor | ExtractionProcess:
         with self._model_lock:
-            return self._pipeline()
-
-    def _pipeline(self) -> Extractor | ExtractionProcess:
-        """The extractor, started on first use (the caller holds the model lock)."""
-        if self._extractor is None:
-            # A server that dies takes its extraction process (and its model) with it.
-            self._extractor = ExtractionProcess(guard=die_with_parent)
-        return self._extractor
+            if self._extractor is None:
+                # Its process starts on the first article; a server that dies takes it
+                # (and its model) along; a process that died is replaced by the next call.
+                self._extractor = ExtractionProcess(guard=die_with_parent)
+            return self._extractor
 
     def _extract(self, article: Article, published: date | None) -> list[Relation]:
-        when = published or article.published
-        with self._model_lock:  # the pipeline is not shared between threads
-            try:
-                return self._pipeline().extract(article.text, when, article.author)
-            except BrokenProcessPool:  # the worker died (killed, out of memory): a new one
-                self._extractor = None
-                return self._pipeline().extract(article.text, when, article.author)
+        extractor = self.extractor
+        with self._model_lock:  # an in-process pipeline is not shared between threads
+            return extractor.extract(article.text, published or article.published, article.author)
 
     # ------------------------------------------------------------------ reading
     def ledger(self) -> Ledger:
@@ -127,55 +120,6 @@ class KnowledgeService:
         with self._state:
             yield self.ledger()
 
-    def response(
-        self,
-        question: tuple,
-        answer: Callable[[], bytes],
-        *,
-        raw: tuple | None = None,
-        refresh: bool = True,
-    ) -> bytes:
-        """The serialised answer to ``question`` in the current generation, computed by
-        ``answer`` at most once per generation (of the last ``RESPONSES_KEPT`` questions).
-        ``raw``, the request's key in the answer cache (:func:`answer_key`), keeps it there
-        too.
-        The questions computed last are answered again by each document write, before
-        its 201 (see :meth:`_apply`), unless ``refresh`` is false: an answer that may take
-        a second on a large store is computed again when next asked, not in every write."""
-        key = (self._epoch, *question)
-        found = self._responses.get(key)
-        if found is not None:
-            return found
-        # Clients asking the same question at once wait for one computation, not eight.
-        with self._responses_lock:
-            gate = self._computing.setdefault(key, threading.Lock())
-        with gate:
-            found = self._responses.get(key)
-            if found is not None:
-                return found
-            try:
-                body = answer()
-            finally:  # also when it fails (a 404): no gate is left behind per question
-                with self._responses_lock:
-                    self._computing.pop(key, None)
-            if refresh:
-                self._make_hot(question, answer, raw)
-            self.keep(question, key[0], body)
-            if raw is not None:
-                self.keep(raw, key[0], body)
-        return body
-
-    def _make_hot(self, question: tuple, answer: Callable[[], bytes], raw: tuple | None) -> None:
-        with self._responses_lock:
-            self._hot[question] = (answer, raw)
-            self._hot.move_to_end(question)
-            if raw is not None:
-                self._hot_raw[raw] = question
-            while len(self._hot) > HOT_QUESTIONS:
-                _, (_, gone) = self._hot.popitem(last=False)
-                if gone is not None:
-                    self._hot_raw.pop(gone, None)
-
     def memo(self, name: str, build: Callable[[], T]) -> T:
         """A value derived from the ledger (an index), built at most once per epoch and
         not answered again by writes: it is built again when next asked."""
@@ -186,26 +130,6 @@ class KnowledgeService:
         value = build()
         self._memos[name] = (epoch, value)
         return value
-
-    def _answer_hot(self) -> list[tuple[tuple, bytes]]:
-        """The questions asked last, answered again on the current state (the caller
-        holds the state lock): (cache key, body) pairs for the next epoch."""
-        with self._responses_lock:
-            hot = list(self._hot.items())
-        fresh = []
-        for question, (answer, raw) in hot:
-            try:
-                body = answer()
-            except Exception:  # e.g. an actor the write removed: asked again, it says so
-                with self._responses_lock:
-                    self._hot.pop(question, None)
-                    if raw is not None:
-                        self._hot_raw.pop(raw, None)
-                continue
-            fresh.append((question, body))
-            if raw is not None:
-                fresh.append((raw, body))
-        return fresh
 
     def signed_pairs(self, theatre: str | None) -> tuple:
         """The signed pairs about ``theatre`` (see :func:`signed_pairs`), read under the
@@ -224,64 +148,10 @@ class KnowledgeService:
             n: 1 for n in second
         }
 
-    async def response_async(
-        self, question: tuple, answer: Callable[[], Awaitable[bytes]]
-    ) -> bytes:
-        """:meth:`response` for answers computed on the event loop (awaiting threads or
-        worker processes).
-
-        Those asking the same question in the same epoch while it is computed get that
-        computation's answer, also when a write came meanwhile (it is not kept then): it
-        was computed on a state no older than their question. Computing it again for them
-        would only compete with the next epoch's computation for the CPU (a balance on a
-        large theatre, each time the posts came faster than it was computed). If the
-        computation fails, each of them computes its own."""
-        key = (self._epoch, *question)
-        while True:
-            found = self._responses.get(key)
-            if found is not None:
-                return found
-            pending = self._computing_async.get(key)
-            if pending is None:
-                break
-            shared = await asyncio.shield(pending)
-            if shared is not None:
-                return shared
-        pending = asyncio.get_running_loop().create_future()
-        self._computing_async[key] = pending
-        body: bytes | None = None
-        try:
-            body = await answer()
-        finally:
-            self._computing_async.pop(key, None)
-            pending.set_result(body)  # None when it failed: the others compute their own
-        self.keep(question, key[0], body)
-        return body
-
     @property
     def epoch(self) -> int:
         """Counts changes of what answers say (writes, and ledger rebuilds)."""
         return self._epoch
-
-    def cached(self, key: tuple) -> bytes | None:
-        """The answer kept under ``key`` since the last change, if any (an answer asked
-        for stays among the questions each write answers again)."""
-        found = self._responses.get((self._epoch, *key))
-        if found is not None and key in self._hot_raw:
-            with self._responses_lock:
-                question = self._hot_raw.get(key)
-                if question is not None and question in self._hot:
-                    self._hot.move_to_end(question)
-        return found
-
-    def keep(self, key: tuple, epoch: int, body: bytes) -> None:
-        """Keep ``body`` as the answer to ``key`` computed at ``epoch`` (dropped if
-        something changed since)."""
-        with self._responses_lock:
-            if epoch == self._epoch:
-                self._responses[(epoch, *key)] = body
-                while len(self._responses) > RESPONSES_KEPT:
-                    self._responses.popitem(last=False)
 
     def actor_id(self, name: str) -> str | None:
         """An actor id from an id, a label or any gazetteer name; None if unknown."""
@@ -310,15 +180,20 @@ class KnowledgeService:
         """Call ``callback`` (quickly: it runs in the writer's thread) after every write."""
         self._subscribers.append(callback)
 
-    def _advance(self, *, wrote: bool = True, answers: Sequence[tuple[tuple, bytes]] = ()) -> None:
-        """Forget cached answers, keeping ``answers`` (computed on the new state) in their
-        place; after a store write (``wrote``) tell the subscribers."""
-        with self._state, self._responses_lock:
+    def attach(self, cache: AnswerCache) -> None:
+        """Tell ``cache`` of every change of what answers say (see :class:`AnswerCache`)."""
+        self._answer_caches.append(cache)
+
+    def _advance(self, *, wrote: bool = True, answer_again: bool = False) -> None:
+        """A new epoch: every answer cache forgets what it kept, keeping (with
+        ``answer_again``) the answers it computes again on the new state, under the state
+        lock, before the change is visible; after a store write (``wrote``) tell the
+        subscribers."""
+        with self._state:
+            fresh = [c.answer_again() if answer_again else () for c in self._answer_caches]
             self._epoch += 1
-            self._responses.clear()
-            self._computing.clear()
-            for key, body in answers:
-                self._responses[(self._epoch, *key)] = body
+            for cache, answers in zip(self._answer_caches, fresh, strict=True):
+                cache.advance(self._epoch, answers)
             if wrote:
                 self._generation += 1
         if wrote:
@@ -418,7 +293,7 @@ class KnowledgeService:
         # The questions asked last are answered on the new state before the write is
         # visible (and before its 201): readers get the answer before the write until
         # then, and the one after it at once, without waiting for a computation.
-        self._advance(answers=self._answer_hot() if self._ledger is not None else [])
+        self._advance(answer_again=self._ledger is not None)
 
     def _ingestor(self) -> Ingestor:
         """The writer of documents, kept: it holds the store's copy signatures, read once."""

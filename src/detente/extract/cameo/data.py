@@ -99,7 +99,7 @@ class CameoMap:
         return self.codes.get(code) if code else None
 
     def preps(self, code: str | None) -> tuple[str, ...]:
-        if code in self.code_target_preps:
+        if code is not None and code in self.code_target_preps:
             return self.code_target_preps[code]
         return self.target_preps.get(self.predicate(code) or "", ())
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol, cast
 
 from spacy.tokens import Doc, Span, Token
 
@@ -11,6 +13,13 @@ from .index import CompiledLexicon
 from .nodes import CompiledPattern
 from .operators import search
 from .slots import _with_conjuncts, default_source, default_targets
+
+
+class _Sentenced(Protocol):
+    """A Doc or a Span: both have ``sents``, though spaCy's stubs give it to Doc only."""
+
+    @property
+    def sents(self) -> Iterator[Span]: ...
 
 
 @dataclass(frozen=True)
@@ -31,7 +40,7 @@ class CameoMatch:
     def relations(self) -> list[tuple[Token, str, Token, str]]:
         """(subject, predicate, object, code) of each detente relation the match states;
         the reverse code of a dual pattern runs from the target to the source."""
-        out = []
+        out: list[tuple[Token, str, Token, str]] = []
         if self.source is None:
             return out
         for target in self.targets:
@@ -131,7 +140,7 @@ def match(doc: Doc | Span, compiled: CompiledLexicon | None = None) -> list[Came
     tokens = list(doc)
     offset = tokens[0].i if tokens else 0
     out = []
-    for sent in doc.sents:
+    for sent in cast(_Sentenced, doc).sents:
         sentence = tokens[sent.start - offset : sent.end - offset]
         words: frozenset[str] | None = None
         for token in sentence:

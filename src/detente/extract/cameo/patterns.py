@@ -67,8 +67,9 @@ class PatternCompiler:
     # -------------------------------------------------------------- before the verb
     def _pre(self, elements: list[Element]) -> None:
         role = None
-        if elements and isinstance(elements[0], Marker):
-            role = elements.pop(0).role
+        if elements and isinstance(marker := elements[0], Marker):
+            role = marker.role
+            elements.pop(0)
         nps = [e for e in elements if isinstance(e, NounPhrase)]
         if any(isinstance(e, Marker) for e in elements) or len(nps) > 1:
             raise Drop("word sequence before the verb")

@@ -1,5 +1,13 @@
 """detente's spaCy components; importing this package registers their factories."""
 
-from detente.extract.components import actors, attributes, blocks, coref, names, relations
+from detente.extract.components import (
+    actors,
+    attributes,
+    blocks,
+    coref,
+    decisions,
+    names,
+    relations,
+)
 
-__all__ = ["actors", "attributes", "blocks", "coref", "names", "relations"]
+__all__ = ["actors", "attributes", "blocks", "coref", "decisions", "names", "relations"]

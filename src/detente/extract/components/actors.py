@@ -14,6 +14,8 @@ import re
 import statistics
 import weakref
 from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -23,6 +25,9 @@ from spacy.util import filter_spans
 from detente.domain import Via
 from detente.extract.components.blocks import in_dateline
 from detente.ontology import Actor, load_gazetteer
+
+if TYPE_CHECKING:
+    from spacy.tokenizer import Tokenizer
 
 _NER_TYPES = {"ORG": "Organization", "PERSON": "Person", "NORP": "Group"}
 
@@ -86,19 +91,21 @@ def gazetteer_matcher(nlp: Language, gazetteer: str | None) -> PhraseMatcher:
 
 
 def _build_matcher(nlp: Language, gazetteer: str | None) -> PhraseMatcher:
-    gaz = load_gazetteer(gazetteer) if gazetteer else load_gazetteer()
+    gaz = load_gazetteer(Path(gazetteer)) if gazetteer else load_gazetteer()
     matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
     names = sorted(gaz.names())
     places = sorted(set(gaz.place_names()) - set(names))
-    matcher.add("ACTOR", list(nlp.tokenizer.pipe(names)))
-    matcher.add("PLACE", list(nlp.tokenizer.pipe(places)))
+    # spaCy types nlp.tokenizer as any str -> Doc callable; the pipelines here keep its own.
+    tokenizer = cast("Tokenizer", nlp.tokenizer)
+    matcher.add("ACTOR", list(tokenizer.pipe(names)))
+    matcher.add("PLACE", list(tokenizer.pipe(places)))
     return matcher
 
 
 class ActorRecognizer:
     def __init__(self, nlp: Language, gazetteer: str | None, unknown_actors: bool) -> None:
         _register()
-        self.gazetteer = load_gazetteer(gazetteer) if gazetteer else load_gazetteer()
+        self.gazetteer = load_gazetteer(Path(gazetteer)) if gazetteer else load_gazetteer()
         self.unknown_actors = unknown_actors
         self.matcher = gazetteer_matcher(nlp, gazetteer)
         self._minted: dict[str, Actor] = {}
@@ -159,10 +166,12 @@ class ActorRecognizer:
             if len({(r.since, r.until) for r in readings}) != 1:
                 continue  # no leader, or several terms: no single period
             term = readings[0]
+            since = term.since
+            assert since is not None  # only readings with a start were kept
             end = term.until or date.today()
             terms.append(
                 (
-                    term.since.year + term.since.timetuple().tm_yday / 366,
+                    since.year + since.timetuple().tm_yday / 366,
                     end.year + end.timetuple().tm_yday / 366,
                 )
             )

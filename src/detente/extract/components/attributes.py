@@ -26,7 +26,9 @@
   when the phrase names the target itself or its ground ("Ruritania", "Ruritanian
   villages", not "a Ruritanian frigate"); else the home ground of a non-state party. Never
   the subject's home because it is the subject, never a dateline's place; otherwise none;
-* confidence — from the construction and how directly each argument was named.
+* confidence — the relation model's calibrated probability of the relation where it
+  decided it (``detente_relation_model``); else from the construction and how directly
+  each argument was named.
 
 Every lookup is local: dates and places are indexed by sentence once per document, so a
 relation costs the same in a long document as in a short one.
@@ -39,6 +41,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
@@ -320,7 +323,9 @@ class _DocIndex:
 class AttributeTagger:
     def __init__(self, lexicon: str | None, gazetteer: str | None) -> None:
         self.lexicon: Lexicon = load_lexicon(lexicon)
-        self.gazetteer: Gazetteer = load_gazetteer(gazetteer) if gazetteer else load_gazetteer()
+        self.gazetteer: Gazetteer = (
+            load_gazetteer(Path(gazetteer)) if gazetteer else load_gazetteer()
+        )
 
     def __call__(self, doc: Doc) -> Doc:
         relations = doc._.relations or ()
@@ -330,13 +335,19 @@ class AttributeTagger:
         for rel in relations:
             trigger = rel.trigger.root
             chain = self._governing_chain(trigger) if rel.governed else [trigger]
-            if rel.pattern != "compound":
+            # A compound states no clause to negate; the model's own relations carry the
+            # status it read.
+            if rel.pattern not in ("compound", "model"):
                 rel.negated = self._negated(trigger, chain)
                 if rel.negated and rel.negated_as:
                     rel.predicate, rel.negated = rel.negated_as, False
                 rel.modality, rel.reported_by = self._modality(trigger, chain, rel.sentence)
             rel.date = self._date(rel, index)
             rel.theatre = self._theatre(rel, index)
+            if rel.model_probability is not None:
+                # The model's calibrated probability: what ``confidence`` promises.
+                rel.confidence = round(rel.model_probability, 3)
+                continue
             rel.confidence = round(
                 _PATTERN_CONFIDENCE[rel.pattern]
                 * _VIA_CONFIDENCE.get(rel.subject.via, 0.8)

@@ -23,12 +23,16 @@ from __future__ import annotations
 import re
 import statistics
 from bisect import bisect_right
+from typing import TYPE_CHECKING, cast
 
 from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from detente.extract.text import CITATION, INVISIBLE
+
+if TYPE_CHECKING:
+    from thinc.types import Ints2d
 
 # A credit or caption marker; in running prose it only counts at the block's edges.
 _CAPTION = re.compile(
@@ -222,7 +226,8 @@ def text_blocks(text: str) -> list[tuple[int, int]]:
         start += len(line) - len(line.lstrip())
         end -= len(line) - len(line.rstrip())
         adjacent = prev is not None and text[prev_end:start].count("\n") == 1
-        if adjacent and _continues(prev, line, width):
+        # prev is re-tested because the type checker cannot see it inside `adjacent`.
+        if adjacent and prev is not None and _continues(prev, line, width):
             blocks[-1] = (blocks[-1][0], end)
         else:
             blocks.append((start, end))
@@ -324,7 +329,9 @@ class BlockSegmenter:
         for token in doc:
             if token.i > 0 and token.idx in block_starts:
                 starts[token.i] = 1
-        doc.from_array([SENT_START], starts)
+        # spaCy's stubs disagree with themselves: to_array says float64, from_array wants
+        # thinc's Ints2d; the array is to_array's own, so it is what from_array reads.
+        doc.from_array([SENT_START], cast("Ints2d", starts))
         return doc
 
 

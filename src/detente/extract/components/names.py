@@ -14,11 +14,16 @@ follows a full stop), nothing else.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from detente.extract.components.actors import gazetteer_matcher
+
+if TYPE_CHECKING:
+    from thinc.types import Ints2d
 
 
 class NameGuard:
@@ -37,7 +42,8 @@ class NameGuard:
             for i in range(start + 1, end):
                 if starts[i] != 1:
                     starts[i] = -1
-        doc.from_array([SENT_START], starts.view("uint64"))
+        # spaCy's stubs want thinc's Ints2d here; it is to_array's own array, reinterpreted.
+        doc.from_array([SENT_START], cast("Ints2d", starts.view("uint64")))
         return doc
 
 

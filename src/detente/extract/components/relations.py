@@ -25,6 +25,7 @@ modality, date, theatre and confidence are left for ``detente_attributes``.
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
@@ -89,7 +90,7 @@ class RelationExtractor(ArgumentRules, VerbalRules, NominalRules, ModifierRules,
     ) -> None:
         _register()
         self.lexicon: Lexicon = load_lexicon(lexicon)
-        self.gazetteer = load_gazetteer(gazetteer) if gazetteer else load_gazetteer()
+        self.gazetteer = load_gazetteer(Path(gazetteer)) if gazetteer else load_gazetteer()
         self.symmetric = {name for name, p in predicates().items() if p.symmetric}
         self.hostile = {name for name, p in predicates().items() if p.polarity == "opposition"}
         self.idioms, self.idiom_by_key = idiom_matcher(nlp, self.lexicon)
@@ -193,7 +194,7 @@ class RelationExtractor(ArgumentRules, VerbalRules, NominalRules, ModifierRules,
         }
         best: dict[tuple, RelationMention] = {}
         for rel in found:
-            pair = (rel.subject.actor.id, rel.object.actor.id)
+            pair: tuple[str, ...] = (rel.subject.actor.id, rel.object.actor.id)
             if rel.predicate in self.symmetric:
                 pair = tuple(sorted(pair))
             key = (*pair, rel.predicate, rel.sentence.start, rel.trigger.start)

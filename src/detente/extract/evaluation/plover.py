@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from detente.domain.records import ActorRef, Relation
 from detente.extract.pipeline import Extractor
@@ -121,7 +122,10 @@ def _codes(actors: object) -> tuple[str, ...]:
     """Country codes of a source or target field (a list of actors, or "" / null)."""
     if not isinstance(actors, list):
         return ()
-    return tuple(iso_code(a["code"]) for a in actors if isinstance(a, dict) and a.get("code"))
+    # A code that is there always has a country part, so iso_code gives no None here.
+    return tuple(
+        cast(str, iso_code(a["code"])) for a in actors if isinstance(a, dict) and a.get("code")
+    )
 
 
 def _markup(info: object) -> str:

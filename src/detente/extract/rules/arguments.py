@@ -11,7 +11,7 @@ from detente.extract.arguments import Argument, MentionIndex, stolen_subject_of
 from detente.extract.cameo import CompiledLexicon, match_verb
 from detente.extract.components.blocks import places_at
 from detente.extract.lexicon import Lexicon
-from detente.extract.rules.base import OBJECT_CONTROL
+from detente.extract.rules.base import OBJECT_CONTROL, RuleMixin
 from detente.ontology import Gazetteer
 
 # Prepositions whose gerund shares the clause's subject: "by arming X", "after shelling X",
@@ -40,7 +40,7 @@ SHARED_AGENT_PREPS = frozenset(
 )
 
 
-class ArgumentRules:
+class ArgumentRules(RuleMixin):
     """Subjects (through control, coordination and parser repairs) and objects (slots,
     complements, places)."""
 

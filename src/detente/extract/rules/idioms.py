@@ -16,7 +16,7 @@ from spacy.tokens import Span, Token
 
 from detente.extract.arguments import Argument, MentionIndex
 from detente.extract.lexicon import Idiom, Lexicon
-from detente.extract.rules.base import RelationMention
+from detente.extract.rules.base import RelationMention, RuleMixin
 
 
 def idiom_matcher(nlp: Language, lexicon: Lexicon) -> tuple[PhraseMatcher, dict[int, Idiom]]:
@@ -30,7 +30,7 @@ def idiom_matcher(nlp: Language, lexicon: Lexicon) -> tuple[PhraseMatcher, dict[
     return matcher, by_key
 
 
-class IdiomRules:
+class IdiomRules(RuleMixin):
     """Relations stated by multiword expressions."""
 
     lexicon: Lexicon

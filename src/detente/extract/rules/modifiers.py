@@ -7,11 +7,11 @@ from spacy.tokens import Span, Token
 from detente.domain import Via
 from detente.extract.arguments import Argument, MentionIndex
 from detente.extract.lexicon import Lexicon
-from detente.extract.rules.base import RelationMention
+from detente.extract.rules.base import RelationMention, RuleMixin
 from detente.ontology import Gazetteer
 
 
-class ModifierRules:
+class ModifierRules(RuleMixin):
     """Predicative adjectives and compound participles."""
 
     lexicon: Lexicon

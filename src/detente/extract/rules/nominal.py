@@ -7,11 +7,11 @@ from spacy.tokens import Span, Token
 from detente.domain import Via
 from detente.extract.arguments import Argument, MentionIndex
 from detente.extract.lexicon import Lexicon, Trigger
-from detente.extract.rules.base import LIGHT_PREPS, RelationMention
+from detente.extract.rules.base import LIGHT_PREPS, RelationMention, RuleMixin
 from detente.ontology import Gazetteer
 
 
-class NominalRules:
+class NominalRules(RuleMixin):
     """Nominal triggers, light verbs, reversals, helped parties and relational nouns."""
 
     lexicon: Lexicon

@@ -8,7 +8,7 @@ from detente.domain import Via
 from detente.extract.arguments import Argument, MentionIndex
 from detente.extract.cameo import CompiledLexicon, match_verb
 from detente.extract.lexicon import Lexicon, Trigger
-from detente.extract.rules.base import OBJECT_CONTROL, TERRITORIAL, RelationMention
+from detente.extract.rules.base import OBJECT_CONTROL, TERRITORIAL, RelationMention, RuleMixin
 from detente.ontology import Gazetteer
 
 # Predicates a CAMEO verb may state by itself, without a pattern naming its object.
@@ -38,7 +38,7 @@ INTENT_VERBS = frozenset(
 GENERIC_VERBS = frozenset({"need", "block", "keep", "leave", "turn", "go", "come", "move"})
 
 
-class VerbalRules:
+class VerbalRules(RuleMixin):
     """'Chile is arming the rebels'; 'was shot down by Peruvian jets'; 'Oman funds X.'"""
 
     lexicon: Lexicon
