@@ -41,6 +41,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "tools" / "corpus"))
+
+from corpus_files import by_occurrence, read_jsonl  # noqa: E402
 
 from detente.extract.relation_model import (  # noqa: E402
     LABELS,
@@ -58,32 +61,14 @@ DEFAULT_OUT = ROOT / "src" / "detente" / "extract" / "model"
 # -- the corpus ------------------------------------------------------------------------
 
 
-def _read_jsonl(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
-
-
-def _by_occurrence(rows: list[dict]) -> dict[tuple[str, int], dict]:
-    """Rows keyed by (id, n): the nth row of that id. A plural pronoun read as two actors
-    gives two candidates with the same mention offsets, hence the same id, in a fixed
-    order; labels follow the same order."""
-    seen: Counter = Counter()
-    keyed = {}
-    for row in rows:
-        keyed[(row["id"], seen[row["id"]])] = row
-        seen[row["id"]] += 1
-    return keyed
-
-
 def voa_labels() -> dict[tuple[str, int], dict]:
     """Each VOA pair's label: the adjudicated one where there is one, else the primary
     annotator's."""
     labels: dict[tuple[str, int], dict] = {}
     for path in sorted((CORPUS / "voa" / "labels" / "primary").glob("*.jsonl")):
-        labels.update(_by_occurrence(_read_jsonl(path)))
+        labels.update(by_occurrence(read_jsonl(path)))
     for path in sorted((CORPUS / "voa" / "labels").glob("adjudicated*.jsonl")):
-        for row in _read_jsonl(path):
+        for row in read_jsonl(path):
             labels[(row["id"], row["occurrence"])] = row
     return labels
 
@@ -94,12 +79,12 @@ def load_examples() -> list[dict]:
     examples = []
     candidates = {}
     for path in sorted((CORPUS / "voa").glob("candidates*.jsonl")):
-        candidates.update(_by_occurrence(_read_jsonl(path)))
+        candidates.update(by_occurrence(read_jsonl(path)))
     for key, c in candidates.items():
         if key in labels:
             row = labels[key]
             examples.append({**c, **{k: row.get(k) for k in ("label", "status")}, "source": "voa"})
-    for s in _read_jsonl(CORPUS / "synthetic" / "examples.jsonl"):
+    for s in read_jsonl(CORPUS / "synthetic" / "examples.jsonl"):
         examples.append({**s, "source": "synthetic"})
     return examples
 

@@ -63,6 +63,8 @@ HARD_CASES = {
 def _generator() -> ModuleType:
     """tools/corpus is no package: load the script as a module."""
     path = ROOT / "tools" / "corpus" / "synthetic.py"
+    if str(path.parent) not in sys.path:  # its sibling module, as when run as a script
+        sys.path.insert(0, str(path.parent))
     spec = importlib.util.spec_from_file_location("synthetic_corpus", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)

@@ -18,24 +18,10 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from corpus_files import by_occurrence, read_jsonl
+
 ROOT = Path(__file__).resolve().parents[2]
 VOA = ROOT / "corpus" / "voa"
-
-
-def read(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
-
-
-def keyed(rows: list[dict]) -> dict[tuple[str, int], dict]:
-    """Rows by (id, n): a plural pronoun read as two actors repeats an id, in order."""
-    seen: Counter = Counter()
-    out = {}
-    for row in rows:
-        out[(row["id"], seen[row["id"]])] = row
-        seen[row["id"]] += 1
-    return out
 
 
 def _label(row: dict) -> dict:
@@ -46,11 +32,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--round", type=int, default=1)
     suffix = "" if (round_ := parser.parse_args().round) == 1 else f"-round{round_}"
-    candidates = keyed(read(VOA / f"candidates{suffix}.jsonl"))
+    candidates = by_occurrence(read_jsonl(VOA / f"candidates{suffix}.jsonl"))
     primary: dict[tuple[str, int], dict] = {}
     for path in sorted((VOA / "labels" / "primary").glob("*.jsonl")):
-        primary.update(keyed(read(path)))
-    second = keyed(read(VOA / "labels" / "second" / f"second{suffix}.jsonl"))
+        primary.update(by_occurrence(read_jsonl(path)))
+    second = by_occurrence(read_jsonl(VOA / "labels" / "second" / f"second{suffix}.jsonl"))
     items = []
     for key, c in candidates.items():
         first, other = primary.get(key), second.get(key)

@@ -16,6 +16,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from corpus_files import by_occurrence, read_jsonl
 from sklearn.metrics import cohen_kappa_score
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,27 +30,13 @@ POLARITY = {
 }
 
 
-def keyed(rows: list[dict]) -> dict[tuple[str, int], dict]:
-    """Rows by (id, n): a plural pronoun read as two actors repeats an id, in order."""
-    seen: Counter = Counter()
-    out = {}
-    for row in rows:
-        out[(row["id"], seen[row["id"]])] = row
-        seen[row["id"]] += 1
-    return out
-
-
-def read(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
-
-
 def main() -> None:
     primary: dict[tuple[str, int], dict] = {}
     for path in sorted((LABELS / "primary").glob("*.jsonl")):
-        primary.update(keyed(read(path)))
+        primary.update(by_occurrence(read_jsonl(path)))
     second: dict[tuple[str, int], dict] = {}
     for path in sorted((LABELS / "second").glob("*.jsonl")):
-        second.update(keyed(read(path)))
+        second.update(by_occurrence(read_jsonl(path)))
     both = [k for k in second if k in primary]
     first_labels = [primary[k]["label"] for k in both]
     second_labels = [second[k]["label"] for k in both]

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import tomllib
+from corpus_files import marked
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "synthetic"
@@ -690,17 +691,6 @@ def _mention_record(m: Mention, inv: Inventory) -> dict:
     }
 
 
-def _marked(text: str, a: dict, b: dict) -> str:
-    """The window with the pair's mentions marked, as in voa_candidates.py."""
-    return (
-        text[: a["start"]]
-        + f"[[A {text[a['start'] : a['end']]}]]"
-        + text[a["end"] : b["start"]]
-        + f"[[B {text[b['start'] : b['end']]}]]"
-        + text[b["end"] :]
-    )
-
-
 # ----------------------------------------------------------------------------- generation
 
 
@@ -772,7 +762,7 @@ def _paragraph(
                 "context": context,
                 "a": ra,
                 "b": rb,
-                "marked": _marked(window, ra, rb),
+                "marked": marked(window, ra, rb),
                 "label": labels["label"],
                 "status": labels["status"],
                 "mediation": labels["mediation"],

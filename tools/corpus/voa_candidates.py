@@ -33,6 +33,8 @@ import random
 from collections import defaultdict
 from pathlib import Path
 
+from corpus_files import marked
+
 from detente.extract.candidates import Candidate, candidate_pairs
 from detente.extract.pipeline import build_pipeline
 
@@ -85,17 +87,6 @@ def _mention(m, window_start: int) -> dict:
     }
 
 
-def _marked(text: str, a: dict, b: dict) -> str:
-    """The window with the pair's mentions marked; A is always the earlier one."""
-    return (
-        text[: a["start"]]
-        + f"[[A {text[a['start'] : a['end']]}]]"
-        + text[a["end"] : b["start"]]
-        + f"[[B {text[b['start'] : b['end']]}]]"
-        + text[b["end"] :]
-    )
-
-
 def _record(story: dict, c: Candidate) -> dict:
     doc = c.window.doc
     start = c.window.start_char
@@ -115,7 +106,7 @@ def _record(story: dict, c: Candidate) -> dict:
         "context": context,
         "a": a,
         "b": b,
-        "marked": _marked(window, a, b),
+        "marked": marked(window, a, b),
     }
 
 
