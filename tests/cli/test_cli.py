@@ -54,6 +54,23 @@ def test_jsonl_output_has_the_documented_fields(example_output):
         )
 
 
+def test_fast_is_the_rules_alone_and_the_default_gives_probabilities(example_output):
+    done = run("extract", str(EXAMPLES / "libya-2020.txt"), "--date", "2020-06-15", "--fast")
+    assert done.returncode == 0, done.stderr.decode()
+    fast = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    assert fast and all(r["pattern"] != "model" for r in fast)
+
+    def key(r: dict) -> tuple:
+        return r["subject"]["id"], r["predicate"], r["object"]["id"], r["sentence"]
+
+    # The default keeps every relation the rules find here, with the model's probability.
+    assert {key(r) for r in fast} <= {key(r) for r in example_output}
+    assert all(0.0 <= r["confidence"] <= 1.0 for r in example_output)
+    assert [r["confidence"] for r in fast] != [
+        r["confidence"] for r in example_output if key(r) in {key(f) for f in fast}
+    ]
+
+
 def test_reads_standard_input_and_html():
     page = (
         b"<html><body><nav>Home | World | Sport</nav><article>"

@@ -178,3 +178,13 @@ def test_attribute_tagger_is_unchanged_for_rule_relations_without_a_model(rules_
     doc = rules_nlp("Chile sanctioned Peru.")
     assert isinstance(rules_nlp.get_pipe("detente_attributes"), AttributeTagger)
     assert doc._.relations[0].model_probability is None and doc._.relations[0].confidence > 0
+
+
+def test_the_default_extractor_keeps_what_the_rules_read_and_asserts_no_denial(
+    extractor: Extractor,
+) -> None:
+    rels = extractor.extract("Chile imposed sanctions on Peru. Bolivia does not support Peru.")
+    assert ("CHL", "sanctions", "PER") in {(r.subject.id, r.predicate, r.object.id) for r in rels}
+    assert not any(
+        r.subject.id == "BOL" and r.polarity == "alignment" and not r.negated for r in rels
+    )
