@@ -17,6 +17,12 @@ def extractor() -> Extractor:
 
 
 @pytest.fixture(scope="session")
+def rules_extractor() -> Extractor:
+    """The rules alone (``--fast``): for tests that pin what the rules read."""
+    return Extractor(mode="rules")
+
+
+@pytest.fixture(scope="session")
 def shared() -> Path:
     if not (SHARED / "eval").is_dir():
         pytest.skip(f"the shared evaluation data is not at {SHARED}")

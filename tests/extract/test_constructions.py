@@ -17,8 +17,8 @@ from tests.conftest import find, triples
 
 
 @pytest.fixture(scope="module")
-def extractor() -> Extractor:
-    return Extractor(mode="rules")
+def extractor(rules_extractor: Extractor) -> Extractor:
+    return rules_extractor
 
 
 # ---------------------------------------------------------------------- verbs

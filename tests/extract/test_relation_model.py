@@ -27,8 +27,8 @@ from detente.extract.relation_model import (
 
 
 @pytest.fixture(scope="module")
-def rules_nlp():
-    return build_pipeline(mode="rules")
+def rules_nlp(rules_extractor: Extractor):
+    return rules_extractor.nlp
 
 
 def _pairs(doc) -> set[tuple[str, str, bool]]:
@@ -158,9 +158,9 @@ def test_b_backs_a_turns_the_pair_round(rules_nlp) -> None:
     assert [(r.subject.actor.id, r.object.actor.id) for r in rels] == [("CHL", "PER")]
 
 
-def test_fast_mode_is_the_rules_alone() -> None:
-    assert "detente_relation_model" not in build_pipeline(mode="rules").pipe_names
-    assert "detente_relation_model" in build_pipeline().pipe_names
+def test_fast_mode_is_the_rules_alone(rules_nlp, extractor: Extractor) -> None:
+    assert "detente_relation_model" not in rules_nlp.pipe_names
+    assert "detente_relation_model" in extractor.nlp.pipe_names
     with pytest.raises(ValueError):
         build_pipeline(mode="guess")
 
