@@ -22,6 +22,7 @@ from detente.analysis.views import (
     statement_groups,
     statements,
 )
+from detente.domain import Polarity
 
 Node = TypeVar("Node", bound=Hashable)  # an actor as a graph names it: an id, a ledger index
 
@@ -321,6 +322,13 @@ def _hop(hops: nx.DiGraph, a: str, b: str, sign: int) -> dict | None:
     }
 
 
+def check_path_kind(kind: str) -> None:
+    """A chain of relations is of one polarity: ``kind`` must name one (checked before an
+    unknown actor can make the question look answered)."""
+    if kind not in tuple(Polarity):
+        raise ValueError("kind is 'alignment' or 'opposition'")
+
+
 def relation_paths(
     graph: nx.MultiDiGraph,
     source: str,
@@ -333,8 +341,7 @@ def relation_paths(
     """Chains of relations from ``source`` to ``target`` in a view, shortest first; see
     :func:`search_paths` for the method and its cost."""
     hops = hop_graph(graph)
-    if kind not in ("alignment", "opposition"):
-        raise ValueError("kind is 'alignment' or 'opposition'")
+    check_path_kind(kind)
     if source not in hops or target not in hops:
         return []
     return search_paths(
@@ -374,8 +381,7 @@ def search_paths(
     target. Cost O(b^ceil(k/2)) for branching b and k hops rather than O(b^k); at most
     ``limit`` paths are returned.
     """
-    if kind not in ("alignment", "opposition"):
-        raise ValueError("kind is 'alignment' or 'opposition'")
+    check_path_kind(kind)
     half = max_hops // 2
     distance = {target: 0}
     frontier = [target]

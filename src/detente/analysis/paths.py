@@ -9,7 +9,7 @@ import numpy as np
 
 from detente.analysis.evidence import EvidenceReader, by_date, evidence_of
 from detente.analysis.ledger import PREDICATE_NAMES, SIGN, SYMMETRIC, Ledger
-from detente.analysis.multigraph import search_paths
+from detente.analysis.multigraph import check_path_kind, search_paths
 
 
 class HopIndex:
@@ -103,8 +103,7 @@ def ledger_paths(
 ) -> list[list[dict]]:
     """:func:`detente.analysis.multigraph.relation_paths` on a ledger (same method and
     answers); each hop's evidence oldest first."""
-    if kind not in ("alignment", "opposition"):
-        raise ValueError("kind is 'alignment' or 'opposition'")
+    check_path_kind(kind)
     a, b = ledger.actor(source), ledger.actor(target)
     if a is None or b is None:
         return []
