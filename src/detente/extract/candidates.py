@@ -17,9 +17,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
 
-from detente.domain import Via
 from detente.extract.arguments import Mention, mentions_of
-from detente.ontology import Actor
 
 # Sentences longer than this are page furniture or run-on lists, not a statement of stance.
 MAX_WINDOW_TOKENS = 120
@@ -32,10 +30,6 @@ class Candidate:
     first: Mention
     second: Mention
     window: Span  # the sentence, or the two neighbouring sentences, holding both mentions
-
-    @property
-    def actors(self) -> tuple[Actor, Actor]:
-        return self.first.actor, self.second.actor
 
     @property
     def pair(self) -> frozenset[str]:
@@ -122,8 +116,3 @@ def candidate_pairs(doc: Doc, *, neighbours: bool = True) -> list[Candidate]:
             out.append(c)
     out.sort(key=lambda c: (c.window.start, c.first.span.start, c.second.span.start))
     return out
-
-
-def is_reference(mention: Mention) -> bool:
-    """Whether the words are a pronoun or description resolved to the actor."""
-    return mention.via in (Via.coref, Via.author)

@@ -159,11 +159,6 @@ def model_directory() -> Path:
     return Path(str(resources.files("detente.extract") / "model"))
 
 
-def model_available(directory: Path | None = None) -> bool:
-    directory = directory or model_directory()
-    return all((directory / f).is_file() for f in ("relations.onnx", "tokenizer.json", "meta.json"))
-
-
 @cache
 def load_relation_model(directory: str | None = None) -> RelationModel:
     """The model in ``directory`` (the shipped one by default), loaded once per process."""
