@@ -95,7 +95,17 @@ def detente_server(store: str, token: str | None = "test-token", **env: str) -> 
     if token:
         environ["DETENTE_TOKEN"] = token
     proc = subprocess.Popen(
-        [sys.executable, "-m", "detente", "serve", "--store", store, "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "detente",
+            "serve",
+            "--store",
+            store,
+            "--create",
+            "--port",
+            str(port),
+        ],
         env=environ,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -33,7 +33,8 @@ def test_the_command_line_ends_a_detente_error_with_one_line_and_its_code(
 ) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the store should be")
-    monkeypatch.setattr("sys.argv", ["detente", "documents", "--store", f"oxigraph:{blocker}/kg"])
+    argv = ["detente", "ingest", str(blocker), "--store", f"oxigraph:{blocker}/kg", "--create"]
+    monkeypatch.setattr("sys.argv", argv)
     with pytest.raises(SystemExit) as ended:
         main()
     assert ended.value.code == StoreError.exit_code

@@ -33,6 +33,20 @@ class FeedError(DetenteError, ValueError):
     """A feed URL the registry refuses or cannot tell apart; the message says why."""
 
 
+class UnknownNameError(DetenteError, LookupError):
+    """A theatre or actor the knowledge graph does not hold; ``suggestions`` are the
+    nearest names it does hold (a misspelling's likely meaning), best first."""
+
+    http_status = 404
+
+    def __init__(self, kind: str, name: str, suggestions: list[str] | tuple[str, ...] = ()):
+        hint = f"; did you mean {' or '.join(map(repr, suggestions))}?" if suggestions else ""
+        super().__init__(f"unknown {kind} {name!r}: not in the knowledge graph{hint}")
+        self.kind = kind
+        self.name = name
+        self.suggestions = list(suggestions)
+
+
 class StoreError(DetenteError, RuntimeError):
     """The store cannot do what was asked; the message says why."""
 

@@ -136,9 +136,14 @@ def test_bad_views_get_clear_4xx(client: TestClient, params: dict, status: int) 
     assert isinstance(response.json()["detail"], str)
 
 
-def test_an_unknown_theatre_is_an_empty_view(client: TestClient) -> None:
-    view = _view(client, theatre="Atlantis")
-    assert view["nodes"] == view["edges"] == [] and view["pairs_total"] == 0
+def test_an_unknown_theatre_is_not_an_empty_view(client: TestClient) -> None:
+    # An empty map would read as "no relations there": the name is refused instead.
+    response = client.get("/view", params={"theatre": "Atlantis"})
+    assert response.status_code == 404
+    assert response.json() == {
+        "detail": "unknown theatre 'Atlantis': not in the knowledge graph",
+        "suggestions": [],
+    }
 
 
 @pytest.mark.slow
@@ -162,10 +167,18 @@ def test_edge_evidence_is_the_edge_and_its_sparql_asks_the_same(client: TestClie
     assert bad.status_code == 404
     same = client.get("/view/evidence", params={"a": "TUR", "b": "Turkey"})
     assert same.status_code == 422 and "same actor" in same.json()["detail"]
-    # A theatre name is text in the query, whatever it holds.
+    # A theatre the graph does not hold is refused before any query; and a theatre name is
+    # text in the evidence query, whatever it holds.
     odd = 'Libya" } DROP ALL ; #\n\\'
     found = client.get("/view/evidence", params={"theatre": odd, "a": "TUR", "b": "LBY-GNA"})
-    assert found.status_code == 200 and found.json()["statements"] == []
+    assert found.status_code == 404
+    from detente.analysis.alliance_view import pair_evidence, pair_question
+    from detente.domain.filters import StatementFilter
+
+    store = client.app.state.service.store
+    question = pair_question(StatementFilter(theatre=odd), "TUR", "LBY-GNA")
+    assert pair_evidence(store, question) == []
+    assert _view(client, theatre="Libya")["edges"]  # nothing was dropped
 
 
 def test_negated_and_reported_statements_are_flagged(extractor) -> None:
@@ -242,6 +255,27 @@ def test_suggestions_offer_only_what_the_graph_holds(client: TestClient) -> None
     assert client.get("/suggest", params={"q": "a" * 500}).status_code == 422
     # Paraguay is in the gazetteer but in no example.
     assert all(s["id"] != "PRY" for s in client.get("/suggest", params={"q": "Para"}).json())
+
+
+@pytest.mark.parametrize(
+    ("typed", "first"),
+    [("Rusia", ("actor", "RUS")), ("Lybia", ("theatre", "Libya")), ("Egipt", ("actor", "EGY")),
+     ("Turkye", ("actor", "TUR"))],
+)  # fmt: skip
+def test_a_misspelt_name_is_offered_what_it_likely_means(client: TestClient, typed, first):
+    found = client.get("/suggest", params={"q": typed}).json()
+    assert (found[0]["kind"], found[0]["id"]) == first
+
+
+def test_misspellings_need_a_name_long_enough_to_tell() -> None:
+    from detente.analysis.suggestions import SuggestionIndex, _entry, suggest
+
+    names = [_entry(n, "actor", n.upper(), n, "label", 1) for n in ("USA", "Iran", "Libya")]
+    index = SuggestionIndex(names, {})
+    assert suggest(index, "Rusia") == []  # two edits from "usa", too short to say so
+    assert [s["id"] for s in suggest(index, "Irn")] == []  # three letters: no guessing
+    assert [s["id"] for s in suggest(index, "Iram")] == ["IRAN"]  # four letters: one edit
+    assert [s["id"] for s in suggest(index, "Lbiya")] == ["LIBYA"]  # five: two edits
 
 
 def test_a_typed_word_start_is_found_after_an_earlier_match_inside_a_word() -> None:

@@ -108,6 +108,22 @@ def test_bad_input_gives_one_line_and_exit_code_2(stdin, message):
     assert done.stdout == b""
 
 
+def test_a_text_that_is_not_english_gets_a_warning_and_utf16_is_read(tmp_path):
+    french = tmp_path / "article-fr.txt"
+    french.write_text(
+        "La Turquie soutient le gouvernement d'union nationale à Tripoli, tandis que "
+        "l'Égypte et les Émirats arabes unis appuient les forces du maréchal Haftar dans "
+        "l'est du pays, selon des diplomates réunis lundi à Berlin.",
+        encoding="utf-16",
+    )
+    done = run("extract", "--fast", str(french), "--encoding", "utf-16")
+    warning = done.stderr.decode()
+    assert done.returncode == 0, warning
+    assert "article-fr.txt: the text reads as language 'fr', not English" in warning
+    english = run("extract", "--fast", str(EXAMPLES / "libya-2020.txt"))
+    assert english.returncode == 0 and b"warning" not in english.stderr
+
+
 def test_missing_file_and_bad_date():
     done = run("extract", "/no/such/article.txt")
     assert (
@@ -148,3 +164,55 @@ def test_worker_processes_are_started_once_and_stopped_on_close():
     finally:
         extractor.close()
     assert extractor._pool is None
+
+
+def _on_a_terminal(args: list[str], stdout) -> tuple[int, str]:
+    """``detente ARGS`` with standard error (and input) on a pseudo-terminal, as when a
+    user types the command, and standard output sent to ``stdout``: (exit code, what the
+    terminal showed)."""
+    import os
+    import pty
+    import sys
+
+    leader, follower = pty.openpty()
+    env = {**os.environ, "COLUMNS": "100", "TERM": "xterm"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "detente", *args],
+        stdin=follower,
+        stdout=stdout,
+        stderr=follower,
+        env=env,
+    )
+    os.close(follower)
+    shown = bytearray()
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    return process.wait(timeout=300), shown.decode(errors="replace")
+
+
+def test_progress_on_a_terminal_never_takes_standard_output(tmp_path):
+    # The display goes to the terminal on stderr; the relations go to the file, all of them.
+    out = tmp_path / "out.jsonl"
+    files = [str(EXAMPLES / "libya-2020.txt"), str(EXAMPLES / "libya-2019.txt")]
+    with out.open("wb") as sink:
+        code, shown = _on_a_terminal(["extract", "--fast", *files], sink)
+    assert code == 0, shown
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert records and all(set(r) >= FIELDS for r in records)
+    assert '"predicate"' not in shown  # no relation reached the terminal
+    assert "extracting" in shown and "2/2" in shown
+
+
+def test_version():
+    from importlib.metadata import version
+
+    done = run("--version")
+    assert done.returncode == 0
+    assert done.stdout.decode().strip() == f"detente {version('detente')}"

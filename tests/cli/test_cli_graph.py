@@ -21,7 +21,7 @@ ARTICLES = len(list(EXAMPLES.glob("*.txt")))
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> str:
     path = str(tmp_path_factory.mktemp("kg") / "store")
-    done = run("ingest", str(EXAMPLES), "--store", path)
+    done = run("ingest", str(EXAMPLES), "--store", path, "--create")
     assert done.returncode == 0, done.stderr.decode()
     assert f"{ARTICLES} added".encode() in done.stderr
     return path
@@ -78,3 +78,30 @@ def test_remove(store, tmp_path):
     assert run("remove", str(copy.resolve()), "--store", store).returncode == 0
     again = run("remove", str(copy.resolve()), "--store", store)
     assert again.returncode == 2 and b"no such document" in again.stderr
+
+
+def test_theatres_and_misspelt_names_point_to_what_the_store_holds(store):
+    listed = json.loads(run("theatres", "--store", store, "--json").stdout)
+    libya = next(t for t in listed if t["theatre"] == "Libya")
+    assert libya["statements"] >= libya["undated"] and libya["documents"] == 3
+    assert run("theatres", "--store", store).stdout.count(b"Libya") == 1
+    misspelt = run("backers", "--theatre", "Lybia", "--store", store)
+    assert misspelt.returncode == 2 and misspelt.stdout == b""
+    assert b"unknown theatre 'Lybia'" in misspelt.stderr and b"'Libya'" in misspelt.stderr
+    unknown = run("paths", "Rusia", "Egypt", "--store", store)
+    assert unknown.returncode == 2 and b"did you mean 'Russia'" in unknown.stderr
+    assert b"Traceback" not in misspelt.stderr + unknown.stderr
+
+
+def test_a_store_path_that_does_not_exist_is_refused_unless_asked_to_create(tmp_path):
+    missing = str(tmp_path / "no-such-store")
+    for command in (["documents"], ["theatres"], ["backers"], ["query", "ASK {}"]):
+        done = run(*command, "--store", missing)
+        assert done.returncode == 2 and b"no store at" in done.stderr, command
+    article = str(EXAMPLES / "libya-2020.txt")
+    refused = run("ingest", article, "--store", missing)
+    assert refused.returncode == 2 and b"pass --create" in refused.stderr
+    assert not (tmp_path / "no-such-store").exists()  # nothing made on the way
+    made = run("ingest", article, "--store", missing, "--create")
+    assert made.returncode == 0 and b"1 added" in made.stderr
+    assert run("documents", "--store", missing).returncode == 0

@@ -86,7 +86,7 @@ def test_bodies_survive_an_h2c_upgrade_offer(server: str) -> None:
 
 def test_the_command_line_reads_through_a_running_server(tmp_path: Path) -> None:
     store = tmp_path / "store"
-    done = run("ingest", str(EXAMPLES / "libya-2020.txt"), "--store", str(store))
+    done = run("ingest", str(EXAMPLES / "libya-2020.txt"), "--store", str(store), "--create")
     assert done.returncode == 0, done.stderr.decode()
     with detente_server(f"oxigraph:{store}", TOKEN) as base:
         listed = run("documents", "--store", str(store))
@@ -107,7 +107,7 @@ def test_sources_are_paths_as_typed_and_stdin_has_none(tmp_path: Path) -> None:
     (tmp_path / "news").mkdir()
     (tmp_path / "news" / "gulf.txt").write_text("Qatar has long funded Hamas.\n")
     store = tmp_path / "store"
-    ingest = run("ingest", "news", "--store", str(store), cwd=tmp_path)
+    ingest = run("ingest", "news", "--store", str(store), "--create", cwd=tmp_path)
     assert ingest.returncode == 0, ingest.stderr.decode()
     for text in (b"Iran arms the Houthis in Yemen.\n", b"Egypt backs Haftar in Libya.\n"):
         assert run("ingest", "-", "--store", str(store), stdin=text).returncode == 0

@@ -200,6 +200,7 @@ def test_the_command_ingests_a_feed_and_names_each_failure(site, tmp_path):
         f"{site}/feed.xml",
         "--store",
         str(tmp_path / "store"),
+        "--create",
         env={"DETENTE_FETCH_ALLOW": "127.0.0.1"},
     )
     assert run.returncode == 2  # one item failed
@@ -278,6 +279,7 @@ def test_the_watch_command_polls_and_remembers_in_the_store(site, tmp_path):
         "2",
         "--store",
         str(tmp_path / "store"),
+        "--create",
         env={"DETENTE_FETCH_ALLOW": "127.0.0.1"},
     )
     assert run.returncode == 0, run.stderr

@@ -351,6 +351,7 @@ def test_ingest_of_several_urls_goes_on_past_malformed_redirects(site, tmp_path)
         f"{site.url}/good",
         "--store",
         str(tmp_path / "store"),
+        "--create",
         env={"DETENTE_FETCH_ALLOW": "127.0.0.1"},
     )
     assert run.returncode == 2, run.stderr  # some failed, none stopped the rest

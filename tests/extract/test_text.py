@@ -35,6 +35,37 @@ def test_non_utf8_can_be_read_with_an_explicit_encoding():
     assert article.text.startswith("Türkiye")
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_are_read_when_named(encoding):
+    # Their zero bytes are characters, not a sign of binary data.
+    text = "Türkiye backs the plan; Egypt opposes it."
+    assert read_article(text.encode(encoding), encoding=encoding).text == text
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_a_byte_order_mark_says_utf16_or_utf32_by_itself(encoding):
+    text = "Türkiye backs the plan."
+    assert read_article(text.encode(encoding)).text == text
+
+
+def test_foreign_language_is_named_only_when_sure():
+    from detente.extract.text import foreign_language
+
+    french = (
+        "La Turquie soutient le gouvernement d'union nationale à Tripoli, tandis que "
+        "l'Égypte et les Émirats arabes unis appuient les forces du maréchal Haftar dans "
+        "l'est du pays, selon des diplomates réunis lundi à Berlin."
+    )
+    english = (
+        "Turkey backs the Government of National Accord in Tripoli, while Egypt and the "
+        "United Arab Emirates support Khalifa Haftar's forces in the east of the country, "
+        "diplomats meeting in Berlin said on Monday."
+    )
+    assert foreign_language(french) == "fr"
+    assert foreign_language(english) is None
+    assert foreign_language("La Turquie soutient Tripoli.") is None  # too short to judge
+
+
 def test_utf8_bom_is_accepted():
     assert read_article(b"\xef\xbb\xbfRussia backs Serbia.").text == "Russia backs Serbia."
 

@@ -130,6 +130,7 @@ def test_killed_ingest_leaves_only_whole_documents(tmp_path):
             str(corpus),
             "--store",
             str(store),
+            "--create",
             "--verbose",
         ],
         stdout=subprocess.DEVNULL,

@@ -77,6 +77,58 @@ def test_bad_relation_queries_get_clear_4xx(client, params, status, message) -> 
     assert message in response.text
 
 
+@pytest.mark.parametrize(
+    ("path", "params", "kind", "meant"),
+    [
+        ("/relations", {"theatre": "Lybia"}, "theatre", "Libya"),
+        ("/view", {"theatre": "lybia"}, "theatre", "Libya"),
+        ("/balance", {"theatre": "Lybia"}, "theatre", "Libya"),
+        ("/relations", {"actor": "Rusia"}, "actor", "Russia"),
+        ("/actors/Turky%20", {}, "actor", "Turkey"),
+        ("/paths", {"source": "Egipt", "target": "TUR"}, "actor", "Egypt"),
+    ],
+)
+def test_unknown_names_are_404s_that_suggest_the_nearest(client, path, params, kind, meant):
+    # An empty 200 would read as "nothing there"; the answer says the name is not known.
+    response = client.get(path, params=params)
+    assert response.status_code == 404
+    body = response.json()
+    assert body["detail"].startswith(f"unknown {kind} ")
+    assert body["suggestions"][0] == meant and f"did you mean '{meant}'" in body["detail"]
+
+
+def test_known_names_in_any_case_are_not_refused(client: TestClient) -> None:
+    assert client.get("/relations", params={"theatre": "lIBYA"}).json()
+    assert client.get("/view", params={"theatre": " libya "}).status_code == 200
+
+
+def test_theatres_are_listed_with_counts_and_paged(client: TestClient) -> None:
+    response = client.get("/theatres")
+    listed = response.json()
+    assert int(response.headers["X-Total-Count"]) == len(listed) >= 3
+    libya = next(t for t in listed if t["theatre"] == "Libya")
+    assert libya["documents"] == 3 and libya["statements"] > libya["undated"] >= 0
+    assert libya["first_date"] <= libya["last_date"]
+    # Most recent evidence first; theatres with no dated statement last.
+    last = [t["last_date"] for t in listed]
+    dated = [d for d in last if d]
+    assert dated == sorted(dated, reverse=True) and last[: len(dated)] == dated
+    first = client.get("/theatres", params={"limit": 2})
+    assert [t["theatre"] for t in first.json()] == [t["theatre"] for t in listed[:2]]
+    assert 'rel="next"' in first.headers["Link"] and "offset=2" in first.headers["Link"]
+    rest = client.get("/theatres", params={"limit": 2, "offset": 2})
+    assert 'rel="prev"' in rest.headers["Link"]
+
+
+def test_documents_are_paged_with_a_total(client: TestClient) -> None:
+    everything = client.get("/documents")
+    total = int(everything.headers["X-Total-Count"])
+    assert total == len(everything.json()) == len(list(EXAMPLES.glob("*.txt")))
+    page = client.get("/documents", params={"limit": 1, "offset": 1})
+    assert page.json() == everything.json()[1:2]
+    assert page.headers["X-Total-Count"] == str(total)
+
+
 def test_actor_profile(client: TestClient) -> None:
     listed = client.get("/actors", params={"q": "turk"}).json()
     assert listed[0]["id"] == "TUR"
@@ -211,16 +263,21 @@ def test_explorer_page_and_its_bundled_library(client: TestClient) -> None:
 def test_answers_are_fresh_after_every_write(extractor) -> None:
     """/relations answers are kept as bytes between writes; a write must replace them."""
     api = make_client(extractor, token=TOKEN)
-    question = {"theatre": "Libya", "predicate": "backs"}
+    question = {"predicate": "backs"}
+    in_libya = {**question, "theatre": "Libya"}
     assert api.get("/relations", params=question).json() == []
     assert api.get("/relations", params=question).json() == []  # the kept answer
+    assert api.get("/relations", params=in_libya).status_code == 404  # no Libya yet
     text = "Qatar is funding the Government of National Accord in Libya, diplomats said."
     posted = api.post("/documents", json={"text": text}, headers=AUTH)
     assert posted.status_code == 201
-    rows = api.get("/relations", params=question).json()
-    assert [(r["subject"]["id"], r["object"]["id"]) for r in rows] == [("QAT", "LBY-GNA")]
+    for asked in (question, in_libya):
+        rows = api.get("/relations", params=asked).json()
+        assert [(r["subject"]["id"], r["object"]["id"]) for r in rows] == [("QAT", "LBY-GNA")]
     assert api.delete(f"/documents/{posted.json()['id']}", headers=AUTH).status_code == 204
     assert api.get("/relations", params=question).json() == []
+    # A theatre the graph has held stays known: its answer is now empty, not a 404.
+    assert api.get("/relations", params=in_libya).json() == []
 
 
 @pytest.mark.slow

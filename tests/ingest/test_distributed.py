@@ -228,7 +228,7 @@ def test_the_command_ingests_json_lines_and_reports_bad_lines(tmp_path):
         + "\n{oops\n",
         encoding="utf-8",
     )
-    run = run_cli("ingest", str(corpus), "--store", str(tmp_path / "store"))
+    run = run_cli("ingest", str(corpus), "--store", str(tmp_path / "store"), "--create")
     assert run.returncode == 2
     assert f"{corpus}:2: not a JSON object" in run.stderr
     assert "1 added" in run.stderr and "1 failed" in run.stderr
@@ -300,7 +300,7 @@ def test_the_command_runs_on_a_cluster_and_counts_a_wire_copy_once_unless_told(t
     )
 
     def ingest(*options: str) -> str:
-        run = run_cli("ingest", str(corpus), "-v", *options, timeout=600)
+        run = run_cli("ingest", str(corpus), "-v", "--create", *options, timeout=600)
         assert run.returncode == 0, run.stderr
         return run.stderr
 

@@ -2,7 +2,9 @@
 
 Typing "Kreml" should offer Russia, and "Erdo" Turkey: an actor is found by its label, its
 id and every alias, demonym, capital or leader the gazetteer reads as it. Only actors and
-theatres with live statements are offered.
+theatres with live statements are offered. A name that matches nothing is read as a
+misspelling: "Rusia" offers Russia and "Lybia" Libya, by edit distance (optimal string
+alignment, which counts a swap of two neighbouring letters once), computed by RapidFuzz.
 """
 
 from __future__ import annotations
@@ -13,9 +15,13 @@ import re
 from dataclasses import dataclass, replace
 
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
+from detente.analysis.actors import find_actor
 from detente.analysis.ledger import Ledger
 from detente.domain import Via
+from detente.errors import UnknownNameError
 from detente.ontology import load_gazetteer
 
 _WORD_START = re.compile(r"(?:^|[\s\-'(/.])(\w)")
@@ -120,7 +126,7 @@ def suggest(index: SuggestionIndex, text: str, *, limit: int = 8) -> list[dict]:
             entry = replace(entry, label=found[0], weight=found[1])
         # Names of the actor itself before its officials', its own label first: "Tur"
         # says Turkey before a minister whose name starts so.
-        key = (
+        key: tuple = (
             grade,
             entry.standing,
             -entry.weight,
@@ -131,6 +137,12 @@ def suggest(index: SuggestionIndex, text: str, *, limit: int = 8) -> list[dict]:
         seen = best.get((entry.kind, entry.id))
         if seen is None or key < seen[0]:
             best[(entry.kind, entry.id)] = (key, entry)
+    if not best:  # nothing holds what was typed: read it as a misspelling
+        for distance, entry in _misspelt(index, wanted):
+            key = (3, distance, entry.standing, -entry.weight, entry.label)
+            seen = best.get((entry.kind, entry.id))
+            if seen is None or key < seen[0]:
+                best[(entry.kind, entry.id)] = (key, entry)
     ranked = sorted(best.values(), key=lambda item: (item[0], item[1].kind, item[1].id))
     return [
         {
@@ -143,3 +155,84 @@ def suggest(index: SuggestionIndex, text: str, *, limit: int = 8) -> list[dict]:
         }
         for _, entry in ranked[:limit]
     ]
+
+
+def _allowed_edits(length: int) -> int:
+    """Edits a misspelling of a name this long may hold: none below four letters (any
+    short name is one edit from many), one up to four, two from five ("Lybia"), three
+    from ten."""
+    return 0 if length < 4 else 1 if length == 4 else 2 if length < 10 else 3
+
+
+def _misspelt(index: SuggestionIndex, wanted: str) -> list[tuple[int, Entry]]:
+    """(edits, entry) for each live name within the allowed edits of ``wanted``, the gazetteer's
+    names filled in with their live actor's label and weight. O(names x length^2), in C."""
+    edits = _allowed_edits(len(wanted))
+    if not edits:
+        return []
+    entries: list[Entry] = []
+    for entry in itertools.chain(index.own, _gazetteer_entries()):
+        if abs(len(entry.folded) - len(wanted)) > edits:
+            continue
+        if not entry.label:
+            found = index.live.get(entry.id)
+            if found is None:
+                continue
+            entry = replace(entry, label=found[0], weight=found[1])
+        entries.append(entry)
+    matches = process.extract(
+        wanted,
+        [e.folded for e in entries],
+        scorer=OSA.distance,
+        score_cutoff=edits,
+        limit=None,
+    )
+    # A short name is near anything: "usa" is two edits from "rusia". The shorter of the
+    # two decides how many edits may separate them.
+    return [
+        (int(distance), entries[at])
+        for _, distance, at in matches
+        if distance <= _allowed_edits(min(len(wanted), len(entries[at].folded)))
+    ]
+
+
+def nearest(index: SuggestionIndex, name: str, *, kind: str, limit: int = 3) -> list[str]:
+    """The labels of the ``limit`` live actors (or theatres) whose names are nearest to
+    ``name``: what "did you mean" offers for a name the graph does not hold."""
+    found = [s for s in suggest(index, name, limit=4 * limit) if s["kind"] == kind]
+    labels: list[str] = []
+    for suggestion in found:
+        if suggestion["label"] not in labels:
+            labels.append(suggestion["label"])
+    return labels[:limit]
+
+
+def known_theatre(ledger: Ledger, name: str) -> str | None:
+    """The label of the theatre ``name`` names (any case, any spacing), if the ledger has
+    one. O(1)."""
+    found = ledger.theatres.ids.get(" ".join(name.split()).casefold())
+    return None if found is None else ledger.theatre_labels[found]
+
+
+def unknown_name(kind: str, name: str, index: SuggestionIndex) -> UnknownNameError:
+    """The error for an actor or theatre (``kind``) the graph does not hold, offering the
+    nearest names it does."""
+    return UnknownNameError(kind, name, nearest(index, name, kind=kind))
+
+
+def require_actor(ledger: Ledger, name: str) -> str:
+    """The id of the live actor ``name`` names (id, label or any gazetteer name); else an
+    :class:`~detente.errors.UnknownNameError` that offers the nearest names."""
+    found = find_actor(ledger, name)
+    if found is None:
+        raise unknown_name("actor", name, suggestion_index(ledger))
+    return found
+
+
+def require_theatre(ledger: Ledger, name: str) -> str:
+    """The label of the theatre ``name`` names; else an
+    :class:`~detente.errors.UnknownNameError` that offers the nearest theatres."""
+    found = known_theatre(ledger, name)
+    if found is None:
+        raise unknown_name("theatre", name, suggestion_index(ledger))
+    return found

@@ -9,10 +9,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from detente.cli.app import app, err, fail, parse_date, stdout_console
+from detente.cli.app import (
+    app,
+    err,
+    fail,
+    parse_date,
+    progress,
+    stdout_console,
+    warn_if_not_english,
+)
 
 if TYPE_CHECKING:
     from detente.extract.text import Article
@@ -27,18 +34,6 @@ class InputKind(str, Enum):
     auto = "auto"
     text = "text"
     html = "html"
-
-
-def _progress(label: str, total: int) -> Progress:
-    """A progress bar on stderr, shown for several inputs on a terminal only."""
-    return Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        disable=total < 2 or not err.is_terminal,
-    )
 
 
 def _read_inputs(
@@ -64,6 +59,7 @@ def _read_inputs(
                 f"[bold red]detente: error:[/] {name}: {reason}", highlight=False, soft_wrap=True
             )
             continue
+        warn_if_not_english(name, article.text)
         yield name, article
 
 
@@ -101,9 +97,9 @@ def extract(
         batch_size=batch_size, n_process=n_process, mode="rules" if fast else "both"
     )
     table = _table() if output is OutputFormat.table else None
-    progress = _progress("extracting", len(files))
-    with progress:
-        task = progress.add_task("extract", total=len(files))
+    display = progress("extracting", len(files))
+    with display:
+        task = display.add_task("extract", total=len(files))
         for _article, relations in extractor.process(articles):
             for rel in relations:
                 if rel.confidence < min_confidence:
@@ -112,7 +108,7 @@ def extract(
                     sys.stdout.write(rel.model_dump_json() + "\n")
                 else:
                     _add_row(table, rel)
-            progress.advance(task)
+            display.advance(task)
             sys.stdout.flush()
     if table is not None:
         stdout_console().print(table)

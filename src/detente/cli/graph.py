@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
-from detente.cli.app import app, err, fail, parse_date, stdout_console
+from detente.cli.app import (
+    app,
+    err,
+    fail,
+    parse_date,
+    progress,
+    stdout_console,
+    warn_if_not_english,
+)
 from detente.domain import Polarity
 from detente.domain.filters import StatementFilter
 from detente.settings import Settings
@@ -23,11 +31,29 @@ if TYPE_CHECKING:
 
 # ---------------------------------------------------------------------- knowledge graph
 STORE_HELP = "Store: a path (embedded, default ./detente-data), memory:, or a SPARQL endpoint URL."
+CREATE_HELP = "Make a new embedded store when --store names a folder that does not exist."
 
 
-def _store(url: str | None, *, write: bool = False):
+def check_location(setting: str, *, write: bool, create: bool) -> None:
+    """Refuse an embedded store whose folder does not exist, unless the command writes and
+    was asked to ``create`` it (or it is the default location, which the first ingest
+    makes): a misspelt ``--store`` would otherwise open a new, empty store and answer
+    nothing, or scatter documents over two stores."""
+    from detente.graph.store import DEFAULT_LOCATION, local_location
+
+    location = local_location(setting)
+    if location is None or Path(location).exists():
+        return
+    if not write:
+        fail(f"no store at {location}: nothing was ingested there (is the path right?)")
+    if not create and setting != DEFAULT_LOCATION:
+        fail(f"no store at {location}: pass --create to make a new one there")
+
+
+def _store(url: str | None, *, write: bool = False, create: bool = False):
     """The store a command works on. An embedded store that ``detente serve`` holds open is
-    read through that server; a command that writes is refused with a line saying so."""
+    read through that server; a command that writes is refused with a line saying so. A
+    folder that does not exist is refused (see :func:`check_location`)."""
     from detente.graph import open_store
     from detente.graph.discovery import ServedStore, running_server
     from detente.graph.store import local_location
@@ -36,6 +62,7 @@ def _store(url: str | None, *, write: bool = False):
     # as one: it asks for them all.
     settings = Settings()  # type: ignore[call-arg]
     setting = url or settings.store
+    check_location(setting, write=write, create=create)
     location = local_location(setting)
     served = running_server(location) if location else None
     if served is not None:
@@ -58,6 +85,7 @@ def ingest(
         "http(s) URLs of pages or RSS/Atom feeds.",
     ),
     store: str | None = typer.Option(None, help=STORE_HELP),
+    create: bool = typer.Option(False, "--create", help=CREATE_HELP),
     published: str | None = typer.Option(
         None,
         "--date",
@@ -122,12 +150,19 @@ def ingest(
         read_corpus(files, failed, encoding=encoding, author=author),
         read_urls(urls, failed, policy=policy, author=author),
     )
-    items = (
-        (entry.article, source(entry.name, entry.url, entry.article.text), entry.published or when)
-        for entry in entries
-    )
+
+    def item(entry):
+        warn_if_not_english(entry.name, entry.article.text)
+        return (
+            entry.article,
+            source(entry.name, entry.url, entry.article.text),
+            (entry.published or when),
+        )
+
+    items = map(item, entries)
     with contextlib.ExitStack() as stack:
-        kg = stack.enter_context(_store(store, write=True))  # refused before a cluster starts
+        # Refused before a cluster starts.
+        kg = stack.enter_context(_store(store, write=True, create=create))
         extractor: StreamExtractor
         if dask:
             from detente.ingest.distributed import DaskExtractor, dask_client
@@ -144,7 +179,7 @@ def ingest(
             bulk=bulk,
             dedup=dedup,
         )
-        counts, relations = _run_ingest(ingestor, items, len(files), verbose)
+        counts, relations = _run_ingest(ingestor, items, _ingest_total(files, urls), verbose)
     n_failed = len(failures) + counts.pop("failed")
     summary = ", ".join(f"{n} {status}" for status, n in counts.items())
     err.print(
@@ -155,32 +190,43 @@ def ingest(
         raise typer.Exit(2)
 
 
-def _ingest_progress(files: int):
-    """Documents done, relations found and documents per second, on a terminal only (a
-    JSON Lines corpus does not say how many documents it holds)."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+def _ingest_total(files: list[Path], urls: list[str]) -> int | None:
+    """How many documents the inputs hold, when that is known before reading them: each
+    article file is one, a JSON Lines corpus one per non-blank line; a URL may be a feed
+    of any length, so with URLs the total is unknown."""
+    from detente.extract.corpus import LINES_SUFFIXES
 
-    return Progress(
-        SpinnerColumn(),
-        TextColumn(
-            "ingesting: {task.completed:,.0f} documents, {task.fields[relations]:,} relations"
-        ),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        console=err,
-        disable=not err.is_terminal,
-    )
+    if urls:
+        return None
+    total = 0
+    for file in files:
+        if file.suffix.lower() not in LINES_SUFFIXES:
+            total += 1
+            continue
+        try:
+            with file.open("rb") as lines:
+                total += sum(1 for line in lines if line.strip())
+        except OSError:  # reported with its reason when it is read
+            continue
+    return total
 
 
-def _run_ingest(ingestor, items, files: int, verbose: bool) -> tuple[dict[str, int], int]:
-    """Ingest ``items``, showing documents, relations and throughput; (counts, relations)."""
+def _run_ingest(ingestor, items, total: int | None, verbose: bool) -> tuple[dict[str, int], int]:
+    """Ingest ``items``, showing documents done (of ``total`` with the time left, when it
+    is known), relations and throughput; (counts, relations)."""
+    from rich.progress import TextColumn
 
     counts = {"added": 0, "replaced": 0, "unchanged": 0, "failed": 0}
     relations = 0
-    progress = _ingest_progress(files)
+    display = progress(
+        "ingesting documents",
+        total,
+        TextColumn("{task.fields[relations]:,} relations"),
+        TextColumn("{task.fields[rate]}"),
+    )
     try:
-        with progress:
-            task = progress.add_task("ingest", total=None, relations=0, rate="")
+        with display:
+            task = display.add_task("ingest", total=total, relations=0, rate="")
             began = time.monotonic()
             for result in ingestor.ingest_many(items):
                 counts[result.status] += 1
@@ -204,7 +250,7 @@ def _run_ingest(ingestor, items, files: int, verbose: bool) -> tuple[dict[str, i
                     )
                 done = sum(counts.values())
                 rate = f"{done / max(time.monotonic() - began, 1e-9):,.1f} documents/s"
-                progress.update(task, advance=1, relations=relations, rate=rate)
+                display.update(task, advance=1, relations=relations, rate=rate)
     except KeyboardInterrupt:
         fail("interrupted: every document reported so far is stored; run again to go on")
     return counts, relations
@@ -214,6 +260,7 @@ def _run_ingest(ingestor, items, files: int, verbose: bool) -> tuple[dict[str, i
 def watch(
     feeds: list[str] = typer.Argument(..., help="RSS or Atom feed URLs."),
     store: str | None = typer.Option(None, help=STORE_HELP),
+    create: bool = typer.Option(False, "--create", help=CREATE_HELP),
     every: str = typer.Option("15m", help="Time between two polls: 90s, 15m, 1h."),
     rounds: int = typer.Option(0, min=0, help="Stop after N polls (0: run until stopped)."),
     dedup: bool = typer.Option(True, "--dedup/--no-dedup", help="Count a wire copy once."),
@@ -236,7 +283,7 @@ def watch(
         failures.append(name)
         err.print(f"[bold red]detente: error:[/] {name}: {reason}", highlight=False, soft_wrap=True)
 
-    with _store(store, write=True) as kg:
+    with _store(store, write=True, create=create) as kg:
         ingestor = Ingestor(kg, Extractor(), dedup=dedup)
         policy = fetch_policy(Settings().fetch_allowed)  # type: ignore[call-arg]  # see _store
         watcher = FeedWatcher(feeds, policy, StoredValidators(kg))
@@ -311,6 +358,36 @@ def documents(store: str | None = typer.Option(None, help=STORE_HELP)) -> None:
     stdout_console().print(table)
 
 
+@app.command()
+def theatres(
+    store: str | None = typer.Option(None, help=STORE_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON rows."),
+) -> None:
+    """List the theatres the store holds statements about, most recent evidence first."""
+    import json
+
+    from detente.analysis.theatres import theatre_summaries
+
+    rows = _answers(store, lambda ledger, _: theatre_summaries(ledger))
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    table = Table(header_style="bold")
+    for column in ("theatre", "statements", "undated", "documents", "actors", "first", "last"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(
+            r["theatre"],
+            str(r["statements"]),
+            str(r["undated"]),
+            str(r["documents"]),
+            str(r["actors"]),
+            r["first_date"] or "",
+            r["last_date"] or "",
+        )
+    stdout_console().print(table)
+
+
 class QueryFormat(str, Enum):
     table = "table"
     csv = "csv"
@@ -367,12 +444,18 @@ def _answers(store: str | None, ask):
 
 
 def _actor_id(ledger, name: str) -> str:
-    from detente.analysis.actors import find_actor
+    """The actor ``name`` names; an unknown one ends the command offering the nearest."""
+    from detente.analysis.suggestions import require_actor
 
-    found = find_actor(ledger, name)
-    if found is None:
-        fail(f"unknown actor {name!r}: not in the knowledge graph")
-    return found
+    return require_actor(ledger, name)
+
+
+def _theatre(ledger, name: str | None) -> str | None:
+    """The theatre ``name`` names; an unknown one ends the command offering the nearest
+    (an empty table would read as "no relations there")."""
+    from detente.analysis.suggestions import require_theatre
+
+    return None if name is None else require_theatre(ledger, name)
 
 
 @app.command()
@@ -398,7 +481,12 @@ def backers(
         until=parse_date(until),
         predicates=(predicate,),
     )
-    rows = _answers(store, lambda ledger, evidence: relation_rows(ledger, evidence, where))
+
+    def ask(ledger, evidence):
+        _theatre(ledger, theatre)
+        return relation_rows(ledger, evidence, where)
+
+    rows = _answers(store, ask)
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return
@@ -467,7 +555,9 @@ def balance(
 
     from detente.analysis.balance import ledger_balance
 
-    result = _answers(store, lambda ledger, _: ledger_balance(ledger, theatre=theatre))
+    result = _answers(
+        store, lambda ledger, _: ledger_balance(ledger, theatre=_theatre(ledger, theatre))
+    )
     sys.stdout.write(json.dumps(result, indent=2) + "\n")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from detente.cli.app import app, err, fail
-from detente.cli.graph import STORE_HELP
+from detente.cli.graph import CREATE_HELP, STORE_HELP, check_location
 
 
 def _examples() -> Path:
@@ -21,6 +21,7 @@ def _examples() -> Path:
 @app.command()
 def serve(
     store: str | None = typer.Option(None, help=STORE_HELP),
+    create: bool = typer.Option(False, "--create", help=CREATE_HELP),
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8000, min=1, max=65535),
     query_timeout: float | None = typer.Option(None, help="SPARQL time limit (s), default 10."),
@@ -40,6 +41,8 @@ def serve(
         overrides["query_timeout"] = query_timeout
     try:
         settings = ServiceSettings(**overrides)
+        # A new store is made only when asked; serving one is writing it when a token is set.
+        check_location(settings.store, write=True, create=create)
         run(settings, None, host, port)
     except ValidationError as exc:
         fail(f"bad setting: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")

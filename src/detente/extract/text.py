@@ -5,6 +5,8 @@ Every rejection raises :class:`InputError` with a one-line message meant for the
 
 from __future__ import annotations
 
+import codecs
+import functools
 import re
 from datetime import date
 from typing import TYPE_CHECKING, cast
@@ -69,13 +71,19 @@ def decode(data: bytes, encoding: str | None = None) -> str:
     """Bytes to text: UTF-8 (BOM allowed) unless ``encoding`` says otherwise."""
     if not data.strip():
         raise InputError("empty input: nothing to extract")
-    head = data[:65536]
-    if b"\x00" in head:
+    encoding = encoding or _byte_order_mark(data)
+    try:
+        # UTF-16 and UTF-32 text is full of zero bytes; in any other encoding they mean
+        # binary data.
+        wide = encoding is not None and codecs.lookup(encoding).name.startswith(
+            ("utf-16", "utf-32")
+        )
+    except LookupError as exc:
+        raise InputError(f"unknown encoding {encoding!r}") from exc
+    if b"\x00" in data[:65536] and not wide:
         raise InputError("binary input: this looks like a binary file, not text or HTML")
     try:
         text = data.decode(encoding or "utf-8-sig")
-    except LookupError as exc:
-        raise InputError(f"unknown encoding {encoding!r}") from exc
     except UnicodeDecodeError as exc:
         guess = _guess_encoding(data)
         hint = f" (it looks like {guess}; pass --encoding {guess})" if guess else ""
@@ -84,6 +92,23 @@ def decode(data: bytes, encoding: str | None = None) -> str:
         ) from exc
     _refuse_controls(text)
     return text
+
+
+_WIDE = ("utf-16", "utf-32")
+
+
+def _byte_order_mark(data: bytes) -> str | None:
+    """The encoding a UTF-16 or UTF-32 byte order mark announces (UTF-8's is read anyway).
+    UTF-32's marks are tested first: UTF-32-LE's begins with UTF-16-LE's."""
+    for mark, name in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(mark):
+            return name
+    return None
 
 
 def _refuse_controls(text: str) -> None:
@@ -196,3 +221,28 @@ def with_author(article: Article, author: str | None) -> Article:
     return Article(
         article.text, article.title, article.published, article.url, article.was_html, author
     )
+
+
+# Below this many words a language guess is unsure; a headline alone is not judged.
+_LANGUAGE_MIN_WORDS = 20
+
+
+@functools.cache
+def _language_identifier():
+    """py3langid's model (langid.py's, 97 languages, shipped inside the package): read
+    once, on the first text judged (half a second)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def foreign_language(text: str) -> str | None:
+    """The ISO 639-1 code of the language ``text`` is written in when it is surely not
+    English (probability 0.9 or more); None for English, or when unsure. detente's
+    pipeline reads English only: a French article yields no relation, and the user
+    should hear why rather than see "0 relations"."""
+    sample = text[:5000]
+    if len(sample.split()) < _LANGUAGE_MIN_WORDS:
+        return None
+    language, probability = _language_identifier().classify(sample)
+    return language if language != "en" and probability >= 0.9 else None

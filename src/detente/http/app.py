@@ -7,6 +7,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from detente.errors import DetenteError, SparqlError
+from detente.errors import DetenteError, SparqlError, UnknownNameError
 from detente.extract.fetch import FetchPolicy
 from detente.graph.store import PREFIX_MAP, Capability
 from detente.http import explorer_routes, rest, sparql_routes
@@ -195,7 +196,10 @@ def create_app(
     @app.exception_handler(DetenteError)
     async def refused(request: Request, exc: DetenteError) -> JSONResponse:
         # What a route did not map itself: each kind of error knows its status.
-        return JSONResponse({"detail": str(exc)}, exc.http_status)
+        body: dict[str, Any] = {"detail": str(exc)}
+        if isinstance(exc, UnknownNameError):
+            body["suggestions"] = exc.suggestions
+        return JSONResponse(body, exc.http_status)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

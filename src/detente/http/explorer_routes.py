@@ -16,7 +16,7 @@ from detente.analysis.alliance_view import (
     pair_question,
 )
 from detente.analysis.export import events_csv, graph_document
-from detente.analysis.suggestions import SuggestionIndex, suggest, suggestion_index
+from detente.analysis.suggestions import suggest
 from detente.domain.filters import StatementFilter
 from detente.http.answer_cache import answer_key
 from detente.http.models import (
@@ -27,7 +27,7 @@ from detente.http.models import (
     Predicate,
     Suggestion,
 )
-from detente.http.rest import UNKNOWN_ACTOR, _actor, _problem, answers, service
+from detente.http.rest import UNKNOWN_NAME, _actor, _problem, _theatre, answers, names, service
 from detente.live.service import KnowledgeService
 
 router = APIRouter(tags=["explorer"], responses={422: _problem("Invalid parameters.")})
@@ -52,7 +52,7 @@ def view_filter(
     svc: KnowledgeService = Depends(service),
 ) -> StatementFilter:
     return StatementFilter(  # since after until: an InputError, answered 422
-        theatre=theatre,
+        theatre=_theatre(svc, theatre),
         actor=_actor(svc, actor) if actor else None,
         since=since,
         until=until,
@@ -66,7 +66,7 @@ def _question(kind: str, wanted: StatementFilter, *extra: object) -> tuple:
             wanted.polarity, *extra)  # fmt: skip
 
 
-@router.get("/view", response_model=AllianceMap, responses=UNKNOWN_ACTOR)
+@router.get("/view", response_model=AllianceMap, responses=UNKNOWN_NAME)
 def view(
     request: Request,
     wanted: StatementFilter = Depends(view_filter),
@@ -86,7 +86,7 @@ def view(
     return Response(body, media_type="application/json")
 
 
-@router.get("/view/evidence", response_model=PairEvidence, responses=UNKNOWN_ACTOR)
+@router.get("/view/evidence", response_model=PairEvidence, responses=UNKNOWN_NAME)
 def view_evidence(
     wanted: StatementFilter = Depends(view_filter),
     a: str = Query(..., max_length=200, description="One actor of the pair (id or name)."),
@@ -111,7 +111,7 @@ MAX_EXPORT_STATEMENTS = 50_000  # about 15 MB of CSV
     "/view/export",
     responses={
         200: {"content": {"application/graphml+xml": {}, "text/csv": {}}},
-        **UNKNOWN_ACTOR,
+        **UNKNOWN_NAME,
     },
     response_class=Response,
 )
@@ -155,10 +155,6 @@ def suggestions(
 ) -> Response:
     """Actors and theatres whose names (aliases, leaders, capitals too) match ``q``."""
 
-    def index() -> SuggestionIndex:
-        with svc.reading() as ledger:
-            return suggestion_index(ledger)
-
     # Not kept among the answers writes refresh: each keystroke is a new question.
-    found = suggest(svc.memo("suggestions", index), q, limit=limit)
+    found = suggest(names(svc), q, limit=limit)
     return Response(json.dumps(found, ensure_ascii=False), media_type="application/json")

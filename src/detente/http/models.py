@@ -47,6 +47,9 @@ class Problem(BaseModel):
 
     detail: str = Field(description="What is wrong, in one line.")
     errors: list[Where] | None = Field(None, description="Each invalid parameter (422 only).")
+    suggestions: list[str] | None = Field(
+        None, description="An unknown actor or theatre (404): the nearest names the graph holds."
+    )
 
 
 Predicate = Enum(  # type: ignore[misc]
@@ -83,6 +86,16 @@ class ActorSummary(BaseModel):
     label: str
     type: str
     statements: int = Field(description="Statements in which the actor takes part.")
+
+
+class TheatreSummary(BaseModel):
+    theatre: str
+    statements: int = Field(description="Statements about the theatre.")
+    undated: int = Field(description="Of them, statements the text gives no date for.")
+    documents: int = Field(description="Documents they come from (a copy counted once).")
+    actors: int = Field(description="Actors taking part in them.")
+    first_date: str | None = Field(description="The earliest dated statement's date.")
+    last_date: str | None = Field(description="The latest dated statement's date.")
 
 
 class Partner(BaseModel):

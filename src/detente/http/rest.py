@@ -15,10 +15,17 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from detente.analysis.actors import actor_partners, actor_summaries
+from detente.analysis.actors import actor_partners, actor_summaries, find_actor
 from detente.analysis.multigraph import pair_balance
 from detente.analysis.paths import ledger_paths
 from detente.analysis.relations import relation_rows
+from detente.analysis.suggestions import (
+    SuggestionIndex,
+    known_theatre,
+    suggestion_index,
+    unknown_name,
+)
+from detente.analysis.theatres import theatre_summaries
 from detente.domain import content_source
 from detente.domain.filters import StatementFilter
 from detente.extract import Article, read_article
@@ -45,6 +52,7 @@ from detente.http.models import (
     Predicate,
     Problem,
     RelationRow,
+    TheatreSummary,
 )
 from detente.http.security import WRITE_RESPONSES, require_writer
 from detente.ingest import IngestError
@@ -62,7 +70,10 @@ def _problem(description: str) -> dict[str, Any]:
 
 # Every route may answer these; FastAPI's own 422 schema does not match this service's body.
 router = APIRouter(responses={422: _problem("Invalid parameters or body.")})
-UNKNOWN_ACTOR: Responses = {404: _problem("Unknown actor.")}
+UNKNOWN_ACTOR: Responses = {404: _problem("Unknown actor; the nearest names are suggested.")}
+UNKNOWN_NAME: Responses = {
+    404: _problem("Unknown actor or theatre; the nearest names are suggested.")
+}
 
 
 def service(request: Request) -> KnowledgeService:
@@ -73,10 +84,34 @@ def answers(request: Request) -> AnswerCache:
     return request.app.state.answers
 
 
+def names(svc: KnowledgeService) -> SuggestionIndex:
+    """The live names of actors and theatres, built once per state of the graph."""
+
+    def build() -> SuggestionIndex:
+        with svc.reading() as ledger:
+            return suggestion_index(ledger)
+
+    return svc.memo("suggestions", build)
+
+
 def _actor(svc: KnowledgeService, name: str) -> str:
-    found = svc.actor_id(name)
+    """The id of the actor ``name`` names; an unknown one is a 404 offering the nearest."""
+    with svc.reading() as ledger:
+        found = find_actor(ledger, name)
     if found is None:
-        raise HTTPException(404, f"unknown actor {name!r}: not in the knowledge graph")
+        raise unknown_name("actor", name, names(svc))
+    return found
+
+
+def _theatre(svc: KnowledgeService, name: str | None) -> str | None:
+    """The theatre ``name`` names, as the graph spells it; an unknown one is a 404 that
+    offers the nearest theatres (an empty answer would read as "no relations there")."""
+    if name is None:
+        return None
+    with svc.reading() as ledger:
+        found = known_theatre(ledger, name)
+    if found is None:
+        raise unknown_name("theatre", name, names(svc))
     return found
 
 
@@ -100,7 +135,7 @@ def _json(answer: object) -> bytes:
 
 
 @router.get(
-    "/relations", response_model=list[RelationRow], tags=["analysis"], responses=UNKNOWN_ACTOR
+    "/relations", response_model=list[RelationRow], tags=["analysis"], responses=UNKNOWN_NAME
 )
 def relations(
     request: Request,
@@ -130,7 +165,8 @@ def relations(
     )
 
     def answer() -> bytes:
-        # The actor is looked up only when the answer is not remembered.
+        # The names are looked up only when the answer is not remembered.
+        _theatre(svc, theatre)
         asked = replace(where, actor=_actor(svc, actor)) if actor else where
         with svc.reading() as ledger:
             rows = relation_rows(ledger, svc.evidence, asked, limit=limit, offset=offset)
@@ -212,7 +248,7 @@ def paths(
     return Response(body, media_type="application/json")
 
 
-@router.get("/balance", response_model=Balance, tags=["analysis"])
+@router.get("/balance", response_model=Balance, tags=["analysis"], responses=UNKNOWN_NAME)
 async def balance(
     request: Request,
     theatre: str | None = Query(
@@ -234,6 +270,7 @@ async def balance(
         return {"blocs": json.JSONDecoder().raw_decode(body[at + 9 :].decode())[0]}
 
     async def answer() -> bytes:
+        await run_in_threadpool(_theatre, svc, theatre)
         nodes, u, v, sign, weight = await run_in_threadpool(svc.signed_pairs, theatre)
         if workers is not None:  # seconds of CPU on a large theatre: off this interpreter
             start = svc.blocs_before(theatre)
@@ -277,9 +314,70 @@ _DOCUMENT_WRITE: Responses = {
 }
 
 
-@router.get("/documents", response_model=list[DocumentInfo], tags=["documents"])
-def documents(svc: KnowledgeService = Depends(service)) -> list[dict]:
-    return svc.documents()
+def paged(request: Request, rows: list, limit: int, offset: int) -> Response:
+    """``rows[offset:offset + limit]`` as JSON, with the whole list's length in
+    ``X-Total-Count`` and the next and previous pages in ``Link`` (RFC 8288), as list APIs
+    commonly page: the body stays a plain list."""
+    page = rows[offset : offset + limit]
+    links = []
+    if offset + limit < len(rows):
+        links.append((offset + limit, "next"))
+    if offset > 0:
+        links.append((max(offset - limit, 0), "prev"))
+    headers = {"X-Total-Count": str(len(rows))}
+    if links:
+        headers["Link"] = ", ".join(
+            f'<{request.url.include_query_params(offset=at, limit=limit)}>; rel="{rel}"'
+            for at, rel in links
+        )
+    return Response(_json(page), media_type="application/json", headers=headers)
+
+
+PAGE_HEADERS: Responses = {
+    200: {
+        "headers": {
+            "X-Total-Count": {
+                "description": "How many there are in all.",
+                "schema": {"type": "integer"},
+            },
+            "Link": {
+                "description": "The next and previous pages (RFC 8288).",
+                "schema": {"type": "string"},
+            },
+        }
+    }
+}
+
+
+@router.get(
+    "/documents", response_model=list[DocumentInfo], tags=["documents"], responses=PAGE_HEADERS
+)
+def documents(
+    request: Request,
+    limit: int = Query(100, ge=1, le=10_000),
+    offset: int = Query(0, ge=0),
+    svc: KnowledgeService = Depends(service),
+) -> Response:
+    """The documents in the graph, a page at a time (the total in ``X-Total-Count``)."""
+    limit = min(limit, request.app.state.settings.max_rows)
+    return paged(request, svc.documents(), limit, offset)
+
+
+@router.get(
+    "/theatres", response_model=list[TheatreSummary], tags=["analysis"], responses=PAGE_HEADERS
+)
+def theatres(
+    request: Request,
+    limit: int = Query(100, ge=1, le=10_000),
+    offset: int = Query(0, ge=0),
+    svc: KnowledgeService = Depends(service),
+) -> Response:
+    """The theatres the graph holds statements about, most recent evidence first: each
+    with its statements (and how many are undated), documents, actors and dates."""
+    limit = min(limit, request.app.state.settings.max_rows)
+    with svc.reading() as ledger:
+        found = theatre_summaries(ledger)
+    return paged(request, found, limit, offset)
 
 
 @router.post(
