@@ -167,7 +167,8 @@ def test_a_sparql_update_is_followed_by_a_background_rebuild(client) -> None:
     while client.get("/health").json()["state"] == "rebuilding" and time.monotonic() < deadline:
         time.sleep(0.05)
     assert client.get("/health").json()["state"] == "live"
-    assert client.get("/relations", params={"theatre": "Libya"}).json() == []
+    assert client.get("/relations", params={"predicate": "backs"}).json() == []
+    assert client.get("/relations", params={"theatre": "Libya"}).status_code == 404
 
 
 def test_a_saved_ledger_is_used_only_while_the_store_is_unchanged(

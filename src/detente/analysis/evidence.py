@@ -4,6 +4,7 @@ read from the store only for the rows and hops returned, and the evidence of a r
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 from rdflib import URIRef
@@ -11,22 +12,38 @@ from rdflib import URIRef
 from detente.analysis.ledger import Ledger
 from detente.graph.store import PREFIXES, KnowledgeStore, nt
 
-# Statement IRI -> evidence sentence, for the statements an answer shows.
-EvidenceReader = Callable[[list[str]], dict[str, str]]
+
+class Source(NamedTuple):
+    """Where a statement is said: its sentence, and its document's title and URL (the
+    source it was ingested from, when that is a URL), so that a reader can cite it."""
+
+    sentence: str
+    title: str | None = None
+    url: str | None = None
+
+
+# Statement IRI -> its sentence and document, for the statements an answer shows.
+EvidenceReader = Callable[[list[str]], dict[str, Source]]
 _CHUNK = 2000
+_WEB = ("http://", "https://")
 
 
 def store_evidence(store: KnowledgeStore) -> EvidenceReader:
-    """Reads the sentences of statements from ``store``, 2,000 per query."""
+    """Reads the sentences of statements, and their documents' titles and sources, from
+    ``store``, 2,000 statements per query."""
 
-    def read(iris: list[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
+    def read(iris: list[str]) -> dict[str, Source]:
+        found: dict[str, Source] = {}
         for start in range(0, len(iris), _CHUNK):
             values = " ".join(nt(URIRef(iri)) for iri in iris[start : start + _CHUNK])
-            query = (
-                PREFIXES + f"SELECT ?r ?e WHERE {{ VALUES ?r {{ {values} }} ?r dt:evidence ?e }}"
+            query = PREFIXES + (
+                f"SELECT ?r ?e ?title ?source WHERE {{ VALUES ?r {{ {values} }} "
+                "?r dt:evidence ?e . OPTIONAL { ?r dt:document ?doc . "
+                "OPTIONAL { ?doc dct:title ?title } OPTIONAL { ?doc dct:source ?source } } }"
             )
-            found.update(store.values(query))  # type: ignore[arg-type]
+            for r, sentence, title, source in store.values(query):
+                url = source if source and source.startswith(_WEB) else None
+                found[r] = Source(sentence or "", title, url)  # type: ignore[index]
         return found
 
     return read
@@ -36,17 +53,24 @@ def actor_ref(ledger: Ledger, index: int) -> dict:
     return {"id": ledger.actors.values[index], "label": ledger.actor_labels[index]}
 
 
-def evidence_of(ledger: Ledger, rows: np.ndarray, sentences: dict[str, str]) -> list[dict]:
+def evidence_of(ledger: Ledger, rows: np.ndarray, sources: dict[str, Source]) -> list[dict]:
+    """Each row's evidence: its document (id, title, URL), sentence and date."""
     whens = ledger.column("when")[rows]
     docs = ledger.column("document")[rows]
-    return [
-        {
-            "document": ledger.documents.values[d],
-            "sentence": sentences.get(iri, ""),
-            "date": ledger.whens.values[w] if w >= 0 else None,
-        }
-        for iri, d, w in zip(ledger.iris(rows), docs, whens, strict=True)
-    ]
+    missing = Source("")
+    out = []
+    for iri, d, w in zip(ledger.iris(rows), docs, whens, strict=True):
+        source = sources.get(iri, missing)
+        out.append(
+            {
+                "document": ledger.documents.values[d],
+                "title": source.title,
+                "url": source.url,
+                "sentence": source.sentence,
+                "date": ledger.whens.values[w] if w >= 0 else None,
+            }
+        )
+    return out
 
 
 def by_date(ledger: Ledger, rows: np.ndarray) -> np.ndarray:

@@ -82,10 +82,19 @@ def who_backs_whom(
 
 def _evidence(statements: list[dict]) -> list[dict]:
     """The sentences behind a row or a hop, with their documents and dates."""
-    return [
-        {"document": s["document"], "sentence": s["evidence"], "date": date_text(s)}
-        for s in statements
-    ]
+    return [_cited(s, date_text(s)) for s in statements]
+
+
+def _cited(statement: dict, date: str | None) -> dict:
+    """One statement's evidence: its document (id, title, URL), sentence and date."""
+    title, url = statement.get("source", (None, None))
+    return {
+        "document": statement["document"],
+        "title": title,
+        "url": url,
+        "sentence": statement["evidence"],
+        "date": date,
+    }
 
 
 def _answer_row(key: tuple[str, str, str], found: list[dict], actors: dict[str, dict]) -> dict:
@@ -95,7 +104,7 @@ def _answer_row(key: tuple[str, str, str], found: list[dict], actors: dict[str, 
         first = last = only.get("when")
         documents = [only["document"]]
         confidence = only["confidence"]
-        evidence = [{"document": only["document"], "sentence": only["evidence"], "date": first}]
+        evidence = [_cited(only, first)]
     else:
         dated = sorted((d for d in found if d["date"]), key=lambda d: d["date"])
         first, last = (date_text(dated[0]), date_text(dated[-1])) if dated else (None, None)

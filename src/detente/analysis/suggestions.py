@@ -21,6 +21,7 @@ from rapidfuzz.distance import OSA
 from detente.analysis.actors import find_actor
 from detente.analysis.ledger import Ledger
 from detente.domain import Via
+from detente.domain.filters import StatementFilter
 from detente.errors import UnknownNameError
 from detente.ontology import load_gazetteer
 
@@ -209,9 +210,13 @@ def nearest(index: SuggestionIndex, name: str, *, kind: str, limit: int = 3) -> 
 
 def known_theatre(ledger: Ledger, name: str) -> str | None:
     """The label of the theatre ``name`` names (any case, any spacing), if the ledger has
-    one. O(1)."""
-    found = ledger.theatres.ids.get(" ".join(name.split()).casefold())
-    return None if found is None else ledger.theatre_labels[found]
+    live statements about it: a theatre whose documents were all removed is as unknown as
+    one never seen, before a rebuild of the ledger as after it. O(rows of the theatre)."""
+    label = " ".join(name.split())
+    found = ledger.theatres.ids.get(label.casefold())
+    if found is None or not len(ledger.select(StatementFilter(theatre=label))):
+        return None
+    return ledger.theatre_labels[found]
 
 
 def unknown_name(kind: str, name: str, index: SuggestionIndex) -> UnknownNameError:

@@ -38,8 +38,10 @@ WHERE {
   }
 }"""
 )
-_DOCUMENT_DATES = (
-    PREFIXES + "SELECT DISTINCT ?doc ?date WHERE { ?doc a dt:Document ; dct:date ?date }"
+_DOCUMENTS = PREFIXES + (
+    "SELECT DISTINCT ?doc ?date ?title ?source WHERE { ?doc a dt:Document "
+    "OPTIONAL { ?doc dct:date ?date } OPTIONAL { ?doc dct:title ?title } "
+    "OPTIONAL { ?doc dct:source ?source } }"
 )
 _LABELS = (
     PREFIXES
@@ -72,7 +74,13 @@ def relation_graph(store: KnowledgeStore, *, include_hypothetical: bool = False)
     vocab = predicates()
     graph = nx.MultiDiGraph()
     index: dict[tuple[str | None, str], dict[tuple[str, str], list[dict]]] = {}
-    published = store.pairs(_DOCUMENT_DATES)
+    published: dict[str, str] = {}
+    cited: dict[str, tuple[str | None, str | None]] = {}  # document -> (title, url)
+    for doc, day, title, source in store.values(_DOCUMENTS):
+        if day:
+            published[doc] = day  # type: ignore[index]
+        url = source if source and source.startswith(("http://", "https://")) else None
+        cited[doc] = (title, url)  # type: ignore[index]
     days: dict[str, str] = {}
     labels: dict[str, tuple[str, str]] = {}
     for node, label, kind in store.values(_LABELS):
@@ -110,6 +118,8 @@ def relation_graph(store: KnowledgeStore, *, include_hypothetical: bool = False)
             theatre=theatre,
             document=_local(doc, "https://w3id.org/detente/doc/"),
             evidence=evidence,
+            # (title, url), one tuple per document, shared by its statements.
+            source=cited.get(doc, (None, None)),  # type: ignore[arg-type]
         )
         index.setdefault((theatre.casefold() if theatre else None, name), {}).setdefault(
             (subject, obj), []

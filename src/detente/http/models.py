@@ -64,6 +64,8 @@ class ActorLabel(BaseModel):
 
 class Evidence(BaseModel):
     document: str
+    title: str | None = Field(description="The document's title, when it has one.")
+    url: str | None = Field(description="The document's URL, when it came from the web.")
     sentence: str
     date: str | None
 
