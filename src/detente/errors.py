@@ -47,6 +47,13 @@ class UnknownNameError(DetenteError, LookupError):
         self.suggestions = list(suggestions)
 
 
+class CurationConflict(DetenteError):
+    """A curation act that cannot be made in the state the curation is in (taking back an
+    act taken back already)."""
+
+    http_status = 409
+
+
 class StoreError(DetenteError, RuntimeError):
     """The store cannot do what was asked; the message says why."""
 

@@ -63,6 +63,18 @@ def test_one_signed_edge_per_pair_with_the_analysis_blocs(client: TestClient) ->
         )
 
 
+def test_blocs_are_drawn_within_one_theatre_only(client: TestClient) -> None:
+    libya = _view(client, theatre="Libya")
+    assert libya["partitioned"] and any(n["bloc"] is not None for n in libya["nodes"])
+    # Across theatres (every one, or an actor's), one partition would set actors who never
+    # meet on two sides: no blocs, no edge "against the blocs".
+    for view in (_view(client), _view(client, actor="TUR")):
+        assert not view["partitioned"] and view["edges"]
+        assert all(n["bloc"] is None for n in view["nodes"])
+        assert not any(e["frustrated"] for e in view["edges"])
+        assert view["balance"] == {"balance": None, "triangles": 0, "frustration": 0}
+
+
 def test_a_directed_edge_runs_the_way_its_statements_do(client: TestClient) -> None:
     view = _view(client)
     directed = [e for e in view["edges"] if e["directed"]]
@@ -250,7 +262,9 @@ def test_suggestions_find_actors_by_any_name(client: TestClient, typed: str, fir
 
 def test_suggestions_offer_only_what_the_graph_holds(client: TestClient) -> None:
     assert client.get("/suggest", params={"q": "Atlantis"}).json() == []
-    assert client.get("/suggest", params={"q": "x"}).json() == []
+    # One letter offers only names with a word starting with it, never one containing it.
+    for s in client.get("/suggest", params={"q": "x"}).json():
+        assert any(w.casefold().startswith("x") for w in s["matched"].replace("-", " ").split())
     assert client.get("/suggest", params={"q": ""}).status_code == 422
     assert client.get("/suggest", params={"q": "a" * 500}).status_code == 422
     # Paraguay is in the gazetteer but in no example.
@@ -292,3 +306,24 @@ def test_csv_cells_from_articles_are_never_formulas() -> None:
     assert [_cell(x) for x in ("=HYPERLINK(1)", "+1", "-2", "@SUM(A1)", "Turkey", "")] == [
         "'=HYPERLINK(1)", "'+1", "'-2", "'@SUM(A1)", "Turkey", ""
     ]  # fmt: skip
+
+
+def test_a_mediator_is_on_neither_side(rules_extractor) -> None:
+    api = make_client(rules_extractor, token="s3cret-token")
+    text = (
+        "Norway is mediating between the Colombian government and the ELN rebels, officials "
+        "said on Monday. The Colombian army has been fighting the ELN in Arauca since 2021."
+    )
+    posted = api.post("/documents", json={"text": text}, headers=AUTH)
+    assert posted.status_code == 201, posted.text
+    everywhere = api.get("/view").json()
+    edges = {frozenset((e["source"], e["target"])): e for e in everywhere["edges"]}
+    for party in ("COL", "ELN"):
+        mediation = edges[frozenset(("NOR", party))]
+        assert (mediation["stance"], mediation["net"]) == ("mixed", 0.0)
+    assert edges[frozenset(("COL", "ELN"))]["stance"] == "opposition"
+    colombia = api.get("/view", params={"theatre": "Colombia"}).json()
+    blocs = {n["id"]: n["bloc"] for n in colombia["nodes"]}
+    assert blocs.get("NOR") is None and blocs["COL"] != blocs["ELN"]
+    balance = api.get("/balance", params={"theatre": "Colombia"}).json()
+    assert all("NOR" not in bloc for bloc in balance["blocs"])

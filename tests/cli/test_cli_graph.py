@@ -105,3 +105,37 @@ def test_a_store_path_that_does_not_exist_is_refused_unless_asked_to_create(tmp_
     made = run("ingest", article, "--store", missing, "--create")
     assert made.returncode == 0 and b"1 added" in made.stderr
     assert run("documents", "--store", missing).returncode == 0
+
+
+def test_curation_from_the_command_line(tmp_path):
+    store = str(tmp_path / "store")
+    libya = str(EXAMPLES / "libya-2020.txt")
+    assert run("ingest", libya, "--store", store, "--create").returncode == 0
+
+    def backers() -> set[tuple[str, str]]:
+        rows = json.loads(run("backers", "--store", store, "--json").stdout)
+        return {(r["subject"]["id"], r["object"]["id"]) for r in rows}
+
+    before = backers()
+    assert ("EGY", "LNA") in before
+    hidden = run("curate", "hide", "Egypt", "--who", "ana", "--why", "test", "--store", store)
+    assert hidden.returncode == 0, hidden.stderr.decode()
+    assert all("EGY" not in pair for pair in backers())
+    [act] = json.loads(run("curate", "list", "--json", "--store", store).stdout)
+    assert (act["verdict"], act["curator"], act["why"]) == ("hidden", "ana", "test")
+    assert run("curate", "undo", act["id"], "--store", store).returncode == 0
+    assert backers() == before
+    again = run("curate", "undo", act["id"], "--store", store)
+    assert again.returncode == 2 and b"taken back already" in again.stderr
+
+    sparql = "SELECT ?r WHERE { ?r dt:subject actor:EGY ; dt:object actor:LNA } LIMIT 1"
+    found = json.loads(run("query", sparql, "--store", store, "--format", "json").stdout)
+    statement = found["results"]["bindings"][0]["r"]["value"]
+    assert run("curate", "confirm", statement, "--who", "ben", "--store", store).returncode == 0
+    [example] = [
+        json.loads(x) for x in run("curate", "examples", "--store", store).stdout.splitlines()
+    ]
+    assert example["relation"]["statement"] == statement and example["annotator"] == "ben"
+    assert example["label"] in ("a_backs_b", "mutual") and example["a"]["actor"] == "EGY"
+    unknown = run("curate", "hide", "Egipt", "--store", store)
+    assert unknown.returncode == 2 and b"did you mean 'Egypt'" in unknown.stderr

@@ -255,3 +255,32 @@ def test_exports_of_the_view(page, served) -> None:
     opposed = _view(served, theatre="Libya", polarity="opposition")
     assert len(rows) - 1 == sum(e["evidence"] for e in opposed["edges"])
     assert all(",opposition," in row for row in rows[1:])
+
+
+def test_an_analyst_marks_a_statement_wrong_and_takes_it_back(page, served) -> None:
+    expected = _view(served, theatre="Libya")
+    index, edge = next((i, e) for i, e in enumerate(expected["edges"]) if e["evidence"] >= 2)
+    _open(page, f"{served}/?theatre=Libya")
+    page.click(f"#pairs li:nth-child({index + 1}) button")
+    page.wait_for_function(SENTENCES)
+    # Without the write token the page asks for it and writes nothing.
+    page.click("#sentences .curation button:has-text('Wrong') >> nth=0")
+    assert "write token" in page.inner_text("#status")
+    assert page.evaluate("document.getElementById('curate').open")
+    assert httpx.get(f"{served}/curation").json() == []
+
+    page.fill("#token", TOKEN)
+    page.fill("#curator", "ana")
+    _after(page, lambda: page.click("#sentences .curation button:has-text('Wrong') >> nth=0"))
+    page.wait_for_selector("#sentences .flag.wrong")
+    [act] = httpx.get(f"{served}/curation").json()
+    assert (act["verdict"], act["curator"]) == ("wrong", "ana")
+    after = next(e for e in _view(served, theatre="Libya")["edges"] if e["id"] == edge["id"])
+    assert after["evidence"] == edge["evidence"] - 1
+    assert _drawn(page) == _expected(_view(served, theatre="Libya"))  # the page redrew
+    assert "marked wrong: not counted (ana)" in page.inner_text("#sentences")
+
+    _after(page, lambda: page.click("#sentences .curation button:has-text('Undo')"))
+    page.wait_for_function("() => !document.querySelector('#sentences .flag.wrong')")
+    assert _view(served, theatre="Libya") == expected
+    assert httpx.get(f"{served}/curation").json()[0]["retracted_by"] == "ana"

@@ -17,18 +17,21 @@ import numpy as np
 from rdflib import Literal, URIRef
 
 from detente.analysis.ledger import (
-    GOLDSTEIN,
     PREDICATE_NAMES,
     SIGN,
+    STANCE_WEIGHT,
     SYMMETRIC,
     Ledger,
     allowed_predicates,
 )
 from detente.analysis.multigraph import pair_balance
+from detente.domain.curation import CurationAct, Verdict
 from detente.domain.filters import StatementFilter
+from detente.graph.curation import acts
 from detente.graph.duplicates import DUPLICATES_GRAPH
+from detente.graph.rdf import actor_id_of, actor_iri
 from detente.graph.store import PREFIXES, KnowledgeStore, nt
-from detente.ontology import ACTOR, NS
+from detente.ontology import NS
 
 MAX_PAIRS = 150  # the most evidenced pairs drawn; a briefing graph stays legible
 MAX_EVIDENCE = 500  # statements listed for one edge, oldest first
@@ -46,6 +49,7 @@ class AllianceView:
     dates: dict
     predicates: list[dict]
     rows: np.ndarray = field(repr=False)
+    partitioned: bool = True  # whether nodes carry blocs (a view of one theatre)
 
     def as_graph(self, title: str) -> nx.Graph:
         """The view as a networkx graph (for GraphML): one edge per pair, from its source
@@ -84,6 +88,7 @@ class AllianceView:
             "balance": self.balance,
             "dates": self.dates,
             "predicates": self.predicates,
+            "partitioned": self.partitioned,
         }
 
 
@@ -110,8 +115,9 @@ def alliance_view(
 
     An edge's ``stance`` is the sign of the Goldstein- and confidence-weighted vote of its
     statements (``mixed`` when they cancel out); it is ``directed`` when every statement of
-    a one-way predicate runs the same way. Nodes carry the bloc of
-    :func:`~detente.analysis.multigraph.pair_balance` over the signed edges shown. The date
+    a one-way predicate runs the same way. In a view of one theatre, nodes carry the bloc of
+    :func:`~detente.analysis.multigraph.pair_balance` over the signed edges shown; a view
+    across theatres (all of them, or an actor's) has no blocs (``partitioned`` false). The date
     range and predicate counts are those of the view without its date and predicate
     filters, so the page can widen them again. O(n log n) for the n statements read.
     """
@@ -140,7 +146,7 @@ def alliance_view(
     )
     votes = np.bincount(
         inverse,
-        weights=GOLDSTEIN[p] * ledger.column("confidence")[rows],
+        weights=STANCE_WEIGHT[p] * ledger.column("confidence")[rows],
         minlength=len(pairs),
     )
     u_actor, v_actor = pairs // n_actors, pairs % n_actors
@@ -166,13 +172,20 @@ def alliance_view(
         )
         for k, i in enumerate(kept)
     ]
-    balance = _blocs(edges)
+    # Blocs only within one theatre: a partition across unrelated theatres would put
+    # actors who never meet on one side or the other of lines the data does not draw.
+    partitioned = wanted.theatre is not None
+    balance = _blocs(edges) if partitioned else _NO_BLOCS
+    if not partitioned:
+        for edge in edges:
+            edge["frustrated"] = False
     nodes = _nodes(ledger, edges, balance)
     return AllianceView(
         nodes=nodes,
         edges=edges,
         pairs_total=len(pairs),
         balance={k: balance[k] for k in ("balance", "triangles", "frustration")},
+        partitioned=partitioned,
         dates=dates,
         predicates=predicates,
         rows=shown_rows,
@@ -237,6 +250,9 @@ def _edge(ledger: Ledger, rows: np.ndarray, u: int, v: int, vote: float) -> dict
     }
 
 
+_NO_BLOCS: dict = {"balance": None, "triangles": 0, "frustration": 0, "blocs": [[], []]}
+
+
 def _blocs(edges: list[dict]) -> dict:
     signed = [e for e in edges if e["stance"] != "mixed"]
     nodes = sorted({end for e in signed for end in (e["source"], e["target"])})
@@ -279,10 +295,9 @@ def _nodes(ledger: Ledger, edges: list[dict], balance: dict) -> list[dict]:
 
 # ---------------------------------------------------------------------- evidence
 def actor_node(actor: str) -> str:
-    """An actor id of the ledger as a SPARQL term: an id is its IRI without the actor
-    namespace (percent-encoded, so without a colon), or the whole IRI of an actor named
-    elsewhere."""
-    return nt(URIRef(actor if ":" in actor else f"{ACTOR}{actor}"))
+    """An actor id of the ledger as a SPARQL term: the IRI it was minted as
+    (:func:`~detente.graph.rdf.actor_iri`), or the whole IRI of an actor named elsewhere."""
+    return nt(URIRef(actor) if "://" in actor else actor_iri(actor))
 
 
 def pair_question(wanted: StatementFilter, first: str, second: str) -> str:
@@ -338,14 +353,17 @@ def pair_question(wanted: StatementFilter, first: str, second: str) -> str:
 
 
 def pair_evidence(store: KnowledgeStore, question: str) -> list[dict]:
-    """The statements :func:`pair_question` finds, as the evidence panel shows them."""
+    """The statements :func:`pair_question` finds, as the evidence panel shows them, each
+    with the verdict an analyst gave it (if any, and the act's id, so that the panel can
+    take it back): a statement marked wrong is listed, flagged, and not counted."""
+    verdicts = {a.target: a for a in acts(store) if a.applies and a.verdict.about_statements}
     out = []
     for row in store.query(question).rows:
         text = {k: None if v is None else str(v) for k, v in row.items()}
         # What the question's pattern binds in every row (the rest is OPTIONAL).
         bound = {k: str(row[k]) for k in ("s", "o", "p", "modality", "doc")}
         negated = text["negated"] in ("true", "1")
-        subject, obj = (bound[k].removeprefix(str(ACTOR)) for k in ("s", "o"))
+        subject, obj = (actor_id_of(bound[k]) for k in ("s", "o"))
         out.append(
             {
                 "statement": text["r"],
@@ -358,7 +376,12 @@ def pair_evidence(store: KnowledgeStore, question: str) -> list[dict]:
                 "negated": negated,
                 "reported_by": text["reportedBy"],
                 "modality": bound["modality"].removeprefix(str(NS)),
-                "counted": not negated,
+                "counted": not negated and not _marked_wrong(verdicts, text["r"]),
+                "curation": (
+                    {"act": act.id, "verdict": act.verdict.value, "curator": act.curator}
+                    if (act := verdicts.get(text["r"] or "")) is not None
+                    else None
+                ),
                 "document": {
                     "id": bound["doc"].rsplit("/", 1)[-1],
                     "title": text["title"],
@@ -367,3 +390,8 @@ def pair_evidence(store: KnowledgeStore, question: str) -> list[dict]:
             }
         )
     return out
+
+
+def _marked_wrong(verdicts: dict[str, CurationAct], statement: str | None) -> bool:
+    found = verdicts.get(statement or "")
+    return found is not None and found.verdict is Verdict.wrong

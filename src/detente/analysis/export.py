@@ -9,8 +9,9 @@ import networkx as nx
 from rdflib import RDFS, Dataset, URIRef
 
 from detente.analysis.views import relation_graph
+from detente.graph.rdf import actor_id_of
 from detente.graph.store import PREFIXES, KnowledgeStore, nt
-from detente.ontology import ACTOR, NS
+from detente.ontology import NS
 
 RDF_FORMATS = {"turtle": "turtle", "trig": "trig", "nquads": "nquads", "jsonld": "json-ld"}
 GRAPH_FORMATS = ("graphml", "gexf")
@@ -145,14 +146,14 @@ def events_csv(store: KnowledgeStore, statements: list[str] | None = None) -> st
             [
                 text["r"].rsplit("/", 1)[1],
                 text["date"] or text["docdate"],
-                text["s"].removeprefix(str(ACTOR)),
+                actor_id_of(text["s"]),
                 _cell(text["sl"]),
                 text["sc"],
                 text["plover"],
                 name,
                 text["polarity"].removeprefix(str(NS)),
                 vocab[name].weight,
-                text["o"].removeprefix(str(ACTOR)),
+                actor_id_of(text["o"]),
                 _cell(text["ol"]),
                 text["oc"],
                 text["negated"],

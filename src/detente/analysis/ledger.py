@@ -37,12 +37,14 @@ from typing import Any
 import numpy as np
 import pyoxigraph as ox
 
+from detente.domain.curation import Withheld
 from detente.domain.dates import PartialDate
 from detente.domain.filters import StatementFilter
+from detente.graph.curation import withheld
 from detente.graph.duplicates import copies_of_store, is_copy
-from detente.graph.rdf import DOC, REL
+from detente.graph.rdf import DOC, REL, actor_id_of
 from detente.graph.store import PREFIXES, Capability, KnowledgeStore, StoreError
-from detente.ontology import ACTOR, NS, predicates
+from detente.ontology import NS, predicates
 
 log = logging.getLogger("detente.graph")
 
@@ -51,7 +53,9 @@ log = logging.getLogger("detente.graph")
 PREDICATE_NAMES: tuple[str, ...] = tuple(sorted(predicates()))
 PREDICATE_INDEX = {name: i for i, name in enumerate(PREDICATE_NAMES)}
 SIGN = np.array([1 if predicates()[n].polarity == "alignment" else -1 for n in PREDICATE_NAMES])
-GOLDSTEIN = np.array([predicates()[n].weight for n in PREDICATE_NAMES], dtype=np.float64)
+# A statement's vote in its pair's stance: its Goldstein weight, 0 for mediation (neither
+# side; see Predicate.stance_weight).
+STANCE_WEIGHT = np.array([predicates()[n].stance_weight for n in PREDICATE_NAMES], dtype=np.float64)
 SYMMETRIC = np.array([predicates()[n].symmetric for n in PREDICATE_NAMES], dtype=bool)
 
 _COLUMNS = {
@@ -335,6 +339,13 @@ class _Ordering:
         return self.places
 
 
+def _iri_key(iri: str) -> bytes:
+    """A statement IRI as the ledger keeps it: without the relation namespace (24 bytes
+    for detente's own), any other IRI whole after a ``<``."""
+    local = iri.removeprefix(str(REL)) if iri.startswith(str(REL)) else "<" + iri
+    return local.encode()
+
+
 class Ledger:
     """Every asserted or reported, non-negated statement of a store, one row each.
 
@@ -487,7 +498,7 @@ class Ledger:
         self._iris = iris
 
     def _actor(self, iri: str, labels: dict[str, tuple[str, str | None]]) -> int:
-        name = iri.removeprefix(str(ACTOR))
+        name = actor_id_of(iri)
         found = self.actors.ids.get(name)
         if found is None:
             found = self.actors.add(name)
@@ -540,8 +551,7 @@ class Ledger:
             cols["confidence"][row] = float(conf)  # type: ignore[arg-type]
             cols["document"][row] = self.documents.add(doc.removeprefix(str(DOC)))  # type: ignore[union-attr]
             cols["alive"][row] = True
-            local = r.removeprefix(str(REL)) if r.startswith(str(REL)) else "<" + r  # type: ignore[union-attr,operator]
-            raw = local.encode()
+            raw = _iri_key(r)  # type: ignore[arg-type]
             if len(raw) > self._iris.dtype.itemsize:
                 self._iris = self._iris.astype(f"S{len(raw)}")
             self._iris[row] = raw
@@ -604,10 +614,34 @@ class Ledger:
 
     def apply(self, store: KnowledgeStore, *, added: list[str], removed: list[str]) -> None:
         """One write's delta: the documents ``removed`` (ids) are gone and the document
-        graphs ``added`` (IRIs) are new. O(rows) to retire, O(new statements) to add."""
+        graphs ``added`` (IRIs) are new; what curation withholds stays out. O(rows) to
+        retire, O(new statements) to add."""
         self.retire_documents(removed)
         if added:
             self.load_graphs(store, added)
+            self.withhold(withheld(store))
+
+    def withhold(self, curation: Withheld) -> int:
+        """Retire the live rows that curation takes out of every answer: statements
+        marked wrong, and every statement of a hidden actor. Returns how many. O(rows),
+        vectorised. Taking an act back is reading its documents again (:meth:`apply`)."""
+        if not curation:
+            return 0
+        size = self._size
+        out = np.zeros(size, dtype=bool)
+        width = self._iris.dtype.itemsize
+        keys = [key for iri in curation.statements if len(key := _iri_key(iri)) <= width]
+        if keys:
+            out |= np.isin(self._iris[:size], np.array(keys, dtype=self._iris.dtype))
+        hidden = [self.actors.ids[a] for a in curation.actors if a in self.actors.ids]
+        if hidden:
+            out |= np.isin(self.column("subject"), hidden) | np.isin(self.column("object"), hidden)
+        doomed = np.flatnonzero(out & self.column("alive"))
+        if len(doomed):
+            self._cols["alive"][doomed] = False
+            self._count(doomed, -1)
+            self._retired += len(doomed)
+        return len(doomed)
 
     @classmethod
     def from_store(cls, store: KnowledgeStore) -> Ledger:
@@ -622,6 +656,7 @@ class Ledger:
             except _NotModelled as exc:
                 log.info("reading the ledger by the statement join: %s", exc)
             else:
+                ledger.withhold(withheld(store))
                 return ledger
         return cls.from_store_joined(store)
 
@@ -631,6 +666,7 @@ class Ledger:
         the documents' dates and the labels): any backend, only its public methods."""
         ledger = cls()
         ledger.load_graphs(store)
+        ledger.withhold(withheld(store))
         return ledger
 
     def _load_embedded(self, store: KnowledgeStore) -> None:

@@ -23,6 +23,7 @@ from detente.analysis.views import (
     statements,
 )
 from detente.domain import Polarity
+from detente.ontology import predicates
 
 Node = TypeVar("Node", bound=Hashable)  # an actor as a graph names it: an id, a ledger index
 
@@ -137,11 +138,12 @@ def signed_graph(
     """The undirected signed graph: one edge per actor pair, ``sign`` +1 (aligned) or -1
     (opposed) by the weighted vote of every statement between them, ``weight`` the vote's
     size. A statement's vote is its Goldstein score (so fighting outweighs consulting, as
-    on the cooperation–conflict scale of Goldstein 1992) times its confidence and, with
-    ``as_of``, its recency. O(edges)."""
+    on the cooperation–conflict scale of Goldstein 1992; mediation votes for neither side)
+    times its confidence and, with ``as_of``, its recency. O(edges)."""
     votes: dict[tuple[str, str], float] = defaultdict(float)
+    vocabulary = predicates()
     for u, v, data in graph.edges(data=True):
-        if u == v:
+        if u == v or not vocabulary[data["predicate"]].takes_sides:
             continue
         pair = actor_pair(u, v)
         votes[pair] += data["weight"] * evidence_weight(

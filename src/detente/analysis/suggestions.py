@@ -87,7 +87,9 @@ def suggestion_index(ledger: Ledger) -> SuggestionIndex:
         weight = int(degrees[index])
         live[actor] = (label, weight)
         own.append(_entry(label, "actor", actor, label, "label", weight))
-        if actor.casefold() != label.casefold():
+        # An id is a name people type for gazetteer actors ("TUR"); an entity outside the
+        # gazetteer has an id made from its text ("x:s-400"), which nobody types.
+        if actor.casefold() != label.casefold() and not actor.startswith("x:"):
             own.append(_entry(actor, "actor", actor, label, "id", weight))
     theatre = ledger.column("theatre")
     counts = np.bincount(

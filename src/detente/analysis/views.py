@@ -18,9 +18,11 @@ from datetime import date
 import networkx as nx
 
 from detente.domain.dates import PartialDate, first_day
+from detente.graph.curation import withheld
 from detente.graph.duplicates import copies_of_store
+from detente.graph.rdf import actor_id_of, actor_iri
 from detente.graph.store import PREFIXES, KnowledgeStore
-from detente.ontology import ACTOR, NS, find_known_actor, predicates
+from detente.ontology import NS, find_known_actor, predicates
 
 # Three flat reads instead of one query with OPTIONAL labels per statement: Oxigraph
 # evaluates each star join per row, so labels and document dates are read once per actor
@@ -28,7 +30,7 @@ from detente.ontology import ACTOR, NS, find_known_actor, predicates
 _STATEMENTS = (
     PREFIXES
     + """
-SELECT ?s ?p ?o ?date ?theatre ?conf ?doc ?evidence ?modality
+SELECT ?r ?s ?p ?o ?date ?theatre ?conf ?doc ?evidence ?modality
 WHERE {
   GRAPH ?g {
     ?r dt:subject ?s ; dt:object ?o ; dt:predicate ?p ; dt:negated false ;
@@ -85,16 +87,19 @@ def relation_graph(store: KnowledgeStore, *, include_hypothetical: bool = False)
     labels: dict[str, tuple[str, str]] = {}
     for node, label, kind in store.values(_LABELS):
         labels.setdefault(node, (label, kind))  # type: ignore[arg-type]
-    actor_base, ns = str(ACTOR), str(NS)
+    ns = str(NS)
     copies = copies_of_store(store)  # near-duplicate copies of a story add no evidence
-    for s, p, o, when, theatre_iri, conf, doc, evidence, modality_iri in store.values(_STATEMENTS):
-        if doc in copies:
+    curation = withheld(store)  # statements marked wrong and hidden actors stay out
+    hidden = {str(actor_iri(a)) for a in curation.actors}
+    rows = store.values(_STATEMENTS)
+    for r, s, p, o, when, theatre_iri, conf, doc, evidence, modality_iri in rows:
+        if doc in copies or r in curation.statements or s in hidden or o in hidden:
             continue
         modality = _local(modality_iri, ns)
         given = when or published.get(doc)  # type: ignore[arg-type]
         if modality == "hypothetical" and not include_hypothetical:
             continue
-        subject, obj = _local(s, actor_base), _local(o, actor_base)
+        subject, obj = actor_id_of(s), actor_id_of(o)  # type: ignore[arg-type]
         for iri, node in ((s, subject), (o, obj)):
             if node not in graph:
                 label, kind = labels.get(iri, (node, None))  # type: ignore[arg-type]

@@ -3,6 +3,7 @@ and document ids, polarity and modality, how a mention names its actor, partial 
 and the filter every question reads. Defined once here, at the ground floor; it imports
 nothing of detente but the error tree."""
 
+from detente.domain.curation import CurationAct, Verdict, Withheld
 from detente.domain.dates import PartialDate, first_day
 from detente.domain.documents import Article, content_source, document_id
 from detente.domain.filters import StatementFilter
@@ -13,13 +14,16 @@ from detente.domain.stance import Modality, Polarity
 __all__ = [
     "ActorRef",
     "Article",
+    "CurationAct",
     "Modality",
     "PartialDate",
     "Polarity",
     "Relation",
     "StatementFilter",
     "TextSpan",
+    "Verdict",
     "Via",
+    "Withheld",
     "content_source",
     "document_id",
     "first_day",

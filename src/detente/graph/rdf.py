@@ -11,7 +11,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from datetime import date
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from rdflib import DCTERMS, OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
@@ -29,6 +29,15 @@ _DATE_TYPES = {"year": XSD.gYear, "month": XSD.gYearMonth, "day": XSD.date}
 
 def actor_iri(actor_id: str) -> URIRef:
     return ACTOR[quote(actor_id, safe="")]
+
+
+def actor_id_of(iri: str) -> str:
+    """The actor id an actor IRI was minted from (the inverse of :func:`actor_iri`): ids
+    of entities outside the gazetteer hold a colon ("x:s-400"), which the IRI escapes and
+    answers must not show escaped. An actor named elsewhere (another namespace) keeps its
+    whole IRI as its id."""
+    text = str(iri)
+    return unquote(text[len(ACTOR) :]) if text.startswith(ACTOR) else text
 
 
 def document_iri(doc_id: str) -> URIRef:

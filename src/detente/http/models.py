@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, Field
 
 from detente.domain import Polarity
+from detente.domain.curation import Verdict
 from detente.domain.records import Relation
 from detente.extract.text import MAX_CHARS
 from detente.ontology import predicates
@@ -269,12 +270,22 @@ class AllianceMap(BaseModel):
     predicates: list[PredicateCount] = Field(
         description="Statements per predicate, without the predicate and polarity filters."
     )
+    partitioned: bool = Field(
+        description="Whether the nodes carry structural-balance blocs: only in a view of one "
+        "theatre (blocs across unrelated theatres would say what the data does not)."
+    )
 
 
 class DocumentRef(BaseModel):
     id: str
     title: str | None
     source: str | None
+
+
+class StatementVerdict(BaseModel):
+    act: str = Field(description="The act's id: DELETE /curation/{act} takes it back.")
+    verdict: Verdict
+    curator: str
 
 
 class PairStatement(BaseModel):
@@ -288,10 +299,42 @@ class PairStatement(BaseModel):
     negated: bool
     reported_by: str | None
     modality: str
-    counted: bool = Field(description="Whether the edge counts it (negated ones are not).")
+    counted: bool = Field(
+        description="Whether the edge counts it (negated ones and those marked wrong are not)."
+    )
+    curation: StatementVerdict | None = Field(
+        description="The verdict an analyst gave it, if any (the latest in force)."
+    )
     document: DocumentRef
 
 
 class PairEvidence(BaseModel):
     sparql: str = Field(description="The same question as a SPARQL query.")
     statements: list[PairStatement]
+
+
+class CurationIn(BaseModel):
+    verdict: Verdict = Field(
+        description="wrong or confirmed (a statement), hidden (an actor: it and every "
+        "statement it takes part in leave the answers)."
+    )
+    target: str = Field(
+        min_length=1,
+        max_length=MAX_URL,
+        description="The statement's IRI (as /view/evidence gives it) or the actor's id or name.",
+    )
+    curator: str = Field(
+        "analyst", min_length=1, max_length=MAX_NAME, description="Who makes the act."
+    )
+    why: str | None = Field(None, max_length=2000, description="Why, in a sentence.")
+
+
+class CurationActOut(BaseModel):
+    id: str
+    verdict: Verdict
+    target: str
+    curator: str
+    at: str = Field(description="When it was made (UTC).")
+    why: str | None
+    retracted_at: str | None = Field(description="When it was taken back, if it was.")
+    retracted_by: str | None

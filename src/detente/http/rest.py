@@ -314,10 +314,20 @@ _DOCUMENT_WRITE: Responses = {
 }
 
 
-def paged(request: Request, rows: list, limit: int, offset: int) -> Response:
-    """``rows[offset:offset + limit]`` as JSON, with the whole list's length in
+def page(
+    request: Request,
+    limit: int = Query(100, ge=1, le=10_000, description="Items per page."),
+    offset: int = Query(0, ge=0, description="Items skipped."),
+) -> tuple[int, int]:
+    """A list route's page: (limit, offset), the limit capped by the service's row cap."""
+    return min(limit, request.app.state.settings.max_rows), offset
+
+
+def paged(request: Request, rows: list, window: tuple[int, int]) -> Response:
+    """The ``window`` (limit, offset) of ``rows`` as JSON, with the whole list's length in
     ``X-Total-Count`` and the next and previous pages in ``Link`` (RFC 8288), as list APIs
     commonly page: the body stays a plain list."""
+    limit, offset = window
     page = rows[offset : offset + limit]
     links = []
     if offset + limit < len(rows):
@@ -354,13 +364,11 @@ PAGE_HEADERS: Responses = {
 )
 def documents(
     request: Request,
-    limit: int = Query(100, ge=1, le=10_000),
-    offset: int = Query(0, ge=0),
+    window: tuple[int, int] = Depends(page),
     svc: KnowledgeService = Depends(service),
 ) -> Response:
     """The documents in the graph, a page at a time (the total in ``X-Total-Count``)."""
-    limit = min(limit, request.app.state.settings.max_rows)
-    return paged(request, svc.documents(), limit, offset)
+    return paged(request, svc.documents(), window)
 
 
 @router.get(
@@ -368,16 +376,14 @@ def documents(
 )
 def theatres(
     request: Request,
-    limit: int = Query(100, ge=1, le=10_000),
-    offset: int = Query(0, ge=0),
+    window: tuple[int, int] = Depends(page),
     svc: KnowledgeService = Depends(service),
 ) -> Response:
     """The theatres the graph holds statements about, most recent evidence first: each
     with its statements (and how many are undated), documents, actors and dates."""
-    limit = min(limit, request.app.state.settings.max_rows)
     with svc.reading() as ledger:
         found = theatre_summaries(ledger)
-    return paged(request, found, limit, offset)
+    return paged(request, found, window)
 
 
 @router.post(

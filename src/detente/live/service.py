@@ -20,10 +20,13 @@ from typing import Protocol, TypeVar
 
 from detente.analysis.actors import find_actor
 from detente.analysis.balance import signed_pairs
+from detente.analysis.curation import curation_target
 from detente.analysis.evidence import EvidenceReader, store_evidence
 from detente.analysis.ledger import Ledger, open_ledger, save_ledger
+from detente.domain.curation import CurationAct, Verdict
 from detente.extract import Article, ExtractionProcess, Extractor, Relation
-from detente.graph import KnowledgeStore, StoreError, document_iri, open_store
+from detente.graph import KnowledgeStore, StoreError, curation, document_iri, open_store
+from detente.graph.duplicates import copies_of_store
 from detente.graph.oxigraph import OxigraphStore
 from detente.graph.store import Capability
 from detente.ingest import Ingestor, IngestResult
@@ -312,6 +315,44 @@ class KnowledgeService:
 
     def documents(self) -> list[dict]:
         return Ingestor(self.store).documents()
+
+    # ------------------------------------------------------------------ curation
+    def curate(
+        self, verdict: Verdict, target: str, curator: str, why: str | None = None
+    ) -> CurationAct:
+        """Record an analyst's act: ``target`` is a statement IRI (``wrong``,
+        ``confirmed``) or an actor's id or name (``hidden``). Every answer follows at once:
+        the documents it concerns are read again into the ledger, which withholds what
+        the acts in force take out."""
+        with self._write_lock:
+            with self.reading() as ledger:
+                iri = curation_target(self.store, ledger, verdict, target)
+            with self._state:
+                act = curation.record(self.store, verdict, iri, curator, why)
+                self._reread(act)
+        return act
+
+    def uncurate(self, act_id: str, curator: str) -> CurationAct:
+        """Take an act back (it stays in the curation graph as history); the answers
+        follow at once."""
+        with self._write_lock, self._state:
+            act = curation.retract(self.store, act_id, curator)
+            self._reread(act)
+        return act
+
+    def curation(self) -> list[CurationAct]:
+        """Every curation act, taken back or not, oldest first."""
+        return curation.acts(self.store)
+
+    def _reread(self, act: CurationAct) -> None:
+        """Read the documents an act concerns again (the copies that count as evidence
+        only), under the state lock, so that the ledger withholds exactly what the acts in
+        force say (a confirmation too: it may overrule an earlier "wrong")."""
+        copies = copies_of_store(self.store)
+        documents = [
+            d for d in curation.documents_of(self.store, act) if str(document_iri(d)) not in copies
+        ]
+        self._apply(documents, documents)
 
     def close(self) -> None:
         """Save the ledger beside an embedded store (the next start opens it at once),

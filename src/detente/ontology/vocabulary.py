@@ -27,6 +27,19 @@ class Predicate:
     parent: str | None
     plover_aliases: tuple[str, ...] = ()
 
+    @property
+    def takes_sides(self) -> bool:
+        """Whether the relation puts its two actors on one side or on two. A mediator
+        brokers between parties and is on neither side: mediation is alignment as a
+        relation (a mediator talks with both), but not a vote for a pair's stance."""
+        return self.name != "mediates" and self.parent != "mediates"
+
+    @property
+    def stance_weight(self) -> float:
+        """The weight of one statement in its pair's stance: the Goldstein weight of a
+        relation that takes sides, 0 for one that does not."""
+        return self.weight if self.takes_sides else 0.0
+
 
 def ontology_path() -> Path:
     return Path(__file__).parent / "detente.ttl"

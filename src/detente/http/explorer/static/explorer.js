@@ -180,11 +180,15 @@ function describe() {
   $("heading").textContent = `Alliances ${what}${when}`;
   document.title = `detente: alliances ${what}`;
   const shown = view.edges.length;
-  const balance = view.balance.balance === null ? "no triangles" :
-    `balance ${view.balance.balance} over ${view.balance.triangles} triangle${view.balance.triangles === 1 ? "" : "s"}`;
+  const triangles = view.balance.triangles;
+  const balance = !view.partitioned ? "no blocs: sides are drawn within one theatre, choose one" :
+    view.balance.balance === null ? "no triangles to weigh the blocs by" :
+    `balance ${view.balance.balance}: the share of the ${triangles} closed triangle${triangles === 1 ? "" : "s"} ` +
+    "that the two blocs explain (1: every friend of a friend is a friend)";
   const pairs = shown < view.pairs_total ? `${shown} of ${view.pairs_total} pairs (the most evidenced)` :
     `${shown} pair${shown === 1 ? "" : "s"}`;
   $("summary").textContent = `${view.nodes.length} actors, ${pairs}; ${balance}.`;
+  $("legend-blocs").hidden = !view.partitioned;
   $("graph").setAttribute("aria-label", `Alliance graph ${what}: ${view.nodes.length} actors, ${shown} pairs`);
 }
 
@@ -326,6 +330,7 @@ function sentenceItem(group) {
     if (x.negated) head.prepend(flag("negated: not counted", "negated"));
     if (x.reported_by) head.prepend(flag(`reported by ${x.reported_by}`, "reported"));
     else if (x.modality === "reported") head.prepend(flag("reported", "reported"));
+    head.append(" ", curationControls(x));
     item.append(head);
   }
   const text = document.createElement("q");
@@ -347,6 +352,69 @@ function sentenceItem(group) {
   item.append(text, meta);
   return item;
 }
+
+// ------------------------------------------------------------------ curation
+// An analyst with the server's write token marks a statement wrong (it leaves every
+// answer) or confirmed, and takes a verdict back; the token is kept for this tab only.
+function curationControls(x) {
+  const box = document.createElement("span");
+  box.className = "curation";
+  const act = (text, run) => {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.textContent = text;
+    b.addEventListener("click", run);
+    return b;
+  };
+  if (x.curation) {
+    const said = x.curation.verdict === "wrong" ? "marked wrong: not counted" : "confirmed";
+    box.append(flag(`${said} (${x.curation.curator})`, x.curation.verdict),
+      act("Undo", () => curate("DELETE", `/curation/${encodeURIComponent(x.curation.act)}`)));
+  } else {
+    box.append(act("Wrong", () => curate("POST", "/curation", { verdict: "wrong", target: x.statement })),
+      act("Confirm", () => curate("POST", "/curation", { verdict: "confirmed", target: x.statement })));
+  }
+  return box;
+}
+
+async function curate(method, path, body = null) {
+  const token = $("token").value.trim();
+  const curator = $("curator").value.trim() || "analyst";
+  sessionStorage.setItem("detente-curator", curator);
+  if (!token) {
+    $("curate").open = true;
+    $("status").textContent = "Marking needs the server's write token: enter it under “Correct what is shown”.";
+    $("token").focus();
+    return;
+  }
+  sessionStorage.setItem("detente-token", token);
+  const target = method === "DELETE" ? `${path}?${new URLSearchParams({ curator })}` : path;
+  let response = null;
+  let answer = {};
+  try {
+    response = await fetch(target, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: body ? JSON.stringify({ ...body, curator }) : null,
+    });
+    answer = await response.json().catch(() => ({}));
+  } catch {
+    response = null;
+  }
+  if (!response || !response.ok) {
+    $("status").textContent = !response ? "The server cannot be reached." :
+      typeof answer.detail === "string" ? answer.detail : "The verdict could not be written.";
+    return;
+  }
+  // The view and the edge's sentences again, as every answer now reads them.
+  const edge = cy.$("edge:selected").id();
+  await load();
+  if (edge && cy.getElementById(edge).nonempty()) await select(edge);
+  $("status").textContent = method === "DELETE" ? "Verdict taken back." : `Marked ${answer.verdict}.`;
+}
+
+$("token").value = sessionStorage.getItem("detente-token") || "";
+$("curator").value = sessionStorage.getItem("detente-curator") || "";
 
 function bySentence(statements) {
   const groups = new Map();

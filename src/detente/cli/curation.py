@@ -1,0 +1,126 @@
+"""``detente curate``: an analyst's corrections, written into the store as curation acts
+(see :mod:`detente.graph.curation`) that every answer reads."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+
+import typer
+from rich.table import Table
+
+from detente.cli.app import app, err, stdout_console
+from detente.cli.graph import STORE_HELP, _store
+from detente.domain.curation import Verdict
+
+curate = typer.Typer(
+    help="Correct what detente asserts: mark statements wrong or confirmed, hide actors, "
+    "take acts back, export the verdicts as labelled examples.",
+    no_args_is_help=True,
+)
+app.add_typer(curate, name="curate")
+
+WHO = typer.Option(None, "--who", help="Who makes the act (default: the login name).")
+WHY = typer.Option(None, "--why", help="Why, in a sentence.")
+
+
+def _who(who: str | None) -> str:
+    try:
+        return who or getpass.getuser()
+    except OSError:  # no login name (some containers)
+        return "analyst"
+
+
+def _act(verdict: Verdict, target: str, who: str | None, why: str | None, store: str | None):
+    from detente.analysis.curation import curation_target
+    from detente.analysis.ledger import open_ledger
+    from detente.graph.curation import record
+
+    with _store(store, write=True) as kg:
+        iri = curation_target(kg, open_ledger(kg), verdict, target)
+        act = record(kg, verdict, iri, _who(who), why)
+    err.print(f"{act.id}: {verdict.value} {iri}", highlight=False)
+
+
+@curate.command("wrong")
+def wrong(
+    statement: str = typer.Argument(..., help="The statement's IRI (as the evidence gives it)."),
+    who: str | None = WHO,
+    why: str | None = WHY,
+    store: str | None = typer.Option(None, help=STORE_HELP),
+) -> None:
+    """Mark a statement wrong: it leaves every answer."""
+    _act(Verdict.wrong, statement, who, why, store)
+
+
+@curate.command("confirm")
+def confirm(
+    statement: str = typer.Argument(..., help="The statement's IRI."),
+    who: str | None = WHO,
+    why: str | None = WHY,
+    store: str | None = typer.Option(None, help=STORE_HELP),
+) -> None:
+    """Mark a statement confirmed: checked against its sentence, it stands."""
+    _act(Verdict.confirmed, statement, who, why, store)
+
+
+@curate.command("hide")
+def hide(
+    actor: str = typer.Argument(..., help="The actor's id or any name the graph knows."),
+    who: str | None = WHO,
+    why: str | None = WHY,
+    store: str | None = typer.Option(None, help=STORE_HELP),
+) -> None:
+    """Hide an actor: it and every statement it takes part in leave every answer."""
+    _act(Verdict.hidden, actor, who, why, store)
+
+
+@curate.command("undo")
+def undo(
+    act: str = typer.Argument(..., help="The act's id (act-...)."),
+    who: str | None = WHO,
+    store: str | None = typer.Option(None, help=STORE_HELP),
+) -> None:
+    """Take an act back; it stays in the history with when and by whom."""
+    from detente.graph.curation import retract
+
+    with _store(store, write=True) as kg:
+        done = retract(kg, act, _who(who))
+    err.print(f"{done.id}: taken back ({done.verdict.value} {done.target})", highlight=False)
+
+
+@curate.command("list")
+def list_acts(
+    in_force: bool = typer.Option(False, "--in-force", help="Only the acts not taken back."),
+    store: str | None = typer.Option(None, help=STORE_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Every act, oldest first: who, when, why, and whether it was taken back."""
+    from dataclasses import asdict
+
+    from detente.graph.curation import acts
+
+    with _store(store) as kg:
+        found = [a for a in acts(kg) if a.applies or not in_force]
+    if as_json:
+        sys.stdout.write(json.dumps([asdict(a) for a in found], indent=2) + "\n")
+        return
+    table = Table(header_style="bold")
+    for column in ("act", "verdict", "target", "who", "when", "why", "taken back"):
+        table.add_column(column, overflow="fold")
+    for a in found:
+        back = f"{a.retracted_at} by {a.retracted_by}" if a.retracted_at else ""
+        table.add_row(a.id, a.verdict.value, a.target, a.curator, a.at, a.why or "", back)
+    stdout_console().print(table)
+
+
+@curate.command("examples")
+def export_examples(store: str | None = typer.Option(None, help=STORE_HELP)) -> None:
+    """The statement verdicts in force as labelled examples (JSON Lines) in the relation
+    corpus's format, for the model's training data."""
+    from detente.graph.curation import examples
+
+    with _store(store) as kg:
+        found = examples(kg)
+    sys.stdout.writelines(json.dumps(e, ensure_ascii=False) + "\n" for e in found)
