@@ -327,3 +327,39 @@ def test_a_mediator_is_on_neither_side(rules_extractor) -> None:
     assert blocs.get("NOR") is None and blocs["COL"] != blocs["ELN"]
     balance = api.get("/balance", params={"theatre": "Colombia"}).json()
     assert all("NOR" not in bloc for bloc in balance["blocs"])
+
+
+def test_edges_say_how_many_documents_and_outlets_and_how_sure(client: TestClient) -> None:
+    view = _view(client, theatre="Libya")
+    for edge in view["edges"]:
+        assert 1 <= edge["outlets"] <= edge["documents"] <= edge["evidence"]
+        assert 0.0 < edge["confidence"] <= 1.0
+    strong = _view(client, theatre="Libya", min_documents=2)
+    assert strong["edges"] and all(e["documents"] >= 2 for e in strong["edges"])
+    assert {e["id"] for e in strong["edges"]} == {
+        e["id"] for e in view["edges"] if e["documents"] >= 2
+    }
+    assert strong["pairs_total"] == len(strong["edges"]) < view["pairs_total"]
+    sure = _view(client, theatre="Libya", min_confidence=0.8)
+    assert {e["id"] for e in sure["edges"]} == {
+        e["id"] for e in view["edges"] if e["confidence"] >= 0.8
+    }
+
+
+def test_outlets_are_web_hosts_and_a_document_without_one_is_its_own(rules_extractor) -> None:
+    api = make_client(rules_extractor, token="s3cret-token")
+    text = "Turkey is sending weapons to the Government of National Accord in Libya, {} said."
+    for who, url in (
+        ("diplomats", "https://www.example-news.test/a"),
+        ("officials", "https://example-news.test/b"),  # the same outlet, without www.
+        ("observers", "https://other.test/c"),
+        ("analysts", None),  # pasted: an outlet of its own
+    ):
+        body = {"text": text.format(who), **({"url": url} if url else {})}
+        assert api.post("/documents", json=body, headers=AUTH).status_code == 201
+    [edge] = [
+        e
+        for e in api.get("/view").json()["edges"]
+        if {e["source"], e["target"]} == {"TUR", "LBY-GNA"}
+    ]
+    assert (edge["documents"], edge["outlets"]) == (4, 3)

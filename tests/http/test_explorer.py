@@ -284,3 +284,25 @@ def test_an_analyst_marks_a_statement_wrong_and_takes_it_back(page, served) -> N
     page.wait_for_function("() => !document.querySelector('#sentences .flag.wrong')")
     assert _view(served, theatre="Libya") == expected
     assert httpx.get(f"{served}/curation").json()[0]["retracted_by"] == "ana"
+
+
+def test_the_selected_edge_and_the_evidence_filters_are_in_the_address(page, served) -> None:
+    expected = _view(served, theatre="Libya")
+    first, second = expected["edges"][0], expected["edges"][1]
+    # A link to an edge opens the view with that edge's sentences.
+    _open(page, f"{served}/?theatre=Libya&edge={first['id']}")
+    page.wait_for_function(SENTENCES)
+    assert page.evaluate("explorer.cy.$('edge:selected').id()") == first["id"]
+    assert first["id"] in page.evaluate("decodeURIComponent(location.search)")
+    # The edge's evidence strength is said in words.
+    summary = page.inner_text("#edge-summary")
+    assert f"in {first['documents']} document" in summary and "mean confidence" in summary
+    # Choosing another pair puts it in the address instead.
+    page.click("#pairs li:nth-child(2) button")
+    page.wait_for_function(
+        "id => decodeURIComponent(location.search).includes('edge=' + id)", arg=second["id"]
+    )
+    # A filter on documents redraws only the pairs that reach it, and is in the address.
+    _after(page, lambda: page.select_option("#min_documents", "2"))
+    assert "min_documents=2" in page.evaluate("location.search")
+    assert _drawn(page) == _expected(_view(served, theatre="Libya", min_documents=2))

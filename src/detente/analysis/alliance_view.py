@@ -73,6 +73,9 @@ class AllianceView:
                 stance=edge["stance"],
                 net=edge["net"],
                 evidence=edge["evidence"],
+                documents=edge["documents"],
+                outlets=edge["outlets"],
+                confidence=edge["confidence"],
                 directed=edge["directed"],
                 frustrated=edge["frustrated"],
                 predicates=tallies,
@@ -108,7 +111,12 @@ def _iso(day: int) -> str:
 
 
 def alliance_view(
-    ledger: Ledger, wanted: StatementFilter, *, max_pairs: int = MAX_PAIRS
+    ledger: Ledger,
+    wanted: StatementFilter,
+    *,
+    max_pairs: int = MAX_PAIRS,
+    min_documents: int = 1,
+    min_confidence: float = 0.0,
 ) -> AllianceView:
     """The view of ``wanted``: the ``max_pairs`` most evidenced actor pairs (around the
     actor first, when one is asked for), one edge each.
@@ -119,7 +127,10 @@ def alliance_view(
     :func:`~detente.analysis.multigraph.pair_balance` over the signed edges shown; a view
     across theatres (all of them, or an actor's) has no blocs (``partitioned`` false). The date
     range and predicate counts are those of the view without its date and predicate
-    filters, so the page can widen them again. O(n log n) for the n statements read.
+    filters, so the page can widen them again. Each edge says how many independent
+    documents (a wire copy counts once) and outlets its statements come from, and their mean
+    confidence; ``min_documents`` and ``min_confidence`` keep only the pairs that reach
+    them. O(n log n) for the n statements read.
     """
     base = ledger.select(StatementFilter(theatre=wanted.theatre))
     s_all, o_all = ledger.column("subject"), ledger.column("object")
@@ -149,10 +160,20 @@ def alliance_view(
         weights=STANCE_WEIGHT[p] * ledger.column("confidence")[rows],
         minlength=len(pairs),
     )
+    # Evidence strength: documents per pair, and the statements' mean confidence.
+    docs = ledger.column("document")[rows].astype(np.int64)
+    span = max(len(ledger.documents), 1)
+    pair_docs = np.unique(inverse * span + docs) // span
+    documents = np.bincount(pair_docs, minlength=len(pairs))
+    confidence = np.bincount(
+        inverse, weights=ledger.column("confidence")[rows], minlength=len(pairs)
+    ) / np.maximum(counts, 1)
+    strong = (documents >= min_documents) & (confidence >= min_confidence - 1e-9)
     u_actor, v_actor = pairs // n_actors, pairs % n_actors
     rank = ledger.rank()
     touches = (u_actor == focus) | (v_actor == focus) if focus is not None else np.zeros(len(pairs))
     order = np.lexsort((rank[v_actor], rank[u_actor], -counts, -touches.astype(np.int64)))
+    order = order[strong[order]]
     kept = order[:max_pairs]
     # Only the kept pairs' rows are grouped: a whole graph has as many pairs as rows.
     place = np.full(len(pairs), -1, dtype=np.int64)
@@ -162,6 +183,7 @@ def alliance_view(
     member_place = member_place[member_place >= 0]
     by_pair = np.argsort(member_place, kind="stable")
     bounds = np.searchsorted(member_place[by_pair], np.arange(len(kept) + 1))
+    outlets = ledger.document_outlets()
     edges = [
         _edge(
             ledger,
@@ -169,6 +191,7 @@ def alliance_view(
             int(u_actor[i]),
             int(v_actor[i]),
             float(votes[i]),
+            outlets,
         )
         for k, i in enumerate(kept)
     ]
@@ -183,7 +206,7 @@ def alliance_view(
     return AllianceView(
         nodes=nodes,
         edges=edges,
-        pairs_total=len(pairs),
+        pairs_total=int(strong.sum()),
         balance={k: balance[k] for k in ("balance", "triangles", "frustration")},
         partitioned=partitioned,
         dates=dates,
@@ -213,8 +236,11 @@ def _predicate_counts(ledger: Ledger, rows: np.ndarray) -> list[dict]:
     ]
 
 
-def _edge(ledger: Ledger, rows: np.ndarray, u: int, v: int, vote: float) -> dict:
+def _edge(
+    ledger: Ledger, rows: np.ndarray, u: int, v: int, vote: float, outlets: np.ndarray
+) -> dict:
     ids = ledger.actors.values
+    documents = np.unique(ledger.column("document")[rows])
     s = ledger.column("subject")[rows]
     p = ledger.column("predicate")[rows]
     tally: dict[tuple[int, int, int], int] = {}
@@ -238,6 +264,9 @@ def _edge(ledger: Ledger, rows: np.ndarray, u: int, v: int, vote: float) -> dict
         "stance": "alignment" if vote > 0 else "opposition" if vote < 0 else "mixed",
         "net": round(vote, 3),
         "evidence": len(rows),
+        "documents": len(documents),
+        "outlets": len(np.unique(outlets[documents])),
+        "confidence": round(float(ledger.column("confidence")[rows].mean()), 3),
         "predicates": [
             {
                 "predicate": PREDICATE_NAMES[pred],

@@ -39,6 +39,7 @@ import pyoxigraph as ox
 
 from detente.domain.curation import Withheld
 from detente.domain.dates import PartialDate
+from detente.domain.documents import outlet
 from detente.domain.filters import StatementFilter
 from detente.graph.curation import withheld
 from detente.graph.duplicates import copies_of_store, is_copy
@@ -262,6 +263,13 @@ def _dates_query(graph: str | None) -> str:
     return PREFIXES + f"SELECT DISTINCT ?doc ?date WHERE {{ GRAPH <{graph}> {{ {pattern} }} }}"
 
 
+def _sources_query(graph: str | None) -> str:
+    pattern = "?doc a dt:Document ; dct:source ?source"
+    if graph is None:
+        return PREFIXES + f"SELECT ?doc ?source WHERE {{ {pattern} }}"
+    return PREFIXES + f"SELECT ?doc ?source WHERE {{ GRAPH <{graph}> {{ {pattern} }} }}"
+
+
 def _labels_query(graph: str | None) -> str:
     pattern = "?x rdfs:label ?label OPTIONAL { ?x a ?type }"
     if graph is None:
@@ -366,6 +374,8 @@ class Ledger:
         self.theatres = Names()  # casefolded labels
         self.theatre_labels: list[str] = []
         self.documents = Names()  # document ids (doc-…)
+        self.outlets = Names()  # web hosts, and "doc:<id>" for a document of unknown outlet
+        self._outlet_of: dict[int, int] = {}  # document -> outlet, where its source says
         self.whens = Names()  # dates as the texts gave them
         self._by_theatre: dict[int, array] = {}
         self._retired = 0
@@ -603,6 +613,7 @@ class Ledger:
             if graph is not None and is_copy(store, graph):
                 continue
             published = store.pairs(_dates_query(graph))
+            self.note_sources(store.pairs(_sources_query(graph)))
             labels: dict[str, tuple[str, str | None]] = {}
             for node, label, kind in store.values(_labels_query(graph)):
                 labels.setdefault(node, (label, kind))  # type: ignore[arg-type]
@@ -620,6 +631,25 @@ class Ledger:
         if added:
             self.load_graphs(store, added)
             self.withhold(withheld(store))
+
+    def note_sources(self, sources: dict[str, str]) -> None:
+        """The outlet of each document (IRI -> source) its source names (see
+        :func:`detente.domain.outlet`)."""
+        for doc_iri, source in sources.items():
+            found = outlet(source)
+            if found is not None:
+                doc = self.documents.add(doc_iri.removeprefix(str(DOC)))
+                self._outlet_of[doc] = self.outlets.add(found)
+
+    def document_outlets(self) -> np.ndarray:
+        """Each document's outlet (index into :attr:`outlets`): the web host of its URL, or,
+        where its source names none (a file, pasted text), an outlet of its own, since
+        nothing says it shares one. O(documents)."""
+        out = np.empty(len(self.documents), dtype=np.int64)
+        for doc, name in enumerate(self.documents.values):
+            found = self._outlet_of.get(doc)
+            out[doc] = found if found is not None else self.outlets.add("doc:" + name)
+        return out
 
     def withhold(self, curation: Withheld) -> int:
         """Retire the live rows that curation takes out of every answer: statements
@@ -687,6 +717,7 @@ class Ledger:
             halves = [pool.submit(_distinct_values, native, half) for half in _HALVES]
             copies = copies_of_store(store)
             published = store.pairs(_dates_query(None))
+            self.note_sources(store.pairs(_sources_query(None)))
             labels = _labels(store)
             values = halves[0].result() | halves[1].result()
             data = _aggregate(native, values)
@@ -854,7 +885,12 @@ class Ledger:
             self.column("object")[rows].tolist()
         )
         actors = {(self.actors.values[a], self.actor_labels[a], self.actor_types[a]) for a in live}
-        return {"statements": out, "actors": actors}
+        outlets = self.document_outlets()
+        sources = {
+            (self.documents.values[d], self.outlets.values[outlets[d]])
+            for d in set(self.column("document")[rows].tolist())
+        }
+        return {"statements": out, "actors": actors, "outlets": sources}
 
     def save(self, path: Path, stamp: str) -> None:
         """Write the ledger to ``path`` (atomically: a temporary file renamed)."""
@@ -867,8 +903,12 @@ class Ledger:
             "theatre_labels": self.theatre_labels,
             "documents": self.documents.values,
             "whens": self.whens.values,
+            "outlets": self.outlets.values,
         }
         arrays = {name: col[:size] for name, col in self._cols.items()}
+        arrays["outlet_of"] = np.array(sorted(self._outlet_of.items()), dtype=np.int64).reshape(
+            -1, 2
+        )
         arrays["iris"] = self._iris[:size]
         for name, values in tables.items():
             arrays["t_" + name] = np.array(values, dtype=str) if values else np.zeros(0, dtype="U1")
@@ -897,6 +937,8 @@ class Ledger:
             ledger.theatre_labels = data["t_theatre_labels"].tolist()
             ledger.documents = Names(data["t_documents"].tolist())
             ledger.whens = Names(data["t_whens"].tolist())
+            ledger.outlets = Names(data["t_outlets"].tolist())
+            ledger._outlet_of = {int(d): int(o) for d, o in data["outlet_of"].tolist()}
             stamp = str(data["stamp"])
         ledger._retired = int(size - ledger.column("alive").sum())
         ledger._count(np.flatnonzero(ledger.column("alive")), 1)

@@ -5,7 +5,7 @@ nothing of detente but the error tree."""
 
 from detente.domain.curation import CurationAct, Verdict, Withheld
 from detente.domain.dates import PartialDate, first_day
-from detente.domain.documents import Article, content_source, document_id
+from detente.domain.documents import Article, content_source, document_id, outlet
 from detente.domain.filters import StatementFilter
 from detente.domain.mentions import Via
 from detente.domain.records import ActorRef, Relation, TextSpan
@@ -27,4 +27,5 @@ __all__ = [
     "content_source",
     "document_id",
     "first_day",
+    "outlet",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import asdict, dataclass
 from enum import Enum
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
@@ -61,6 +62,25 @@ def view_filter(
     )
 
 
+@dataclass(frozen=True)
+class Strength:
+    """How well evidenced a pair must be to be drawn."""
+
+    min_documents: int
+    min_confidence: float
+
+
+def strength(
+    min_documents: int = Query(
+        1, ge=1, le=10_000, description="Pairs whose statements come from at least N documents."
+    ),
+    min_confidence: float = Query(
+        0.0, ge=0.0, le=1.0, description="Pairs whose statements' mean confidence is at least this."
+    ),
+) -> Strength:
+    return Strength(min_documents, min_confidence)
+
+
 def _question(kind: str, wanted: StatementFilter, *extra: object) -> tuple:
     return (kind, wanted.theatre, wanted.actor, wanted.since, wanted.until, wanted.predicates,
             wanted.polarity, *extra)  # fmt: skip
@@ -71,17 +91,19 @@ def view(
     request: Request,
     wanted: StatementFilter = Depends(view_filter),
     limit: int = Query(MAX_PAIRS, ge=1, le=500, description="Actor pairs drawn at most."),
+    enough: Strength = Depends(strength),
     svc: KnowledgeService = Depends(service),
 ) -> Response:
     """The alliance map of a theatre or an actor: one signed edge per actor pair, the
-    nodes in their structural-balance blocs, the most evidenced pairs first."""
+    nodes in their structural-balance blocs, the most evidenced pairs first; each edge with
+    its independent documents, outlets and mean confidence."""
 
     def answer() -> bytes:
         with svc.reading() as ledger:
-            found = alliance_view(ledger, wanted, max_pairs=limit)
+            found = alliance_view(ledger, wanted, max_pairs=limit, **asdict(enough))
         return json.dumps(found.as_json(wanted.actor), ensure_ascii=False).encode()
 
-    question = _question("view", wanted, limit)
+    question = _question("view", wanted, limit, enough)
     body = answers(request).response(question, answer, raw=answer_key(request.scope), refresh=False)
     return Response(body, media_type="application/json")
 
@@ -119,13 +141,14 @@ def view_export(
     wanted: StatementFilter = Depends(view_filter),
     format: ExportFormat = Query(..., description="graphml (the map) or csv (its statements)."),
     limit: int = Query(MAX_PAIRS, ge=1, le=500, description="Actor pairs drawn at most."),
+    enough: Strength = Depends(strength),
     svc: KnowledgeService = Depends(service),
 ) -> Response:
     """The view as the page draws it: GraphML with one edge per pair (stance, evidence,
     blocs), or CSV with one PLOVER-style row per statement behind it (50,000 at most: a
     larger view is refused with 422, and ``detente export`` writes a whole store)."""
     with svc.reading() as ledger:
-        found = alliance_view(ledger, wanted, max_pairs=limit)
+        found = alliance_view(ledger, wanted, max_pairs=limit, **asdict(enough))
         statements = ledger.iris(found.rows) if format is ExportFormat.csv else []
     if len(statements) > MAX_EXPORT_STATEMENTS:  # an anonymous read stays a bounded one
         raise HTTPException(

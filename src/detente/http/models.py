@@ -237,7 +237,12 @@ class ViewEdge(BaseModel):
     directed: bool = Field(description="Whether every one-way statement runs source to target.")
     stance: str = Field(description="alignment, opposition or mixed: the net vote.")
     net: float = Field(description="The Goldstein- and confidence-weighted vote.")
-    evidence: int
+    evidence: int = Field(description="Statements (a wire copy's counted once).")
+    documents: int = Field(description="Independent documents they come from.")
+    outlets: int = Field(
+        description="Outlets they come from (web hosts; a document without a URL is its own)."
+    )
+    confidence: float = Field(description="The statements' mean confidence.")
     frustrated: bool = Field(description="Whether the edge contradicts the blocs.")
     predicates: list[PredicateTally]
 

@@ -33,7 +33,10 @@ const cy = cytoscape({
 });
 
 const tip = $("tip");
-const state = { theatre: null, actor: null, since: null, until: null, predicate: [], polarity: null };
+const state = {
+  theatre: null, actor: null, since: null, until: null, predicate: [], polarity: null,
+  min_documents: null, min_confidence: null, edge: null,
+};
 let view = null;
 let labels = new Map();  // the view's actor labels by id
 let loads = 0;  // views drawn since the page opened: scripts wait on it
@@ -48,11 +51,14 @@ function fromAddress() {
   state.until = params.get("until");
   state.predicate = params.getAll("predicate");
   state.polarity = params.get("polarity");
+  state.min_documents = params.get("min_documents");
+  state.min_confidence = params.get("min_confidence");
+  state.edge = params.get("edge");  // the selected edge: its evidence opens with the view
 }
 
 function query(extra = {}) {
   const params = new URLSearchParams();
-  for (const key of ["theatre", "actor", "since", "until", "polarity"]) {
+  for (const key of ["theatre", "actor", "since", "until", "polarity", "min_documents", "min_confidence"]) {
     if (state[key]) params.set(key, state[key]);
   }
   for (const p of state.predicate) params.append("predicate", p);
@@ -60,9 +66,13 @@ function query(extra = {}) {
   return params;
 }
 
+function address() {
+  const search = query(state.edge ? { edge: state.edge } : {}).toString();
+  return search ? `/?${search}` : "/";
+}
+
 function navigate() {
-  const search = query().toString();
-  history.pushState(null, "", search ? `/?${search}` : "/");
+  history.pushState(null, "", address());
   load();
 }
 
@@ -151,7 +161,8 @@ function draw() {
     elements.push({
       data: {
         id: e.id, source: e.source, target: e.target, stance: e.stance, net: e.net,
-        evidence: e.evidence, predicates: e.predicates, directed: e.directed,
+        evidence: e.evidence, documents: e.documents, outlets: e.outlets,
+        confidence: e.confidence, predicates: e.predicates, directed: e.directed,
         colour: STANCE[e.stance], arrow: e.directed ? "triangle" : "none",
         width: 1.5 + 2 * Math.log2(1 + e.evidence),
       },
@@ -168,8 +179,10 @@ function label(id) {
 
 function edgeText(e) {
   const net = (e.net > 0 ? "+" : "") + e.net.toFixed(1);
+  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
   return `${label(e.source)} – ${label(e.target)}: ${e.stance} (net ${net}), ` +
-    `${e.evidence} statement${e.evidence === 1 ? "" : "s"}`;
+    `${plural(e.evidence, "statement")} in ${plural(e.documents, "document")} ` +
+    `from ${plural(e.outlets, "outlet")}, mean confidence ${e.confidence.toFixed(2)}`;
 }
 
 // ------------------------------------------------------------------ the view
@@ -200,6 +213,8 @@ function showFilters() {
     input.max = view.dates.last || "";
   }
   $("polarity").value = state.polarity || "";
+  $("min_documents").value = state.min_documents || "1";
+  $("min_confidence").value = state.min_confidence || "0";
   const box = $("predicates");
   box.querySelectorAll("label").forEach((l) => l.remove());
   const chosen = new Set(state.predicate);
@@ -281,6 +296,14 @@ async function load() {
   }
   loads += 1;
   graph.dataset.state = "ready";
+  if (state.edge) {
+    if (!failed && cy.getElementById(state.edge).nonempty()) {
+      select(state.edge);
+    } else {  // not in this view (filters changed it): forget it
+      state.edge = null;
+      history.replaceState(null, "", address());
+    }
+  }
 }
 
 // ------------------------------------------------------------------ evidence
@@ -464,6 +487,10 @@ function select(id) {
   const edge = cy.getElementById(id);
   cy.elements().unselect();
   edge.select();
+  if (state.edge !== id) {  // the selected edge is in the address: a link opens it
+    state.edge = id;
+    history.replaceState(null, "", address());
+  }
   return explain(edge);
 }
 
@@ -491,6 +518,8 @@ $("filters").addEventListener("change", (event) => {
   const target = event.target;
   if (target.id === "since" || target.id === "until") state[target.id] = target.value || null;
   if (target.id === "polarity") state.polarity = target.value || null;
+  if (target.id === "min_documents") state.min_documents = target.value === "1" ? null : target.value;
+  if (target.id === "min_confidence") state.min_confidence = target.value === "0" ? null : target.value;
   if (target.name === "predicate") {
     state.predicate = [...document.querySelectorAll("#predicates input:checked")].map((i) => i.value);
   }
