@@ -154,6 +154,12 @@ def test_actor_profile(client: TestClient) -> None:
     profile = client.get("/actors/Turkey").json()
     assert profile["id"] == "TUR" and profile["wikidata"].endswith("Q43")
     assert "Ankara" in profile["aliases"]
+    # Names for display: the actor's own, and its people in office now, each once.
+    assert not {"Erdogan", "President Erdogan", "Ahmet Davutoglu"} & set(profile["aliases"])
+    assert len(profile["aliases"]) < profile["names_known"]
+    surnames = [name.split()[-1].casefold() for name in profile["leaders"]]
+    assert profile["leaders"] and len(surnames) == len(set(surnames))
+    assert not any(name.startswith("President ") for name in profile["leaders"])
     assert "LBY-GNA" in {a["id"] for a in profile["allies"]}
     assert client.get("/actors/Atlantis").status_code == 404
 

@@ -3,12 +3,15 @@ and adversaries."""
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 
 from detente.analysis.evidence import actor_ref
 from detente.analysis.ledger import PREDICATE_NAMES, SIGN, Ledger
 from detente.domain.filters import StatementFilter
 from detente.ontology import find_known_actor
+from detente.ontology.gazetteer import Gazetteer
 
 
 def find_actor(ledger: Ledger, name: str) -> str | None:
@@ -82,3 +85,74 @@ def actor_partners(ledger: Ledger, actor: str) -> dict:
         "allies": ranked(partners["alignment"]),
         "adversaries": ranked(partners["opposition"]),
     }
+
+
+# How the gazetteer reads a name as the actor itself, not as one of its people.
+_OWN_NAMES = ("name", "demonym", "capital", "metonym")
+
+
+def actor_names(gazetteer: Gazetteer, actor: str) -> dict:
+    """An actor's names for display: ``aliases``, the names of the actor itself (its
+    names, demonyms, capital, the bodies that stand for it), and ``leaders``, its people in
+    office now, each once by the shortest full name ("Vladimir Putin", not also "Putin" or
+    "Russian President Vladimir Putin"); ``names_known`` counts every name the gazetteer
+    reads as the actor (past leaders and every variant included), which the extractor
+    still uses. O(names of the gazetteer)."""
+    own: set[str] = set()
+    people: set[str] = set()
+    known = 0
+    for name, readings in gazetteer.readings.items():
+        mine = [r for r in readings if r.actor == actor]
+        if not mine:
+            continue
+        known += 1
+        if any(str(r.via) in _OWN_NAMES for r in mine):
+            own.add(name)
+        elif any(str(r.via) == "leader" and r.until is None for r in mine) and " " in name:
+            people.add(name)
+    # One name per person: the gazetteer spells people many ways ("Sergei"/"Sergey
+    # Lavrov", "Vladimir V. Putin", "President Putin"); names that share a surname (its
+    # letters, accents folded) are one person, shown by a first name and surname.
+    by_surname: dict[str, list[str]] = {}
+    for name in people:
+        by_surname.setdefault(_folded(name.split()[-1]), []).append(name)
+    leaders = sorted(min(names, key=_display_rank) for names in by_surname.values())
+    return {"aliases": sorted(own), "leaders": leaders, "names_known": known}
+
+
+_TITLES = frozenset(
+    [
+        "president",
+        "prime",
+        "minister",
+        "foreign",
+        "defence",
+        "defense",
+        "general",
+        "king",
+        "emir",
+        "crown",
+        "prince",
+        "chancellor",
+        "supreme",
+        "leader",
+        "secretary",
+        "spokesman",
+        "spokeswoman",
+        "chief",
+    ]
+)
+
+
+def _folded(word: str) -> str:
+    """A word without accents or case, for telling spellings of one name apart."""
+    decomposed = unicodedata.normalize("NFKD", word.replace("ı", "i"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _display_rank(name: str) -> tuple:
+    """Which spelling of a person to show: no title first, then two words (a first name
+    and a surname, without initials), then the shortest, then in order."""
+    words = name.split()
+    titled = words[0].casefold() in _TITLES
+    return (titled, len(words) != 2, any(w.endswith(".") for w in words), len(name), name)

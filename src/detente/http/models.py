@@ -109,7 +109,14 @@ class Partner(BaseModel):
 
 
 class ActorProfile(ActorSummary):
-    aliases: list[str]
+    aliases: list[str] = Field(
+        description="Names of the actor itself: its names, demonyms, capital, bodies that "
+        "stand for it."
+    )
+    leaders: list[str] = Field(description="Its people in office now, each by one full name.")
+    names_known: int = Field(
+        description="Every name the gazetteer reads as the actor (past leaders, variants)."
+    )
     wikidata: str | None
     allies: list[Partner]
     adversaries: list[Partner]

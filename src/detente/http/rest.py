@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from detente.analysis.actors import actor_partners, actor_summaries, find_actor
+from detente.analysis.actors import actor_names, actor_partners, actor_summaries, find_actor
 from detente.analysis.multigraph import pair_balance
 from detente.analysis.paths import ledger_paths
 from detente.analysis.relations import relation_rows
@@ -208,13 +208,8 @@ def actor_profile(
         profile = actor_partners(ledger, node)
     gazetteer = load_gazetteer()
     entry = gazetteer.actors.get(node)
-    aliases = sorted(
-        name
-        for name, readings in gazetteer.readings.items()
-        if any(r.actor == node for r in readings)
-    )
     wikidata = f"http://www.wikidata.org/entity/{entry.qid}" if entry and entry.qid else None
-    return {**profile, "aliases": aliases, "wikidata": wikidata}
+    return {**profile, **actor_names(gazetteer, node), "wikidata": wikidata}
 
 
 @router.get("/paths", response_model=list[list[Hop]], tags=["analysis"], responses=UNKNOWN_ACTOR)
