@@ -363,3 +363,35 @@ def test_outlets_are_web_hosts_and_a_document_without_one_is_its_own(rules_extra
         if {e["source"], e["target"]} == {"TUR", "LBY-GNA"}
     ]
     assert (edge["documents"], edge["outlets"]) == (4, 3)
+
+
+def test_the_timeline_counts_every_statement_of_the_view_once(client: TestClient) -> None:
+    view = _view(client, theatre="Libya")
+    found = client.get("/view/timeline", params={"theatre": "Libya"}).json()
+    total = sum(e["evidence"] for e in view["edges"])
+    assert (
+        found["dated"] + found["undated"] == total and found["undated"] == view["dates"]["undated"]
+    )
+    assert found["bins"][0]["start"] == view["dates"]["first"][:7]
+    months = [b["start"] for b in found["bins"]]
+    assert months == sorted(months) and len(months) == len(set(months))  # every month, once
+    opposed = client.get(
+        "/view/timeline", params={"theatre": "Libya", "polarity": "opposition"}
+    ).json()
+    assert sum(b["alignment"] for b in opposed["bins"]) == 0
+    assert sum(b["opposition"] for b in opposed["bins"]) == sum(
+        b["opposition"] for b in found["bins"]
+    )
+    years = client.get("/view/timeline", params={"theatre": "Libya", "period": "year"}).json()
+    assert years["dated"] == found["dated"] and all(len(b["start"]) == 4 for b in years["bins"])
+
+
+def test_a_date_range_keeps_the_undated_only_when_asked(client: TestClient) -> None:
+    since = {"theatre": "Libya", "since": "2020-01-01"}
+    undated = _view(client)["dates"]["undated"]
+    dated_only = sum(e["evidence"] for e in _view(client, **since)["edges"])
+    kept = sum(e["evidence"] for e in _view(client, **since, undated="true")["edges"])
+    libya_undated = _view(client, theatre="Libya")["dates"]["undated"]
+    assert undated >= libya_undated > 0 and kept == dated_only + libya_undated
+    rows = client.get("/relations", params={**since, "undated": True, "limit": 1000}).json()
+    assert sum(r["evidence_count"] for r in rows) >= kept

@@ -306,3 +306,30 @@ def test_the_selected_edge_and_the_evidence_filters_are_in_the_address(page, ser
     _after(page, lambda: page.select_option("#min_documents", "2"))
     assert "min_documents=2" in page.evaluate("location.search")
     assert _drawn(page) == _expected(_view(served, theatre="Libya", min_documents=2))
+
+
+def test_the_timeline_chooses_dates_and_says_what_is_undated(page, served) -> None:
+    found = httpx.get(f"{served}/view/timeline", params={"theatre": "Libya"}).json()
+    busy = [b for b in found["bins"] if b["alignment"] + b["opposition"]]
+    assert found["dated"] == sum(b["alignment"] + b["opposition"] for b in found["bins"])
+    _open(page, f"{served}/?theatre=Libya")
+    assert page.locator("#timeline-bars g.bin").count() == len(found["bins"])
+    assert f"{found['dated']} dated statements" in page.inner_text("#timeline-caption")
+    # A bar chooses its month: the dates and the address follow, and the graph is the API's.
+    month = busy[-1]["start"]
+    index = [b["start"] for b in found["bins"]].index(month)
+    _after(page, lambda: page.locator("#timeline-bars g.bin rect.hit").nth(index).click())
+    assert page.input_value("#since") == f"{month}-01"
+    assert f"since={month}-01" in page.evaluate("location.search")
+    until = page.input_value("#until")
+    assert _drawn(page) == _expected(
+        _view(served, theatre="Libya", since=f"{month}-01", until=until)
+    )
+    # The undated are left out by a date range, and kept by an explicit choice that counts them.
+    if found["undated"]:
+        assert page.is_visible("#undated-choice")
+        assert page.inner_text("#undated-count") == str(found["undated"])
+        _after(page, lambda: page.check("#undated"))
+        assert "undated=true" in page.evaluate("location.search")
+        expected = _view(served, theatre="Libya", since=f"{month}-01", until=until, undated="true")
+        assert _drawn(page) == _expected(expected)

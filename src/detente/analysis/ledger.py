@@ -462,6 +462,8 @@ class Ledger:
                 keep &= day >= where.since.toordinal()
             if where.until is not None:
                 keep &= day <= where.until.toordinal()
+            if where.undated:  # unless asked for the undated ones too
+                keep |= day == 0
         if where.predicates or where.polarity is not None:
             allowed = allowed_predicates(where)
             keep &= np.array([n in allowed for n in PREDICATE_NAMES])[predicate]

@@ -13,9 +13,10 @@ from detente.errors import InputError
 @dataclass(frozen=True)
 class StatementFilter:
     """Statements about ``theatre`` with ``actor`` as subject or object, dated within
-    ``since``..``until`` (a date bound keeps dated statements only), stating one of
-    ``predicates`` (their sub-relations included by whoever reads them; none: any) with
-    ``polarity``. Every field left at its default lets everything through."""
+    ``since``..``until`` (a date bound keeps dated statements only, unless ``undated``
+    asks for the statements no text dates too), stating one of ``predicates`` (their
+    sub-relations included by whoever reads them; none: any) with ``polarity``. Every
+    field left at its default lets everything through."""
 
     theatre: str | None = None
     actor: str | None = None  # an actor id
@@ -23,6 +24,7 @@ class StatementFilter:
     until: date | None = None
     predicates: tuple[str, ...] = ()
     polarity: Polarity | None = None
+    undated: bool = False  # with a date bound: keep the undated statements as well
 
     def __post_init__(self) -> None:
         if self.since and self.until and self.since > self.until:

@@ -15,6 +15,7 @@ from detente.analysis.alliance_view import (
     alliance_view,
     pair_evidence,
     pair_question,
+    view_timeline,
 )
 from detente.analysis.export import events_csv, graph_document
 from detente.analysis.suggestions import suggest
@@ -27,6 +28,7 @@ from detente.http.models import (
     Polarity,
     Predicate,
     Suggestion,
+    ViewTimeline,
 )
 from detente.http.rest import UNKNOWN_NAME, _actor, _problem, _theatre, answers, names, service
 from detente.live.service import KnowledgeService
@@ -50,6 +52,9 @@ def view_filter(
         [], description="Relations to show (repeatable); sub-relations included."
     ),
     polarity: Polarity | None = None,
+    undated: bool = Query(
+        False, description="With since or until: keep the statements no text dates as well."
+    ),
     svc: KnowledgeService = Depends(service),
 ) -> StatementFilter:
     return StatementFilter(  # since after until: an InputError, answered 422
@@ -59,6 +64,7 @@ def view_filter(
         until=until,
         predicates=tuple(p.value for p in predicate),
         polarity=polarity,
+        undated=undated,
     )
 
 
@@ -82,8 +88,7 @@ def strength(
 
 
 def _question(kind: str, wanted: StatementFilter, *extra: object) -> tuple:
-    return (kind, wanted.theatre, wanted.actor, wanted.since, wanted.until, wanted.predicates,
-            wanted.polarity, *extra)  # fmt: skip
+    return (kind, wanted, *extra)  # the filter is frozen: every field is in the key
 
 
 @router.get("/view", response_model=AllianceMap, responses=UNKNOWN_NAME)
@@ -106,6 +111,24 @@ def view(
     question = _question("view", wanted, limit, enough)
     body = answers(request).response(question, answer, raw=answer_key(request.scope), refresh=False)
     return Response(body, media_type="application/json")
+
+
+class Period(str, Enum):
+    month = "month"
+    year = "year"
+
+
+@router.get("/view/timeline", response_model=ViewTimeline, responses=UNKNOWN_NAME)
+def view_timeline_route(
+    wanted: StatementFilter = Depends(view_filter),
+    period: Period = Query(Period.month, description="The width of a bar."),
+    svc: KnowledgeService = Depends(service),
+) -> dict:
+    """How the view's statements spread over time: per month (or year) the dated ones of
+    each polarity, and how many no text dates; every filter of the view applies but its
+    dates, so that the range can be chosen from the whole of it."""
+    with svc.reading() as ledger:
+        return view_timeline(ledger, wanted, period=period.value)
 
 
 @router.get("/view/evidence", response_model=PairEvidence, responses=UNKNOWN_NAME)

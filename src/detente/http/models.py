@@ -254,6 +254,19 @@ class ViewEdge(BaseModel):
     predicates: list[PredicateTally]
 
 
+class TimelineBin(BaseModel):
+    start: str = Field(description="The month (YYYY-MM) or year (YYYY).")
+    alignment: int = Field(description="Dated statements of alignment in it.")
+    opposition: int = Field(description="Dated statements of opposition in it.")
+
+
+class ViewTimeline(BaseModel):
+    period: str
+    bins: list[TimelineBin] = Field(description="Every month or year from the first to the last.")
+    dated: int
+    undated: int = Field(description="Statements no text dates (not in any bin).")
+
+
 class ViewDates(BaseModel):
     first: str | None
     last: str | None

@@ -149,6 +149,9 @@ def relations(
     ),
     since: IsoDate | None = Query(None, description="From this date (YYYY-MM-DD)."),
     until: IsoDate | None = Query(None, description="Up to this date (YYYY-MM-DD)."),
+    undated: bool = Query(
+        False, description="With since or until: keep the statements no text dates as well."
+    ),
     limit: int = Query(100, ge=1, le=10_000),
     offset: int = Query(0, ge=0),
     svc: KnowledgeService = Depends(service),
@@ -162,6 +165,7 @@ def relations(
         until=until,
         predicates=(predicate.value,) if predicate else (),
         polarity=polarity,
+        undated=undated,
     )
 
     def answer() -> bytes:
@@ -172,7 +176,7 @@ def relations(
             rows = relation_rows(ledger, svc.evidence, asked, limit=limit, offset=offset)
         return _json(rows)
 
-    question = ("relations", theatre, predicate, polarity, actor, since, until, limit, offset)
+    question = ("relations", where, actor, limit, offset)
     body = answers(request).response(question, answer, raw=answer_key(request.scope))
     return Response(body, media_type="application/json")
 

@@ -35,7 +35,7 @@ const cy = cytoscape({
 const tip = $("tip");
 const state = {
   theatre: null, actor: null, since: null, until: null, predicate: [], polarity: null,
-  min_documents: null, min_confidence: null, edge: null,
+  min_documents: null, min_confidence: null, edge: null, undated: false,
 };
 let view = null;
 let labels = new Map();  // the view's actor labels by id
@@ -54,6 +54,7 @@ function fromAddress() {
   state.min_documents = params.get("min_documents");
   state.min_confidence = params.get("min_confidence");
   state.edge = params.get("edge");  // the selected edge: its evidence opens with the view
+  state.undated = params.get("undated") === "true";
 }
 
 function query(extra = {}) {
@@ -62,6 +63,7 @@ function query(extra = {}) {
     if (state[key]) params.set(key, state[key]);
   }
   for (const p of state.predicate) params.append("predicate", p);
+  if (state.undated && (state.since || state.until)) params.set("undated", "true");
   for (const [key, value] of Object.entries(extra)) params.set(key, value);
   return params;
 }
@@ -294,6 +296,8 @@ async function load() {
       "Nothing matches these filters.";
     $("query").value = state.theatre || (state.actor ? label(state.actor) : "");
   }
+  await timeline(ticket);
+  if (ticket !== asked) return;  // a newer view was asked for meanwhile
   loads += 1;
   graph.dataset.state = "ready";
   if (state.edge) {
@@ -304,6 +308,94 @@ async function load() {
       history.replaceState(null, "", address());
     }
   }
+}
+
+// ------------------------------------------------------------------ timeline
+// The view's statements per month (years for long spans), stacked by polarity, over the
+// whole range the view's other filters allow; the chosen dates are drawn darker. A bar
+// chooses its month; shift extends the range to it. The undated are counted apart, and
+// kept or left out by an explicit choice.
+async function timeline(ticket) {
+  const svg = $("timeline-bars");
+  const params = query();
+  for (const key of ["since", "until", "undated"]) params.delete(key);
+  let found = null;
+  try {
+    const response = await fetch(`/view/timeline?${params}`);
+    found = response.ok ? await response.json() : null;
+  } catch {
+    found = null;
+  }
+  if (ticket !== asked) return;
+  svg.replaceChildren();
+  const dated = state.since || state.until;
+  $("undated-count").textContent = found ? found.undated : 0;
+  $("undated-choice").hidden = !found || !found.undated || !dated;
+  $("undated").checked = state.undated;
+  if (!found || !found.bins.length) {
+    $("timeline-caption").textContent = found && found.undated ?
+      `${found.undated} statements, none dated.` : "";
+    return;
+  }
+  const bins = found.bins;
+  const width = svg.clientWidth || 600;
+  const height = 44;
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("height", height);
+  const most = Math.max(...bins.map((b) => b.alignment + b.opposition), 1);
+  const step = width / bins.length;
+  const ns = "http://www.w3.org/2000/svg";
+  bins.forEach((b, i) => {
+    const [first, last] = binDays(b.start, found.period);
+    const chosen = (!state.since || last >= state.since) && (!state.until || first <= state.until);
+    const group = document.createElementNS(ns, "g");
+    group.setAttribute("class", `bin${dated && chosen ? " chosen" : ""}`);
+    group.setAttribute("tabindex", "0");
+    group.setAttribute("role", "button");
+    const title = document.createElementNS(ns, "title");
+    title.textContent = `${b.start}: ${b.alignment} aligned, ${b.opposition} opposed`;
+    group.append(title);
+    let top = height;
+    for (const [kind, n] of [["alignment", b.alignment], ["opposition", b.opposition]]) {
+      if (!n) continue;
+      const h = Math.max(2, (n / most) * (height - 4));
+      top -= h;
+      const bar = document.createElementNS(ns, "rect");
+      Object.entries({ x: i * step + 0.5, y: top, width: Math.max(step - 1, 1), height: h, class: kind })
+        .forEach(([k, v]) => bar.setAttribute(k, v));
+      group.append(bar);
+    }
+    const hit = document.createElementNS(ns, "rect");  // the whole column answers a click
+    Object.entries({ x: i * step, y: 0, width: step, height, class: "hit" })
+      .forEach(([k, v]) => hit.setAttribute(k, v));
+    group.append(hit);
+    const choose = (extend) => {
+      if (extend && (state.since || state.until)) {
+        state.since = state.since && state.since < first ? state.since : first;
+        state.until = state.until && state.until > last ? state.until : last;
+      } else {
+        state.since = first;
+        state.until = last;
+      }
+      navigate();
+    };
+    group.addEventListener("click", (event) => choose(event.shiftKey));
+    group.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") { event.preventDefault(); choose(event.shiftKey); }
+    });
+    svg.append(group);
+  });
+  const span = `${bins[0].start} to ${bins[bins.length - 1].start}`;
+  const undated = found.undated ? `; ${found.undated} undated ${dated ? (state.undated ? "kept" : "left out") : "(not drawn)"}` : "";
+  $("timeline-caption").textContent =
+    `${found.dated} dated statements per ${found.period}, ${span}${undated}.`;
+}
+
+function binDays(start, period) {
+  if (period === "year") return [`${start}-01-01`, `${start}-12-31`];
+  const [y, m] = start.split("-").map(Number);
+  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();  // day 0 of the next month
+  return [`${start}-01`, `${start}-${String(last).padStart(2, "0")}`];
 }
 
 // ------------------------------------------------------------------ evidence
@@ -518,6 +610,7 @@ $("filters").addEventListener("change", (event) => {
   const target = event.target;
   if (target.id === "since" || target.id === "until") state[target.id] = target.value || null;
   if (target.id === "polarity") state.polarity = target.value || null;
+  if (target.id === "undated") state.undated = target.checked;
   if (target.id === "min_documents") state.min_documents = target.value === "1" ? null : target.value;
   if (target.id === "min_confidence") state.min_confidence = target.value === "0" ? null : target.value;
   if (target.name === "predicate") {
