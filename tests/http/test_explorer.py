@@ -333,3 +333,26 @@ def test_the_timeline_chooses_dates_and_says_what_is_undated(page, served) -> No
         assert "undated=true" in page.evaluate("location.search")
         expected = _view(served, theatre="Libya", since=f"{month}-01", until=until, undated="true")
         assert _drawn(page) == _expected(expected)
+
+
+NODE_POINT = """id => {
+  const node = explorer.cy.getElementById(id);
+  const box = document.getElementById('graph').getBoundingClientRect();
+  const p = node.renderedPosition();
+  return [box.left + p.x, box.top + p.y];
+}"""
+
+
+def test_clicking_a_node_opens_its_profile_and_can_centre_the_view_on_it(page, served) -> None:
+    profile = httpx.get(f"{served}/actors/TUR").json()
+    _open(page, f"{served}/?theatre=Libya")
+    page.mouse.click(*page.evaluate(NODE_POINT, "TUR"))
+    page.wait_for_selector("#actor:not([hidden])")
+    assert page.inner_text("#actor-title") == profile["label"]
+    shown = page.inner_text("#actor")
+    assert all(name in shown for name in profile["aliases"][:3])
+    assert all(p["label"] in shown for p in profile["allies"][:3])
+    assert "In office:" in shown and profile["leaders"][0] in shown
+    _after(page, lambda: page.click("#actor-centre"))
+    assert "actor=TUR" in page.evaluate("location.search")
+    assert _drawn(page) == _expected(_view(served, actor="TUR"))

@@ -41,6 +41,7 @@ let view = null;
 let labels = new Map();  // the view's actor labels by id
 let loads = 0;  // views drawn since the page opened: scripts wait on it
 let asked = 0;  // the latest request: an older answer arriving late is dropped
+let profiled = 0;  // the latest actor profile asked for
 
 // ------------------------------------------------------------------ the address
 function fromAddress() {
@@ -261,6 +262,7 @@ async function load() {
   status.textContent = "Loading…";
   $("evidence").hidden = true;
   explaining += 1;  // an edge of the view before is no longer asked about
+  profiled += 1;  // nor an actor's profile
   graph.setAttribute("aria-busy", "true");
   graph.dataset.state = "loading";
   let response = null;
@@ -552,6 +554,7 @@ async function explain(edge) {
     e.predicates.map((p) => `${p.predicate} ${p.count} (${label(p.subject)} → ${label(p.object)})`).join("; ");
   $("sentences").replaceChildren();
   $("edge-sparql").removeAttribute("href");
+  $("actor").hidden = true;
   panel.hidden = false;
   $("status").textContent = "Reading the sentences…";
   let response = null;
@@ -587,6 +590,70 @@ function select(id) {
 }
 
 cy.on("tap", "edge", (event) => { tip.hidden = true; select(event.target.id()); });
+cy.on("tap", "node", (event) => { tip.hidden = true; showActor(event.target.id()); });
+
+// ------------------------------------------------------------------ an actor
+// Clicking a node opens its profile: names for display, its people in office, partners
+// by stance with their evidence, and ways to centre the view on it or hide it.
+async function showActor(id) {
+  const ticket = ++profiled;
+  let response = null;
+  let body = {};
+  try {
+    response = await fetch(`/actors/${encodeURIComponent(id)}`);
+    body = await response.json().catch(() => ({}));
+  } catch {
+    response = null;
+  }
+  if (ticket !== profiled) return;
+  if (!response || !response.ok) {
+    $("status").textContent = !response ? "The server cannot be reached." :
+      typeof body.detail === "string" ? body.detail : "The actor could not be read.";
+    return;
+  }
+  $("evidence").hidden = true;
+  $("actor").hidden = false;
+  $("actor").dataset.actor = body.id;
+  $("actor-title").textContent = body.label;
+  $("actor-kind").textContent = `${body.type} · ${body.statements} statement${body.statements === 1 ? "" : "s"} in the graph` +
+    (body.wikidata ? " · " : "");
+  if (body.wikidata) {
+    const link = document.createElement("a");
+    link.href = body.wikidata;
+    link.rel = "noopener noreferrer";
+    link.target = "_blank";
+    link.textContent = "Wikidata";
+    $("actor-kind").append(link);
+  }
+  const shown = body.aliases.slice(0, 8);
+  const more = body.names_known - shown.length;
+  $("actor-names").textContent = shown.length ?
+    `Also: ${shown.join(", ")}${more > 0 ? ` (and ${more} more names the extractor reads)` : ""}` : "";
+  $("actor-leaders").textContent = body.leaders.length ? `In office: ${body.leaders.join(", ")}` : "";
+  for (const [list, partners] of [["actor-allies", body.allies], ["actor-adversaries", body.adversaries]]) {
+    $(list).replaceChildren(...partners.slice(0, 12).map((p) => {
+      const item = document.createElement("li");
+      item.textContent = `${p.label} — ${p.evidence_count} statement${p.evidence_count === 1 ? "" : "s"} (${p.predicates.join(", ")})`;
+      return item;
+    }));
+    if (!partners.length) $(list).replaceChildren(Object.assign(document.createElement("li"), { textContent: "none in the graph" }));
+  }
+  $("status").textContent = `${body.label}: its names and partners.`;
+  $("actor-title").focus();
+}
+
+$("actor-centre").addEventListener("click", () => {
+  state.actor = $("actor").dataset.actor;
+  state.theatre = null;
+  state.edge = null;
+  $("actor").hidden = true;
+  navigate();
+});
+$("actor-hide").addEventListener("click", async () => {
+  const id = $("actor").dataset.actor;
+  $("actor").hidden = true;
+  await curate("POST", "/curation", { verdict: "hidden", target: id });
+});
 
 // Hover: the pair's predicates and counts.
 cy.on("mouseover", "edge", (event) => {
