@@ -212,6 +212,10 @@ def test_negated_and_reported_statements_are_flagged(extractor) -> None:
     assert {s["reported_by"] for s in found} == {"the foreign ministry", "diplomats"}
     assert {s["document"]["source"] for s in found} == {"https://example.org/a"}
     assert "Cairo" in negated[0]["mentions"]
+    # The CSV cites the document a reader can open: its URL and publication date.
+    table = api.get("/view/export", params={"format": "csv"}).text
+    [row] = list(csv.DictReader(io.StringIO(table)))
+    assert (row["document_url"], row["published"]) == ("https://example.org/a", "2020-03-02")
 
 
 def test_exports_hold_the_view(client: TestClient) -> None:
@@ -228,6 +232,9 @@ def test_exports_hold_the_view(client: TestClient) -> None:
         data = graph.edges[edge["source"], edge["target"]]
         assert (data["stance"], data["evidence"]) == (edge["stance"], edge["evidence"])
         assert data["directed"] == edge["directed"]
+        assert (data["documents"], data["outlets"]) == (edge["documents"], edge["outlets"])
+        assert data["sign"] == {"alignment": 1, "opposition": -1}.get(edge["stance"], 0)
+        assert data["colour"].startswith("#")
     everything = client.get("/view/export", params={"format": "graphml"}).content
     assert everything.count(b'attr.name="bloc"') <= 1  # one type, whichever nodes have it
     table = client.get("/view/export", params={**params, "format": "csv"})
@@ -235,6 +242,7 @@ def test_exports_hold_the_view(client: TestClient) -> None:
     assert len(rows) == sum(e["evidence"] for e in view["edges"])
     assert {r["predicate"] for r in rows} <= OPPOSITION
     assert {r["theatre"] for r in rows} == {"Libya"}
+    assert {"document_title", "document_url", "published", "sentence"} <= set(rows[0])
     assert client.get("/view/export", params={"format": "pdf"}).status_code == 422
 
 

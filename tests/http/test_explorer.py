@@ -247,7 +247,18 @@ def test_exports_of_the_view(page, served) -> None:
     _open(page, f"{served}/?theatre=Libya&polarity=opposition")
     with page.expect_download() as png:
         page.click("#export-png")
-    assert Path(png.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    picture = Path(png.value.path()).read_bytes()
+    assert picture[:8] == b"\x89PNG\r\n\x1a\n"
+    # A briefing picture: the graph with a title and filters above, a legend in words and a
+    # sources line below (the header and footer sizes the page draws).
+    width, height = (int.from_bytes(picture[i : i + 4], "big") for i in (16, 20))
+    assert width >= 1400
+    sizes = page.evaluate(
+        "async () => { const b = await createImageBitmap(explorer.cy.png({output: 'blob',"
+        " full: true, scale: 2, maxWidth: 3600, maxHeight: 3600})); return [b.width, b.height]; }"
+    )
+    legend = 4 if _view(served, theatre="Libya", polarity="opposition")["partitioned"] else 3
+    assert height == 150 + sizes[1] + 60 + 40 * legend
     graphml = httpx.get(served + page.get_attribute("#export-graphml", "href"))
     assert graphml.status_code == 200 and b"<graphml" in graphml.content
     csv = httpx.get(served + page.get_attribute("#export-csv", "href"))

@@ -34,6 +34,10 @@ from detente.graph.store import PREFIXES, KnowledgeStore, nt
 from detente.ontology import NS
 
 MAX_PAIRS = 150  # the most evidenced pairs drawn; a briefing graph stays legible
+# The page's colours (explorer.js draws with the same), written into GraphML so that a
+# graph opened elsewhere (Gephi, yEd) looks as it did.
+STANCE_COLOURS = {"alignment": "#2e7d32", "opposition": "#c62828", "mixed": "#8d939c"}
+BLOC_COLOURS = ("#2f6db5", "#d9822b")
 MAX_EVIDENCE = 500  # statements listed for one edge, oldest first
 MAX_BINS = 600  # months a timeline draws (50 years); more are drawn as years
 
@@ -60,8 +64,11 @@ class AllianceView:
         if self.balance["balance"] is not None:
             graph.graph["balance"] = self.balance["balance"]
         for node in self.nodes:
+            colour = BLOC_COLOURS[node["bloc"]] if node["bloc"] is not None else "#8d939c"
             graph.add_node(
-                node["id"], **{k: v for k, v in node.items() if k != "id" and v is not None}
+                node["id"],
+                **{k: v for k, v in node.items() if k != "id" and v is not None},
+                colour=colour,
             )
         for edge in self.edges:
             tallies = "; ".join(
@@ -72,6 +79,8 @@ class AllianceView:
                 edge["source"],
                 edge["target"],
                 stance=edge["stance"],
+                sign={"alignment": 1, "opposition": -1}.get(edge["stance"], 0),
+                colour=STANCE_COLOURS[edge["stance"]],
                 net=edge["net"],
                 evidence=edge["evidence"],
                 documents=edge["documents"],

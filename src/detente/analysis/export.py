@@ -21,12 +21,13 @@ _EVENTS = (
     PREFIXES
     + """
 SELECT ?r ?date ?docdate ?s ?sl ?sc ?p ?o ?ol ?oc ?plover ?polarity ?negated ?modality
-       ?t ?conf ?doc ?evidence
+       ?t ?conf ?doc ?title ?source ?evidence
 WHERE { GRAPH ?g { %s
   ?r a dt:Relation ; dt:subject ?s ; dt:object ?o ; dt:predicate ?p ; dt:ploverType ?plover ;
      dt:polarity ?polarity ; dt:negated ?negated ; dt:modality ?modality ;
      dt:confidence ?conf ; dt:document ?doc ; dt:evidence ?evidence .
   OPTIONAL { ?r dt:date ?date } OPTIONAL { ?doc dct:date ?docdate }
+  OPTIONAL { ?doc dct:title ?title } OPTIONAL { ?doc dct:source ?source }
   OPTIONAL { ?r dt:theatre ?t }
   OPTIONAL { ?s rdfs:label ?sl } OPTIONAL { ?s dt:code ?sc }
   OPTIONAL { ?o rdfs:label ?ol } OPTIONAL { ?o dt:code ?oc }
@@ -50,6 +51,9 @@ EVENT_COLUMNS = [
     "theatre",
     "confidence",
     "document",
+    "document_title",
+    "document_url",
+    "published",
     "sentence",
 ]
 
@@ -161,6 +165,9 @@ def events_csv(store: KnowledgeStore, statements: list[str] | None = None) -> st
                 _cell(theatres.get(text["t"], "")),
                 text["conf"],
                 text["doc"].rsplit("/", 1)[1],
+                _cell(text["title"]),
+                text["source"] if text["source"].startswith(("http://", "https://")) else "",
+                text["docdate"],
                 _cell(text["evidence"]),
             ]
         )

@@ -688,16 +688,78 @@ $("filters").addEventListener("change", (event) => {
 $("filters").addEventListener("submit", (event) => event.preventDefault());
 $("all-dates").addEventListener("click", () => { state.since = null; state.until = null; navigate(); });
 
-$("export-png").addEventListener("click", () => {
+$("export-png").addEventListener("click", async () => {
   if (!cy.nodes().length) { $("status").textContent = "Nothing to export: the view is empty."; return; }
-  // Within every browser's canvas limits, however far the graph spreads.
-  const blob = cy.png({ output: "blob", full: true, scale: 2, maxWidth: 4000, maxHeight: 4000, bg: "#ffffff" });
+  // A briefing picture: the graph (within every browser's canvas limits, however far it
+  // spreads) under a title and the view's filters and period, over the legend in words
+  // and a line saying where the evidence is.
+  const graph = await createImageBitmap(
+    cy.png({ output: "blob", full: true, scale: 2, maxWidth: 3600, maxHeight: 3600, bg: "#ffffff" }));
+  const width = Math.max(graph.width, 1400);
+  const lines = briefingLines();
+  const header = 150;
+  const footer = 60 + 40 * lines.legend.length;
+  const canvas = document.createElement("canvas");
+  canvas.width = width;
+  canvas.height = header + graph.height + footer;
+  const c = canvas.getContext("2d");
+  c.fillStyle = "#ffffff";
+  c.fillRect(0, 0, canvas.width, canvas.height);
+  c.fillStyle = "#1d2430";
+  c.font = "bold 44px sans-serif";
+  c.fillText(lines.title, 40, 64);
+  c.font = "28px sans-serif";
+  c.fillStyle = "#5b6472";
+  c.fillText(lines.filters, 40, 112);
+  c.drawImage(graph, Math.round((width - graph.width) / 2), header);
+  let y = header + graph.height + 40;
+  for (const [colour, dash, text] of lines.legend) {
+    c.strokeStyle = colour;
+    c.lineWidth = 8;
+    c.setLineDash(dash);
+    c.beginPath();
+    c.moveTo(40, y - 10);
+    c.lineTo(110, y - 10);
+    c.stroke();
+    c.setLineDash([]);
+    c.fillStyle = "#1d2430";
+    c.fillText(text, 130, y);
+    y += 40;
+  }
+  c.fillStyle = "#5b6472";
+  c.fillText(lines.sources, 40, y + 10);
+  const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
   const link = document.createElement("a");
   link.href = URL.createObjectURL(blob);
   link.download = `detente-${$("export-png").dataset.name.replace(/[^A-Za-z0-9_-]+/g, "_")}.png`;
   link.click();
   setTimeout(() => URL.revokeObjectURL(link.href), 1000);
 });
+
+function briefingLines() {
+  const filters = [];
+  if (state.since || state.until) filters.push(`${state.since || "…"} to ${state.until || "…"}${state.undated ? " (and undated)" : " (dated statements)"}`);
+  else filters.push(view.dates.first ? `${view.dates.first} to ${view.dates.last}, and undated` : "all dates");
+  if (state.polarity) filters.push(`${state.polarity} only`);
+  if (state.predicate.length) filters.push(`relations: ${state.predicate.join(", ")}`);
+  if (state.min_documents) filters.push(`pairs in ≥ ${state.min_documents} documents`);
+  if (state.min_confidence) filters.push(`mean confidence ≥ ${state.min_confidence}`);
+  const asOf = new Date().toISOString().slice(0, 10);
+  const statements = view.edges.reduce((n, e) => n + e.evidence, 0);
+  const legend = [
+    [STANCE.alignment, [], "aligned: the pair's statements net to support"],
+    [STANCE.opposition, [], "opposed: they net to hostility"],
+    [STANCE.mixed, [], "mixed: they cancel out, or only mediation"],
+  ];
+  if (view.partitioned) legend.push(["#5b6472", [16, 10], "dashed: against the two blocs (node colours) of this theatre"]);
+  return {
+    title: $("heading").textContent,
+    filters: `${filters.join(" · ")} · as of ${asOf}`,
+    legend,
+    sources: `Evidence: ${statements} statements on ${view.edges.length} pairs; every sentence, ` +
+      `document title and URL in this view's CSV (${location.origin}/view/export?${query({ format: "csv" })}). detente.`,
+  };
+}
 
 // ------------------------------------------------------------------ search
 const input = $("query");
