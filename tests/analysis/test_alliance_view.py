@@ -316,6 +316,7 @@ def test_csv_cells_from_articles_are_never_formulas() -> None:
     ]  # fmt: skip
 
 
+@pytest.mark.slow  # a service of its own; test_timeline pins the rule in the quick loop
 def test_a_mediator_is_on_neither_side(rules_extractor) -> None:
     api = make_client(rules_extractor, token="s3cret-token")
     text = (
