@@ -364,6 +364,33 @@ def test_clicking_a_node_opens_its_profile_and_can_centre_the_view_on_it(page, s
     assert all(name in shown for name in profile["aliases"][:3])
     assert all(p["label"] in shown for p in profile["allies"][:3])
     assert "In office:" in shown and profile["leaders"][0] in shown
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "explorer-actor.png"))
     _after(page, lambda: page.click("#actor-centre"))
     assert "actor=TUR" in page.evaluate("location.search")
     assert _drawn(page) == _expected(_view(served, actor="TUR"))
+
+
+def test_the_landing_view_lists_theatres_and_draws_a_readable_number_of_pairs(page, served):
+    theatres = httpx.get(f"{served}/theatres", params={"limit": 15}).json()
+    _open(page, f"{served}/")
+    items = page.locator("#theatre-list li button")
+    assert items.count() == len(theatres) >= 3
+    assert items.nth(0).inner_text().startswith(f"{theatres[0]['theatre']}:")
+    assert page.evaluate("explorer.cy.edges().length") <= 40
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "explorer-landing.png"))
+    # A theatre from the list opens its view (and the list makes way for its pairs).
+    _after(page, lambda: items.nth(0).click())
+    assert f"theatre={theatres[0]['theatre']}" in page.evaluate(
+        "decodeURIComponent(location.search)"
+    )
+    assert page.is_hidden("#theatres")
+    # "Show more pairs" when a view draws fewer than it holds.
+    libya = _view(served, theatre="Libya")
+    _open(page, f"{served}/?theatre=Libya&limit=3")
+    assert page.evaluate("explorer.cy.edges().length") == 3
+    _after(page, lambda: page.click("#more-pairs"))
+    assert "limit=43" in page.evaluate("location.search")
+    assert page.evaluate("explorer.cy.edges().length") == len(libya["edges"])
+    assert page.is_hidden("#more-pairs")

@@ -35,8 +35,12 @@ const cy = cytoscape({
 const tip = $("tip");
 const state = {
   theatre: null, actor: null, since: null, until: null, predicate: [], polarity: null,
-  min_documents: null, min_confidence: null, edge: null, undated: false,
+  min_documents: null, min_confidence: null, edge: null, undated: false, limit: null,
 };
+// The landing view (no theatre, no actor) draws this many pairs at first: a readable graph,
+// with the theatres listed beside it; "Show more pairs" adds as many again.
+const LANDING_PAIRS = 40;
+const MORE_PAIRS = 40;
 let view = null;
 let labels = new Map();  // the view's actor labels by id
 let loads = 0;  // views drawn since the page opened: scripts wait on it
@@ -56,6 +60,7 @@ function fromAddress() {
   state.min_confidence = params.get("min_confidence");
   state.edge = params.get("edge");  // the selected edge: its evidence opens with the view
   state.undated = params.get("undated") === "true";
+  state.limit = params.get("limit");
 }
 
 function query(extra = {}) {
@@ -70,8 +75,18 @@ function query(extra = {}) {
 }
 
 function address() {
-  const search = query(state.edge ? { edge: state.edge } : {}).toString();
+  const extra = {};
+  if (state.limit) extra.limit = state.limit;
+  if (state.edge) extra.edge = state.edge;
+  const search = query(extra).toString();
   return search ? `/?${search}` : "/";
+}
+
+// The view's own parameters: the filters and how many pairs it draws (fewer on landing).
+function viewQuery(extra = {}) {
+  const landing = !state.theatre && !state.actor;
+  const limit = state.limit || (landing ? String(LANDING_PAIRS) : null);
+  return query(limit ? { limit, ...extra } : extra);
 }
 
 function navigate() {
@@ -237,8 +252,8 @@ function showFilters() {
     box.append(item);
   }
   const search = query().toString();
-  $("export-graphml").href = `/view/export?${query({ format: "graphml" })}`;
-  $("export-csv").href = `/view/export?${query({ format: "csv" })}`;
+  $("export-graphml").href = `/view/export?${viewQuery({ format: "graphml" })}`;
+  $("export-csv").href = `/view/export?${viewQuery({ format: "csv" })}`;
   $("export-png").dataset.name = search || "all";
 }
 
@@ -268,7 +283,7 @@ async function load() {
   let response = null;
   let body = {};
   try {
-    response = await fetch(`/view?${query()}`, { headers: { Accept: "application/json" } });
+    response = await fetch(`/view?${viewQuery()}`, { headers: { Accept: "application/json" } });
     body = await response.json().catch(() => ({}));
   } catch {
     response = null;
@@ -283,6 +298,9 @@ async function load() {
   describe();
   showFilters();
   listPairs();
+  $("more-pairs").hidden = failed || view.edges.length >= view.pairs_total;
+  await listTheatres(ticket);
+  if (ticket !== asked) return;
   // Cytoscape learns that its container moved or changed size only from a ResizeObserver,
   // debounced by 100 ms; until then it maps the pointer with the box it had before, so a
   // pointer over an edge finds nothing there, and a fit uses the old size. The box is read
@@ -311,6 +329,45 @@ async function load() {
     }
   }
 }
+
+// The landing view lists the theatres, most recent evidence first: where to look.
+async function listTheatres(ticket) {
+  const section = $("theatres");
+  if (state.theatre || state.actor) { section.hidden = true; return; }
+  let found = [];
+  try {
+    const response = await fetch("/theatres?limit=15");
+    found = response.ok ? await response.json() : [];
+  } catch {
+    found = [];
+  }
+  if (ticket !== asked) return;
+  section.hidden = !found.length;
+  $("theatre-list").replaceChildren(...found.map((t) => {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    const last = t.last_date ? `, latest ${t.last_date}` : "";
+    const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+    button.textContent = `${t.theatre}: ${plural(t.statements, "statement")} in ` +
+      `${plural(t.documents, "document")}, ${plural(t.actors, "actor")}${last}`;
+    button.addEventListener("click", () => {
+      state.theatre = t.theatre;
+      state.limit = null;
+      state.edge = null;
+      navigate();
+    });
+    item.append(button);
+    return item;
+  }));
+}
+
+$("more-pairs").addEventListener("click", () => {
+  const landing = !state.theatre && !state.actor;
+  const now = Number(state.limit || (landing ? LANDING_PAIRS : view.edges.length));
+  state.limit = String(Math.min(now + MORE_PAIRS, 500));
+  navigate();
+});
 
 // ------------------------------------------------------------------ timeline
 // The view's statements per month (years for long spans), stacked by polarity, over the
@@ -625,7 +682,7 @@ async function showActor(id) {
     link.textContent = "Wikidata";
     $("actor-kind").append(link);
   }
-  const shown = body.aliases.slice(0, 8);
+  const shown = body.aliases.filter((a) => a !== body.label).slice(0, 8);
   const more = body.names_known - shown.length;
   $("actor-names").textContent = shown.length ?
     `Also: ${shown.join(", ")}${more > 0 ? ` (and ${more} more names the extractor reads)` : ""}` : "";
@@ -757,7 +814,7 @@ function briefingLines() {
     filters: `${filters.join(" · ")} · as of ${asOf}`,
     legend,
     sources: `Evidence: ${statements} statements on ${view.edges.length} pairs; every sentence, ` +
-      `document title and URL in this view's CSV (${location.origin}/view/export?${query({ format: "csv" })}). detente.`,
+      `document title and URL in this view's CSV (${location.origin}/view/export?${viewQuery({ format: "csv" })}). detente.`,
   };
 }
 
