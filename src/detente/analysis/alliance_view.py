@@ -105,6 +105,18 @@ class AllianceView:
         }
 
 
+def _base(ledger: Ledger, wanted: StatementFilter) -> tuple[np.ndarray, int | None]:
+    """The statements a view starts from (its theatre's, between two actors) and the
+    actor it centres on (none for a theatre; an unknown one leaves nothing)."""
+    base = ledger.select(StatementFilter(theatre=wanted.theatre))
+    s_all, o_all = ledger.column("subject"), ledger.column("object")
+    base = base[s_all[base] != o_all[base]]
+    focus = ledger.actor(wanted.actor) if wanted.actor else None
+    if wanted.actor and focus is None:
+        base = base[:0]
+    return base, focus
+
+
 def _neighbourhood(ledger: Ledger, rows: np.ndarray, actor: int) -> np.ndarray:
     """The statements among ``actor`` and its partners: its own, and those between two of
     its partners, so that blocs around it can show."""
@@ -142,12 +154,8 @@ def alliance_view(
     confidence; ``min_documents`` and ``min_confidence`` keep only the pairs that reach
     them. O(n log n) for the n statements read.
     """
-    base = ledger.select(StatementFilter(theatre=wanted.theatre))
+    base, focus = _base(ledger, wanted)
     s_all, o_all = ledger.column("subject"), ledger.column("object")
-    base = base[s_all[base] != o_all[base]]
-    focus = ledger.actor(wanted.actor) if wanted.actor else None
-    if wanted.actor and focus is None:
-        base = base[:0]
     rows = ledger.keep(base, wanted)
     if focus is not None:
         # Partners by the filtered statements: a pair seen only outside the dates asked
@@ -230,12 +238,7 @@ def view_timeline(ledger: Ledger, wanted: StatementFilter, *, period: str = "mon
     months would be more than ``MAX_BINS``), the dated statements of each polarity, and
     how many no text dates, under every filter of the view but its dates (the range a
     reader picks from). O(n) for the n statements read."""
-    base = ledger.select(StatementFilter(theatre=wanted.theatre))
-    s_all, o_all = ledger.column("subject"), ledger.column("object")
-    base = base[s_all[base] != o_all[base]]
-    focus = ledger.actor(wanted.actor) if wanted.actor else None
-    if wanted.actor and focus is None:
-        base = base[:0]
+    base, focus = _base(ledger, wanted)
     undated_view = StatementFilter(predicates=wanted.predicates, polarity=wanted.polarity)
     rows = ledger.keep(base, undated_view)
     if focus is not None:
