@@ -377,6 +377,8 @@ def test_the_explorer_works_under_the_policy(page, served) -> None:
     page.focus("#query")
     page.keyboard.type("Liby")
     page.wait_for_selector("#suggestions li", timeout=PATIENCE * 1000)
+    page.keyboard.press("Escape")  # the list closes, as a user closes it, uncovering the page
+    page.wait_for_selector("#suggestions", state="hidden", timeout=PATIENCE * 1000)
     with page.expect_download(timeout=PATIENCE * 1000) as download:
         page.click("#export-png")
     assert download.value.suggested_filename.endswith(".png")
