@@ -270,6 +270,23 @@ function listPairs() {
   }));
 }
 
+// One request for JSON: { ok, body, problem }, the problem in words (the server's own
+// "detail" when it gives one, else ``failure``) when the answer is not a success.
+async function ask(url, failure, init = {}) {
+  let response = null;
+  let body = {};
+  try {
+    response = await fetch(url, init);
+    body = await response.json().catch(() => ({}));
+  } catch {
+    response = null;
+  }
+  const ok = Boolean(response && response.ok);
+  const problem = ok ? null : !response ? "The server cannot be reached." :
+    typeof body.detail === "string" ? body.detail : failure;
+  return { ok, body, problem };
+}
+
 async function load() {
   const status = $("status");
   const graph = $("graph");
@@ -280,18 +297,12 @@ async function load() {
   profiled += 1;  // nor an actor's profile
   graph.setAttribute("aria-busy", "true");
   graph.dataset.state = "loading";
-  let response = null;
-  let body = {};
-  try {
-    response = await fetch(`/view?${viewQuery()}`, { headers: { Accept: "application/json" } });
-    body = await response.json().catch(() => ({}));
-  } catch {
-    response = null;
-  }
+  const answer = await ask(`/view?${viewQuery()}`, "The view could not be read.",
+    { headers: { Accept: "application/json" } });
   if (ticket !== asked) return;
-  const failed = !response || !response.ok;
+  const failed = !answer.ok;
   view = failed ? { nodes: [], edges: [], pairs_total: 0, balance: { balance: null, triangles: 0 },
-    dates: { first: null, last: null }, predicates: [], focus: null } : body;
+    dates: { first: null, last: null }, predicates: [], focus: null } : answer.body;
   // The text around the graph first (heading, relations, pairs): it moves and resizes the
   // graph's box. Then the graph is laid out and fitted in the box it will keep.
   labels = new Map(view.nodes.map((n) => [n.id, n.label]));
@@ -309,8 +320,7 @@ async function load() {
   draw();
   graph.setAttribute("aria-busy", "false");
   if (failed) {
-    status.textContent = !response ? "The server cannot be reached." :
-      typeof body.detail === "string" ? body.detail : "The view could not be read.";
+    status.textContent = answer.problem;
   } else {
     status.textContent = view.edges.length ? "Click an edge, or a pair below, for its sentences." :
       "Nothing matches these filters.";
@@ -334,14 +344,9 @@ async function load() {
 async function listTheatres(ticket) {
   const section = $("theatres");
   if (state.theatre || state.actor) { section.hidden = true; return; }
-  let found = [];
-  try {
-    const response = await fetch("/theatres?limit=15");
-    found = response.ok ? await response.json() : [];
-  } catch {
-    found = [];
-  }
+  const answer = await ask("/theatres?limit=15", "");
   if (ticket !== asked) return;
+  const found = answer.ok ? answer.body : [];
   section.hidden = !found.length;
   $("theatre-list").replaceChildren(...found.map((t) => {
     const item = document.createElement("li");
@@ -378,14 +383,9 @@ async function timeline(ticket) {
   const svg = $("timeline-bars");
   const params = query();
   for (const key of ["since", "until", "undated"]) params.delete(key);
-  let found = null;
-  try {
-    const response = await fetch(`/view/timeline?${params}`);
-    found = response.ok ? await response.json() : null;
-  } catch {
-    found = null;
-  }
+  const answer = await ask(`/view/timeline?${params}`, "");
   if (ticket !== asked) return;
+  const found = answer.ok ? answer.body : null;
   svg.replaceChildren();
   const dated = state.since || state.until;
   $("undated-count").textContent = found ? found.undated : 0;
@@ -563,28 +563,20 @@ async function curate(method, path, body = null) {
   }
   sessionStorage.setItem("detente-token", token);
   const target = method === "DELETE" ? `${path}?${new URLSearchParams({ curator })}` : path;
-  let response = null;
-  let answer = {};
-  try {
-    response = await fetch(target, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-      body: body ? JSON.stringify({ ...body, curator }) : null,
-    });
-    answer = await response.json().catch(() => ({}));
-  } catch {
-    response = null;
-  }
-  if (!response || !response.ok) {
-    $("status").textContent = !response ? "The server cannot be reached." :
-      typeof answer.detail === "string" ? answer.detail : "The verdict could not be written.";
+  const answer = await ask(target, "The verdict could not be written.", {
+    method,
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: body ? JSON.stringify({ ...body, curator }) : null,
+  });
+  if (!answer.ok) {
+    $("status").textContent = answer.problem;
     return;
   }
   // The view and the edge's sentences again, as every answer now reads them.
   const edge = cy.$("edge:selected").id();
   await load();
   if (edge && cy.getElementById(edge).nonempty()) await select(edge);
-  $("status").textContent = method === "DELETE" ? "Verdict taken back." : `Marked ${answer.verdict}.`;
+  $("status").textContent = method === "DELETE" ? "Verdict taken back." : `Marked ${answer.body.verdict}.`;
 }
 
 $("token").value = sessionStorage.getItem("detente-token") || "";
@@ -614,20 +606,14 @@ async function explain(edge) {
   $("actor").hidden = true;
   panel.hidden = false;
   $("status").textContent = "Reading the sentences…";
-  let response = null;
-  let body = {};
-  try {
-    response = await fetch(`/view/evidence?${query({ a: e.source, b: e.target })}`);
-    body = await response.json().catch(() => ({}));
-  } catch {
-    response = null;
-  }
+  const answer = await ask(`/view/evidence?${query({ a: e.source, b: e.target })}`,
+    "The evidence could not be read.");
   if (ticket !== explaining) return;
-  if (!response || !response.ok) {
-    $("status").textContent = !response ? "The server cannot be reached." :
-      typeof body.detail === "string" ? body.detail : "The evidence could not be read.";
+  if (!answer.ok) {
+    $("status").textContent = answer.problem;
     return;
   }
+  const body = answer.body;
   $("edge-sparql").href = `/sparql?${new URLSearchParams({ query: body.sparql })}`;
   $("sentences").replaceChildren(...bySentence(body.statements).map(sentenceItem));
   const counted = body.statements.filter((s) => s.counted).length;
@@ -654,20 +640,13 @@ cy.on("tap", "node", (event) => { tip.hidden = true; showActor(event.target.id()
 // by stance with their evidence, and ways to centre the view on it or hide it.
 async function showActor(id) {
   const ticket = ++profiled;
-  let response = null;
-  let body = {};
-  try {
-    response = await fetch(`/actors/${encodeURIComponent(id)}`);
-    body = await response.json().catch(() => ({}));
-  } catch {
-    response = null;
-  }
+  const answer = await ask(`/actors/${encodeURIComponent(id)}`, "The actor could not be read.");
   if (ticket !== profiled) return;
-  if (!response || !response.ok) {
-    $("status").textContent = !response ? "The server cannot be reached." :
-      typeof body.detail === "string" ? body.detail : "The actor could not be read.";
+  if (!answer.ok) {
+    $("status").textContent = answer.problem;
     return;
   }
+  const body = answer.body;
   $("evidence").hidden = true;
   $("actor").hidden = false;
   $("actor").dataset.actor = body.id;
