@@ -256,18 +256,16 @@ def _unescape(raw: bytes) -> bytes:
     return out.replace("\0", "\\").encode()
 
 
-def _dates_query(graph: str | None) -> str:
-    pattern = "?doc a dt:Document ; dct:date ?date"
+def _documents_query(graph: str | None) -> str:
+    """The documents' publication dates and sources, in one read."""
+    pattern = (
+        "?doc a dt:Document OPTIONAL { ?doc dct:date ?date } OPTIONAL { ?doc dct:source ?source }"
+    )
     if graph is None:
-        return PREFIXES + f"SELECT DISTINCT ?doc ?date WHERE {{ {pattern} }}"
-    return PREFIXES + f"SELECT DISTINCT ?doc ?date WHERE {{ GRAPH <{graph}> {{ {pattern} }} }}"
-
-
-def _sources_query(graph: str | None) -> str:
-    pattern = "?doc a dt:Document ; dct:source ?source"
-    if graph is None:
-        return PREFIXES + f"SELECT ?doc ?source WHERE {{ {pattern} }}"
-    return PREFIXES + f"SELECT ?doc ?source WHERE {{ GRAPH <{graph}> {{ {pattern} }} }}"
+        return PREFIXES + f"SELECT DISTINCT ?doc ?date ?source WHERE {{ {pattern} }}"
+    return (
+        PREFIXES + f"SELECT DISTINCT ?doc ?date ?source WHERE {{ GRAPH <{graph}> {{ {pattern} }} }}"
+    )
 
 
 def _labels_query(graph: str | None) -> str:
@@ -376,6 +374,8 @@ class Ledger:
         self.documents = Names()  # document ids (doc-…)
         self.outlets = Names()  # web hosts, and "doc:<id>" for a document of unknown outlet
         self._outlet_of: dict[int, int] = {}  # document -> outlet, where its source says
+        self._outlets_column = np.zeros(0, dtype=np.int64)  # document_outlets(), kept
+        self._outlets_noted = 0  # how many sources it was computed with
         self.whens = Names()  # dates as the texts gave them
         self._by_theatre: dict[int, array] = {}
         self._retired = 0
@@ -614,8 +614,7 @@ class Ledger:
         for graph in graphs if graphs is not None else [None]:
             if graph is not None and is_copy(store, graph):
                 continue
-            published = store.pairs(_dates_query(graph))
-            self.note_sources(store.pairs(_sources_query(graph)))
+            published = self._read_documents(store, graph)
             labels: dict[str, tuple[str, str | None]] = {}
             for node, label, kind in store.values(_labels_query(graph)):
                 labels.setdefault(node, (label, kind))  # type: ignore[arg-type]
@@ -634,23 +633,36 @@ class Ledger:
             self.load_graphs(store, added)
             self.withhold(withheld(store))
 
-    def note_sources(self, sources: dict[str, str]) -> None:
-        """The outlet of each document (IRI -> source) its source names (see
+    def _read_documents(self, store: KnowledgeStore, graph: str | None) -> dict[str, str]:
+        """The publication date of each document of ``graph`` (all when None), by IRI;
+        notes on the way the outlet each one's source names (see
         :func:`detente.domain.outlet`)."""
-        for doc_iri, source in sources.items():
+        published: dict[str, str] = {}
+        for doc_iri, day, source in store.values(_documents_query(graph)):
+            if day is not None:
+                published[doc_iri] = day  # type: ignore[index]
             found = outlet(source)
             if found is not None:
-                doc = self.documents.add(doc_iri.removeprefix(str(DOC)))
+                doc = self.documents.add(doc_iri.removeprefix(str(DOC)))  # type: ignore[union-attr]
                 self._outlet_of[doc] = self.outlets.add(found)
+        return published
 
     def document_outlets(self) -> np.ndarray:
         """Each document's outlet (index into :attr:`outlets`): the web host of its URL, or,
         where its source names none (a file, pasted text), an outlet of its own, since
-        nothing says it shares one. O(documents)."""
+        nothing says it shares one. O(new documents): documents and sources only grow, so
+        the documents seen before keep their outlets."""
+        known = len(self._outlets_column)
+        if known == len(self.documents) and self._outlets_noted == len(self._outlet_of):
+            return self._outlets_column
+        start = known if self._outlets_noted == len(self._outlet_of) else 0
         out = np.empty(len(self.documents), dtype=np.int64)
-        for doc, name in enumerate(self.documents.values):
+        out[:start] = self._outlets_column[:start]
+        for doc in range(start, len(self.documents)):
             found = self._outlet_of.get(doc)
+            name = self.documents.values[doc]
             out[doc] = found if found is not None else self.outlets.add("doc:" + name)
+        self._outlets_column, self._outlets_noted = out, len(self._outlet_of)
         return out
 
     def withhold(self, curation: Withheld) -> int:
@@ -718,8 +730,7 @@ class Ledger:
             # Oxigraph evaluates without the GIL: the small reads go on meanwhile.
             halves = [pool.submit(_distinct_values, native, half) for half in _HALVES]
             copies = copies_of_store(store)
-            published = store.pairs(_dates_query(None))
-            self.note_sources(store.pairs(_sources_query(None)))
+            published = self._read_documents(store, None)
             labels = _labels(store)
             values = halves[0].result() | halves[1].result()
             data = _aggregate(native, values)
