@@ -209,6 +209,7 @@ def alliance_view(
             int(u_actor[i]),
             int(v_actor[i]),
             float(votes[i]),
+            float(confidence[i]),
             outlets,
         )
         for k, i in enumerate(kept)
@@ -294,8 +295,16 @@ def _predicate_counts(ledger: Ledger, rows: np.ndarray) -> list[dict]:
 
 
 def _edge(
-    ledger: Ledger, rows: np.ndarray, u: int, v: int, vote: float, outlets: np.ndarray
+    ledger: Ledger,
+    rows: np.ndarray,
+    u: int,
+    v: int,
+    vote: float,
+    confidence: float,
+    outlets: np.ndarray,
 ) -> dict:
+    """One pair's edge: ``vote`` and ``confidence`` as the view computed them for every
+    pair (the filters read the same numbers), the rest from its ``rows``."""
     ids = ledger.actors.values
     documents = np.unique(ledger.column("document")[rows])
     s = ledger.column("subject")[rows]
@@ -323,7 +332,7 @@ def _edge(
         "evidence": len(rows),
         "documents": len(documents),
         "outlets": len(np.unique(outlets[documents])),
-        "confidence": round(float(ledger.column("confidence")[rows].mean()), 3),
+        "confidence": round(confidence, 3),
         "predicates": [
             {
                 "predicate": PREDICATE_NAMES[pred],
