@@ -185,11 +185,14 @@ def examples(store: KnowledgeStore) -> list[dict]:
         spec = vocabulary[str(p).removeprefix(str(NS))]
         if act.verdict is Verdict.wrong:
             label, status = "none", ""
-        elif spec.polarity == "opposition":
-            label, status = "opposition", ""
         else:
-            label, status = ("mutual" if spec.symmetric else "a_backs_b"), ""
-        if label != "none":
+            label = (
+                "opposition"
+                if spec.polarity == "opposition"
+                else "mutual"
+                if spec.symmetric
+                else "a_backs_b"
+            )
             status = "negated" if negated == "true" else str(modality).removeprefix(str(NS))
         out.append(
             {
