@@ -289,6 +289,7 @@ def _relation(rng: random.Random, doc_id: str, i: int) -> Relation:
         object=actor(o, 10),
         polarity=p.polarity,
         plover=p.plover,
+        quad_class=p.quad_class,
         weight=p.weight,
         negated=rng.random() < 0.1,
         modality=rng.choice(["asserted", "asserted", "reported", "hypothetical"]),

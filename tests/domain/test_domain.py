@@ -13,6 +13,7 @@ from detente.domain import (
     Modality,
     PartialDate,
     Polarity,
+    QuadClass,
     Via,
     content_source,
     document_id,
@@ -80,6 +81,7 @@ def test_a_record_reads_its_polarity_and_modality_as_the_enums_and_writes_their_
         object=_actor("LBY"),
         polarity="alignment",
         plover="AID",
+        quad_class="materialCooperation",
         weight=7.0,
         negated=False,
         modality="reported",
@@ -127,3 +129,29 @@ def test_one_statement_filter_checks_itself() -> None:
         StatementFilter(since=date(2020, 2, 1), until=date(2020, 1, 1))
     with pytest.raises(ValueError):
         StatementFilter(polarity="neutral")
+
+
+@pytest.mark.parametrize(
+    ("root", "quad", "material"),
+    [
+        ("01", QuadClass.verbal_cooperation, False),
+        ("05", QuadClass.verbal_cooperation, False),
+        ("06", QuadClass.material_cooperation, True),
+        ("08", QuadClass.material_cooperation, True),
+        ("09", QuadClass.verbal_conflict, False),
+        ("13", QuadClass.verbal_conflict, False),
+        ("14", QuadClass.material_conflict, True),
+        ("20", QuadClass.material_conflict, True),
+    ],
+)
+def test_the_quad_class_follows_from_the_cameo_root(
+    root: str, quad: QuadClass, material: bool
+) -> None:
+    assert QuadClass.of_cameo(root) is quad
+    assert quad.material is material
+
+
+@pytest.mark.parametrize("root", ["00", "21", "x"])
+def test_a_code_that_is_no_cameo_root_has_no_quad_class(root: str) -> None:
+    with pytest.raises(ValueError):
+        QuadClass.of_cameo(root)

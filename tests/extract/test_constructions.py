@@ -462,10 +462,12 @@ def test_hyphenated_pair_names_both_sides(extractor):
     assert ("ECU", "fights", "PER") in found or ("PER", "fights", "ECU") in found
 
 
-def test_unnamed_victims_are_civilians(extractor):
-    rels = extractor.extract("Al-Shabaab has killed dozens of farmers near Baidoa.")
-    rel = find(rels, "AL-SHABAAB", "attacks", "CIVILIANS")
-    assert rel.object.via == "sector"
+def test_victims_are_actors_only_with_their_country(extractor):
+    # Issue 23: a kind of people with no country is no actor (it was a "civilians" node);
+    # with one, they are that country's people.
+    assert extractor.extract("Al-Shabaab has killed dozens of farmers near Baidoa.") == []
+    rels = extractor.extract("Al-Shabaab has killed dozens of Kenyan farmers near Mandera.")
+    assert find(rels, "AL-SHABAAB", "attacks", "KEN-CVL").object.via == "sector"
 
 
 def test_participle_with_its_own_subject_is_not_a_reduced_passive(extractor):

@@ -255,6 +255,7 @@ def _relation(
         object=_ref(obj),
         polarity=polarity,
         plover="SUPPORT" if polarity == "alignment" else "FIGHT",
+        quad_class="verbalCooperation" if polarity == "alignment" else "materialConflict",
         weight=1.0,
         negated=negated,
         modality=modality,

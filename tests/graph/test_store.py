@@ -265,7 +265,8 @@ def actor(code):
 text = "Turkey backs the Government of National Accord."
 relation = Relation(
     document=document_id(text), subject=actor("TUR"), predicate="backs", object=actor("LBY"),
-    polarity="alignment", plover="AID", weight=7.0, negated=False, modality="asserted",
+    polarity="alignment", plover="AID", quad_class="materialCooperation", weight=7.0,
+    negated=False, modality="asserted",
     sentence=text, sentence_start=0, sentence_end=len(text), trigger="backs",
     pattern="verbal", confidence=0.9, extractor_version="by hand",
 )

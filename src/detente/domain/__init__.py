@@ -9,7 +9,7 @@ from detente.domain.documents import Article, content_source, document_id, outle
 from detente.domain.filters import StatementFilter
 from detente.domain.mentions import Via
 from detente.domain.records import ActorRef, Relation, TextSpan
-from detente.domain.stance import Modality, Polarity
+from detente.domain.stance import Modality, Polarity, QuadClass
 
 __all__ = [
     "ActorRef",
@@ -18,6 +18,7 @@ __all__ = [
     "Modality",
     "PartialDate",
     "Polarity",
+    "QuadClass",
     "Relation",
     "StatementFilter",
     "TextSpan",

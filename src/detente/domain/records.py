@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from detente.domain.mentions import Via
-from detente.domain.stance import Modality, Polarity
+from detente.domain.stance import Modality, Polarity, QuadClass
 
 
 class TextSpan(BaseModel):
@@ -43,6 +43,9 @@ class Relation(BaseModel):
     object: ActorRef
     polarity: Polarity
     plover: str
+    quad_class: QuadClass = Field(
+        description="verbal or material, cooperation or conflict (the CAMEO/PLOVER quad class)"
+    )
     weight: float = Field(description="stance weight on the Goldstein scale (-10..+10)")
     negated: bool
     modality: Modality

@@ -187,6 +187,10 @@ class MentionIndex:
                 for i in range(span.start, span.end):
                     self._at[i].append(mention)
         self._minted: dict[str, Actor] = {}
+        # Tokens of phrases that name a kind of people, a force or a weapon (detente_noise).
+        self.noise: dict[int, str] = (
+            doc._.noise_tokens or {} if Doc.has_extension("noise_tokens") else {}
+        )
 
     def at(self, i: int) -> list[Mention]:
         return self._at.get(i, [])
@@ -415,11 +419,6 @@ class MentionIndex:
             minted = self._unknown_force(head)
             if minted:
                 return minted
-        if not found and sector in ("CVL", "FAC"):
-            civilians = self.gazetteer.actors.get("CIVILIANS")
-            if civilians is not None:  # unnamed civilians and civilian objects as targets
-                span = self.doc[head.left_edge.i : head.i + 1]
-                return [Argument(civilians, span, Via.sector, span)]
         return [self._argument(m, head, self._phrase(m.span, head), sector) for m in found]
 
     def _office_of(self, head: Token) -> list[Argument]:
@@ -525,6 +524,8 @@ class MentionIndex:
                 continue
             if self.stance(child.i) is not None:
                 continue
+            if child.i in self.noise:
+                continue  # "S-400 batteries", "UAV units": a weapon or a kind names no group
             if child.ent_type_ in ("NORP", "ORG") and child.text[:1].isupper():
                 words = self.doc[child.left_edge.i : head.i + 1]
                 key = "x:" + "-".join(w.lower_ for w in words if w.is_alpha)

@@ -75,9 +75,15 @@ def build_pipeline(
     _split_missing_spaces(nlp)
     nlp.add_pipe("detente_blocks", before="parser", config=config.get("detente_blocks", {}))
     nlp.add_pipe("detente_name_guard", before="parser", config=config.get("detente_name_guard", {}))
-    steps = ["detente_actors", "detente_coref", "detente_relations", "detente_attributes"]
+    steps = [
+        "detente_actors",
+        "detente_noise",
+        "detente_coref",
+        "detente_relations",
+        "detente_attributes",
+    ]
     if mode != "rules":
-        steps.insert(3, "detente_relation_model")
+        steps.insert(4, "detente_relation_model")
     for name in steps:
         nlp.add_pipe(name, config=config.get(name, {}))
     return nlp
@@ -141,6 +147,7 @@ def to_records(doc: Doc, doc_id: str, version_tag: str) -> list[Relation]:
                 object=_actor_ref(rel.object),
                 polarity=Polarity(p.polarity),
                 plover=p.plover,
+                quad_class=p.quad_class,
                 weight=p.weight,
                 negated=rel.negated,
                 modality=Modality(rel.modality),

@@ -172,6 +172,13 @@ def _plural(demonym: str) -> str | None:
     return demonym + "s"
 
 
+def spellings(name: str) -> set[str]:
+    """A name with each of the two apostrophes news sets: "People's" and "People’s"."""
+    if "'" in name or "’" in name:
+        return {name, name.replace("’", "'"), name.replace("'", "’")}
+    return {name}
+
+
 def _add_names(
     gaz: Gazetteer,
     actor_id: str,
@@ -181,9 +188,14 @@ def _add_names(
     until: date | None = None,
 ) -> None:
     for name in names:
-        variants = {name}
+        variants = spellings(name)
         if name.startswith("the "):
-            variants.add("The " + name[4:])
+            variants |= spellings("The " + name[4:])
+        if name.endswith(" Force") or name.endswith(" Forces"):
+            # "the Quds Force" and "the Quds Forces", "Uganda People's Defence Force(s)"
+            other = name[:-1] if name.endswith("s") else name + "s"
+            if other not in gaz.readings:
+                variants |= spellings(other)
         for v in variants:
             reading = Reading(actor_id, via, since, until)
             if reading not in gaz.readings[v]:
@@ -354,11 +366,15 @@ def _load_generated_names(gaz: Gazetteer, path: Path, curated: frozenset[str]) -
         for day in (since, until):
             if day not in days:
                 days[day] = date.fromisoformat(day)
-        gaz.readings[name].append(Reading(actor, Via(via), days[since], days[until]))
-        if via == Via.demonym:
-            gaz.demonyms.setdefault(name, actor)
-        if caseless == "1":
-            gaz.caseless.add(name)
+        reading = Reading(actor, Via(via), days[since], days[until])
+        for spelling in spellings(name):
+            if spelling != name and (spelling in curated or reading in gaz.readings[spelling]):
+                continue
+            gaz.readings[spelling].append(reading)
+            if via == Via.demonym:
+                gaz.demonyms.setdefault(spelling, actor)
+            if caseless == "1":
+                gaz.caseless.add(spelling)
 
 
 def _load_agents(gaz: Gazetteer, path: Path) -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, Graph, Namespace, URIRef
 
+from detente.domain.stance import VERBAL_SHARE, QuadClass
+
 NS = Namespace("https://w3id.org/detente/ns#")
 ACTOR = Namespace("https://w3id.org/detente/actor/")
 
@@ -35,10 +37,17 @@ class Predicate:
         return self.name != "mediates" and self.parent != "mediates"
 
     @property
+    def quad_class(self) -> QuadClass:
+        return QuadClass.of_cameo(self.cameo)
+
+    @property
     def stance_weight(self) -> float:
         """The weight of one statement in its pair's stance: the Goldstein weight of a
-        relation that takes sides, 0 for one that does not."""
-        return self.weight if self.takes_sides else 0.0
+        relation that takes sides (a verbal one at :data:`VERBAL_SHARE` of it), 0 for one
+        that does not."""
+        if not self.takes_sides:
+            return 0.0
+        return self.weight if self.quad_class.material else self.weight * VERBAL_SHARE
 
 
 def ontology_path() -> Path:

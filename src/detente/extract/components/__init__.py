@@ -7,7 +7,8 @@ from detente.extract.components import (
     coref,
     decisions,
     names,
+    noise,
     relations,
 )
 
-__all__ = ["actors", "attributes", "blocks", "coref", "decisions", "names", "relations"]
+__all__ = ["actors", "attributes", "blocks", "coref", "decisions", "names", "noise", "relations"]

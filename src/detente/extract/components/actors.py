@@ -3,7 +3,9 @@
 Contract: after this component ``doc._.actor_mentions`` lists spans naming an actor, each
 with ``span._.actor`` (an :class:`~detente.ontology.Actor`) and ``span._.via`` (how the
 words name it: name, demonym, leader, capital, metonym, or ``ner`` for actors missing from
-the gazetteer); ``doc._.places`` lists spans naming places, each with ``span._.place``.
+the gazetteer, never with a possessive ending: "Ana Ruiz's" is "Ana Ruiz"); ``doc._.places``
+lists spans naming places (not a city inside a person's longer name), each with
+``span._.place``. ``detente_noise`` then drops the recogniser's names that stand for no actor.
 Names whose referent depends on time are resolved against ``doc._.published`` or, failing
 that, the era estimated by ``detente_blocks``.
 """
@@ -60,6 +62,33 @@ def _plausible_unknown(ent: Span) -> bool:
         # "Kurds" or "Yazidis" as a noun can act; "Islamic" as a modifier cannot.
         return ent.root.pos_ in ("NOUN", "PROPN") and ent.root.dep_ not in ("amod", "compound")
     return not all(t.is_stop for t in words)
+
+
+def _in_name(span: Span, person: Span | None) -> bool:
+    """A place name inside a person's longer name (the recogniser's ``person``): "Milan"
+    in "Milan Radoicic" is no city."""
+    return (
+        span.label_ == "PLACE"
+        and person is not None
+        and span.end <= person.end
+        and len(person) > len(span)
+    )
+
+
+# The possessive ending, as the tokenizer splits it off ("Ruiz's", "Ruiz’s", "the rebels'").
+_POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
+
+
+def _without_possessive(ent: Span) -> Span | None:
+    """The name without the possessive ending the recogniser sometimes takes into it
+    ("Ana Ruiz's" is Ana Ruiz); None for a name glued to its ending, which names no one
+    the recogniser can tell."""
+    end = ent.end
+    while end > ent.start and ent.doc[end - 1].text in _POSSESSIVE:
+        end -= 1
+    if end == ent.start or ent.doc[end - 1].text.endswith(tuple(_POSSESSIVE - {"'", "’"})):
+        return None
+    return Span(ent.doc, ent.start, end, label=ent.label_)
 
 
 def _abbreviates_common_noun(ent: Span) -> bool:
@@ -119,7 +148,12 @@ class ActorRecognizer:
         published, era = doc._.published, doc._.era
         mentions: list[Span] = []
         places: list[Span] = []
-        spans = filter_spans(self.matcher(doc, as_spans=True))
+        persons = {i: e for e in doc.ents if e.label_ == "PERSON" for i in range(e.start, e.end)}
+        spans = [
+            s
+            for s in filter_spans(self.matcher(doc, as_spans=True))
+            if not _in_name(s, persons.get(s.start))
+        ]
         if published is None and era is None:
             # A text with no date and no year: the leaders it names say when it was written
             # ("the embattled Assad" is before December 2024).
@@ -144,11 +178,18 @@ class ActorRecognizer:
                     continue
                 if in_dateline(doc, ent.start_char):
                     continue
-                if ent.label_ in _NER_TYPES and _plausible_unknown(ent):
-                    span = Span(doc, ent.start, ent.end, label="ACTOR")
-                    span._.actor = self._mint(ent)
+                name = _without_possessive(ent)
+                if name is None or name.label_ not in _NER_TYPES or not _plausible_unknown(name):
+                    continue
+                span = Span(doc, name.start, name.end, label="ACTOR")
+                known = gaz.resolve(name.text, published, era) if name.end < ent.end else None
+                if known:  # "Ana Ruiz's" is Ana Ruiz, whom the gazetteer may know
+                    span._.actor, reading = known
+                    span._.via = reading.via
+                else:
+                    span._.actor = self._mint(name)
                     span._.via = Via.ner
-                    mentions.append(span)
+                mentions.append(span)
         doc._.actor_mentions = sorted(mentions, key=lambda s: s.start)
         doc._.places = places
         return doc
