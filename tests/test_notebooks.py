@@ -11,7 +11,12 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from detente.analysis.figures import ALIGNMENT_COLOUR, OPPOSITION_COLOUR, node_size
+from detente.analysis.figures import (
+    ALIGNMENT_COLOUR,
+    FRUSTRATED_HALO,
+    OPPOSITION_COLOUR,
+    node_size,
+)
 from tests.paths import CHROMIUM, NOTEBOOKS
 
 # Starts processes, servers or a cluster: outside the quick loop (-m 'not slow').
@@ -107,21 +112,25 @@ print(json.dumps({
         for r in state["backing"]
     )
 
-    # The chart shows exactly that data: one line per edge in its sign's colour, dashed
-    # only where the edge contradicts the blocs; one marker per actor, sized by evidence.
+    # The chart shows exactly that data: one line per edge in its sign's colour, solid for
+    # alignment and dashed for opposition (legible without colour), a halo under each edge
+    # that contradicts the blocs; one marker per actor, sized by evidence.
     figure = state["figure"]
-    for dashed in (False, True):
-        drawn = sorted(
-            c for line in figure["lines"] if line["dashed"] == dashed for c in line["colours"]
-        )
-        expected = sorted(
-            ALIGNMENT_COLOUR if e["sign"] > 0 else OPPOSITION_COLOUR
-            for e in libya["edges"]
-            if e["frustrated"] == dashed
-        )
-        assert drawn == expected
-    [sizes] = figure["points"]
-    assert sizes == pytest.approx([node_size(n["evidence"]) for n in libya["nodes"]])
+    halos = [c for line in figure["lines"] for c in line["colours"] if c == FRUSTRATED_HALO]
+    assert len(halos) == sum(e["frustrated"] for e in libya["edges"])
+    drawn = sorted(
+        (c, line["dashed"])
+        for line in figure["lines"]
+        for c in line["colours"]
+        if c != FRUSTRATED_HALO
+    )
+    expected = sorted(
+        (ALIGNMENT_COLOUR, False) if e["sign"] > 0 else (OPPOSITION_COLOUR, True)
+        for e in libya["edges"]
+    )
+    assert drawn == expected
+    sizes = sorted(s for points in figure["points"] for s in points)
+    assert sizes == pytest.approx(sorted(node_size(n["evidence"]) for n in libya["nodes"]))
     assert {"libya-alliances.png", "libya-alliances.html"} <= set(state["saved"])
 
     # The interactive page carries its library inline and asks nothing of the network.

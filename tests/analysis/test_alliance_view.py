@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from detente.analysis.ledger import PREDICATE_NAMES, SIGN, SYMMETRIC
+from detente.ontology import predicates
 from tests.http.test_api import AUTH, make_client
 from tests.paths import EXAMPLES
 
@@ -355,6 +356,7 @@ def test_edges_say_how_many_documents_and_outlets_and_how_sure(client: TestClien
     }
 
 
+@pytest.mark.slow  # a service of its own; the quick loop checks outlets on the examples
 def test_outlets_are_web_hosts_and_a_document_without_one_is_its_own(rules_extractor) -> None:
     api = make_client(rules_extractor, token="s3cret-token")
     text = "Turkey is sending weapons to the Government of National Accord in Libya, {} said."
@@ -404,3 +406,96 @@ def test_a_date_range_keeps_the_undated_only_when_asked(client: TestClient) -> N
     assert undated >= libya_undated > 0 and kept == dated_only + libya_undated
     rows = client.get("/relations", params={**since, "undated": True, "limit": 1000}).json()
     assert sum(r["evidence_count"] for r in rows) >= kept
+
+
+def test_edges_say_how_much_of_their_stance_is_deeds(client: TestClient) -> None:
+    vocabulary = predicates()
+    view = _view(client, theatre="Libya")
+    kinds = set()
+    for edge in view["edges"]:
+        assert 0.0 <= edge["material"] <= 1.0
+        assert edge["kind"] == ("material" if edge["material"] >= 0.5 else "verbal")
+        kinds.add(edge["kind"])
+        for tally in edge["predicates"]:
+            assert tally["quad_class"] == vocabulary[tally["predicate"]].quad_class
+        deeds = {t["predicate"] for t in edge["predicates"]}
+        if all(vocabulary[p].quad_class.material for p in deeds):
+            assert edge["material"] == 1.0 or edge["net"] == 0.0
+    assert kinds == {"material", "verbal"}
+    for row in view["predicates"]:
+        assert row["quad_class"] == vocabulary[row["predicate"]].quad_class
+    graphml = client.get("/view/export", params={"theatre": "Libya", "format": "graphml"})
+    graph = nx.parse_graphml(graphml.text)
+    assert {d["kind"] for _, _, d in graph.edges(data=True)} == kinds
+
+
+def test_the_landing_cards_are_the_theatres_each_with_its_small_graph(client: TestClient) -> None:
+    cards = client.get("/view/theatres", params={"limit": 5, "pairs": 4})
+    assert cards.status_code == 200, cards.text
+    found = cards.json()
+    theatres = client.get("/theatres", params={"limit": 5}).json()
+    assert [c["theatre"] for c in found] == [t["theatre"] for t in theatres]
+    for card in found:
+        view = _view(client, theatre=card["theatre"], limit=4)
+        assert [(e["source"], e["target"], e["stance"], e["kind"]) for e in card["edges"]] == [
+            (e["source"], e["target"], e["stance"], e["kind"]) for e in view["edges"]
+        ]
+        assert card["pairs_total"] == view["pairs_total"]
+        assert {n["id"]: n["bloc"] for n in card["nodes"]} == {
+            n["id"]: n["bloc"] for n in view["nodes"]
+        }
+        assert all(0.0 <= n["x"] <= 1.0 and 0.0 <= n["y"] <= 1.0 for n in card["nodes"])
+        if len(card["nodes"]) > 1:  # spread out, not piled up
+            assert len({(n["x"], n["y"]) for n in card["nodes"]}) == len(card["nodes"])
+    assert client.get("/view/theatres", params={"pairs": 0}).status_code == 422
+
+
+def test_graphml_places_the_actors(client: TestClient) -> None:
+    graphml = client.get("/view/export", params={"theatre": "Libya", "format": "graphml"})
+    graph = nx.parse_graphml(graphml.text)
+    again = nx.parse_graphml(
+        client.get("/view/export", params={"theatre": "Libya", "format": "graphml"}).text
+    )
+    place = {n: (d["x"], d["y"]) for n, d in graph.nodes(data=True)}
+    assert all(0.0 <= x <= 1000.0 and 0.0 <= y <= 1000.0 for x, y in place.values())
+    assert len(set(place.values())) == len(place)
+    assert place == {n: (d["x"], d["y"]) for n, d in again.nodes(data=True)}  # seeded
+    shapes = {d["shape"] for _, d in graph.nodes(data=True)}
+    assert shapes <= {"ellipse", "round-rectangle"}
+
+
+def test_an_actor_page_has_roles_with_dates_and_partners_year_by_year(client: TestClient) -> None:
+    profile = client.get("/actors/TUR").json()
+    roles = profile["roles"]
+    assert roles and all(r["person"] for r in roles)
+    in_office = [r for r in roles if r["until"] is None]
+    assert in_office and roles[: len(in_office)] == in_office  # in office first
+    assert any("Erdo" in r["person"] for r in in_office)
+    assert all(r["since"] is None or r["until"] is None or r["since"] <= r["until"] for r in roles)
+    over_time = profile["over_time"]
+    years = [p["period"] for p in over_time["periods"]]
+    assert years == sorted(years) and len(years) >= 2
+    counted = sum(
+        p["statements"]
+        for period in over_time["periods"]
+        for side in ("allies", "adversaries")
+        for p in period[side]
+    )
+    between = profile["statements"] - 2 * sum(
+        r["evidence_count"]
+        for r in client.get("/relations", params={"actor": "TUR"}).json()
+        if r["subject"]["id"] == r["object"]["id"] == "TUR"
+    )
+    # Every dated statement with a partner is in its year, unless the pair's votes cancel.
+    assert counted + over_time["undated"] <= between
+    by_year = {p["period"]: p for p in over_time["periods"]}
+    view = _view(client, actor="TUR", since=f"{years[-1]}-01-01", until=f"{years[-1]}-12-31")
+    stance = {
+        (e["target"] if e["source"] == "TUR" else e["source"]): e["stance"]
+        for e in view["edges"]
+        if "TUR" in (e["source"], e["target"])
+    }
+    for partner in by_year[years[-1]]["allies"]:
+        assert stance[partner["id"]] == "alignment"
+    for partner in by_year[years[-1]]["adversaries"]:
+        assert stance[partner["id"]] == "opposition"

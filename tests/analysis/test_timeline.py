@@ -28,6 +28,7 @@ def view_of(*statements: tuple[str, str, str, str | None, str | None]) -> nx.Mul
             polarity=spec.polarity,
             sign=1 if spec.polarity == "alignment" else -1,
             weight=spec.weight,
+            quad_class=spec.quad_class.value,
             confidence=0.5,
             modality="asserted",
             date=first_day(when),
@@ -113,3 +114,23 @@ def test_alliance_data_blocs_and_evidence() -> None:
     # Germany mediates between the two camps: a broker takes neither side, so it is in
     # no bloc and no edge of it contradicts the blocs (it once sat in one, against one).
     assert "deu" not in bloc and data["frustration"] == 0
+
+
+def test_words_between_allies_weigh_less_than_deeds() -> None:
+    # Two demands and a warning between partners who arm each other: by the Goldstein scale
+    # alone (-5 -5 -6 +7 +7) the pair would be opposed; a verbal act votes half its weight
+    # (-8 +14), so the arms decide.
+    view = view_of(
+        ("usa", "demands", "isr", "2024-01", "Gaza"),
+        ("usa", "demands", "isr", "2024-02", "Gaza"),
+        ("usa", "threatens", "isr", "2024-03", "Gaza"),
+        ("usa", "aids", "isr", "2024-01", "Gaza"),
+        ("usa", "aids", "isr", "2024-04", "Gaza"),
+        ("irn", "aids", "ham", "2024-01", "Gaza"),
+        ("isr", "fights", "ham", "2024-01", "Gaza"),
+    )
+    edges = {frozenset((e["source"], e["target"])): e for e in alliance_data(view)["edges"]}
+    assert edges[frozenset(("usa", "isr"))]["sign"] == 1
+    assert edges[frozenset(("isr", "ham"))]["sign"] == -1
+    assert view.edges["usa", "isr", 0]["quad_class"] == "verbalConflict"
+    assert view.edges["usa", "isr", 3]["quad_class"] == "materialCooperation"

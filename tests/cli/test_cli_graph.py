@@ -139,3 +139,37 @@ def test_curation_from_the_command_line(tmp_path):
     assert example["label"] in ("a_backs_b", "mutual") and example["a"]["actor"] == "EGY"
     unknown = run("curate", "hide", "Egipt", "--store", store)
     assert unknown.returncode == 2 and b"did you mean 'Egypt'" in unknown.stderr
+
+
+def test_merges_and_notes_from_the_command_line(tmp_path):
+    store = str(tmp_path / "store")
+    libya = str(EXAMPLES / "libya-2020.txt")
+    assert run("ingest", libya, "--store", store, "--create").returncode == 0
+
+    def backers() -> set[tuple[str, str]]:
+        rows = json.loads(run("backers", "--store", store, "--json").stdout)
+        return {(r["subject"]["id"], r["object"]["id"]) for r in rows}
+
+    before = backers()
+    assert {("ARE", "LNA"), ("EGY", "LNA")} <= before
+    merged = run("curate", "merge", "UAE", "--into", "Egypt", "--why", "one", "--store", store)
+    assert merged.returncode == 0 and b"into https://w3id.org/detente/actor/EGY" in merged.stderr
+    after = backers()
+    assert ("EGY", "LNA") in after and all("ARE" not in pair for pair in after)
+    # Read from the saved ledger: the merged actor's names still lead to the survivor.
+    found = json.loads(run("paths", "Abu Dhabi", "LNA", "--store", store, "--json").stdout)
+    assert found[0][0]["source"] == "EGY"
+    cycle = run("curate", "merge", "Egypt", "--into", "UAE", "--store", store)
+    assert cycle.returncode == 2 and b"cycle" in cycle.stderr
+    itself = run("curate", "merge", "Egypt", "--into", "Cairo", "--store", store)
+    assert itself.returncode == 2 and b"into itself" in itself.stderr
+    noted = run("curate", "note", "Egypt", "backs Haftar", "--who", "ana", "--store", store)
+    assert noted.returncode == 0, noted.stderr.decode()
+    acts = json.loads(run("curate", "list", "--json", "--store", store).stdout)
+    assert [(a["verdict"], a["into"], a["why"]) for a in acts] == [
+        ("merged", "https://w3id.org/detente/actor/EGY", "one"),
+        ("noted", None, "backs Haftar"),
+    ]
+    for act in acts:
+        assert run("curate", "undo", act["id"], "--store", store).returncode == 0
+    assert backers() == before

@@ -7,11 +7,21 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def local_page(browser, served: str, *, init_script: str | None = None) -> Iterator[tuple]:
-    """(page, elsewhere, errors): a page that may reach only ``served`` (any other request
-    is aborted and its URL recorded in ``elsewhere``), with its script errors recorded in
-    ``errors``; ``init_script`` runs in every document first. Closed on leaving."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+def local_page(
+    browser,
+    served: str,
+    *,
+    init_script: str | None = None,
+    viewport: tuple[int, int] = (1400, 900),
+) -> Iterator[tuple]:
+    """(page, elsewhere, errors): a page of ``viewport`` size that may reach only ``served``
+    (any other request is aborted and its URL recorded in ``elsewhere``), with its script
+    errors recorded in ``errors``; ``init_script`` runs in every document first. Closed on
+    leaving."""
+    width, height = viewport
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, accept_downloads=True
+    )
     if init_script:
         context.add_init_script(init_script)
     elsewhere: list[str] = []

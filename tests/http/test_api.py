@@ -53,6 +53,7 @@ def test_who_backs_whom_in_libya(client: TestClient) -> None:
             assert row["first_date"] <= row["last_date"]
 
 
+@pytest.mark.slow  # a service of its own
 def test_evidence_cites_its_document_by_title_and_url(extractor) -> None:
     api = make_client(extractor, token=TOKEN)
     text = "Qatar is funding the Government of National Accord in Libya, diplomats said."
@@ -274,15 +275,18 @@ def test_explorer_page_and_its_bundled_library(client: TestClient) -> None:
     assert "//cdn" not in page.text and "https://" not in page.text
     scripts = re.findall(r'<script src="([^"]+)"', page.text)
     assert [s.rsplit("/", 1)[1] for s in scripts] == [
-        "cytoscape.js", "layout-base.js", "cose-base.js", "cytoscape-fcose.js", "explorer.js"
+        "cytoscape.js", "layout-base.js", "cose-base.js", "cytoscape-fcose.js", "briefing.js",
+        "explorer.js",
     ]  # fmt: skip
     for script in scripts:
         assert client.get(script).status_code == 200
     assert b"Cytoscape Consortium" in client.get(scripts[0]).content[:400]
     notice = client.get("/static/vendor/NOTICE").text  # each bundled package's licence
-    for package in ("cytoscape", "layout-base", "cose-base", "cytoscape-fcose"):
-        assert f"{package} " in notice
+    # jsPDF and svg2pdf.js: loaded by the page only to make a PDF.
+    for package in ("cytoscape", "layout-base", "cose-base", "cytoscape-fcose", "jspdf", "svg2pdf"):
+        assert f"{package} " in notice or f"{package}.js " in notice
         assert client.get(f"/static/vendor/{package}.LICENSE").status_code == 200
+        assert client.get(f"/static/vendor/{package}.js").status_code == 200
 
 
 def test_answers_are_fresh_after_every_write(extractor) -> None:

@@ -1,6 +1,7 @@
-"""Curation: an analyst marks statements wrong or confirmed and hides actors; every answer
-follows, taking an act back restores exactly what was, and the verdicts export as labelled
-examples (in-process ASGI client on the bundled examples)."""
+"""Curation: an analyst marks statements wrong or confirmed, hides actors, merges one actor
+into another and attaches notes; every answer follows, taking an act back restores exactly
+what was, and the verdicts export as labelled examples (in-process ASGI client on the
+bundled examples)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from fastapi.testclient import TestClient
 
 from detente.analysis.ledger import Ledger
 from detente.analysis.views import relation_graph
+from detente.domain.curation import resolve_merges
 from detente.http.app import create_app
 from detente.http.settings import ServiceSettings
 from detente.live.service import KnowledgeService
-from tests.paths import EXAMPLES
+from tests.paths import EXAMPLES, ROOT
 
 TOKEN = "curator-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -227,3 +229,222 @@ def test_the_evidence_panel_flags_a_verdict_and_the_latest_one_decides(api):
     }
     assert shown[target]["counted"] is True and shown[target]["curation"]["verdict"] == "confirmed"
     _same_as_a_rebuild(api)
+
+
+# ---------------------------------------------------------------------- merges and notes
+def _merge(api: TestClient, target: str, into: str, **extra) -> dict:
+    body = {"verdict": "merged", "target": target, "into": into, **extra}
+    made = api.post("/curation", json=body, headers=AUTH)
+    assert made.status_code == 201, made.text
+    return made.json()
+
+
+def _undo(api: TestClient, act: dict) -> None:
+    assert api.delete(f"/curation/{act['id']}", headers=AUTH).status_code == 200
+
+
+def _edges(api: TestClient, **params) -> dict[frozenset, int]:
+    view = api.get("/view", params={"limit": 500, **params}).json()
+    return {frozenset((e["source"], e["target"])): e["evidence"] for e in view["edges"]}
+
+
+def _moved(before: dict, merged: str, into: str) -> dict:
+    """``before`` with ``merged`` read as ``into`` (a pair of the two leaves)."""
+    out: dict = {}
+    for key, count in before.items():
+        key = tuple(into if part == merged else part for part in key)
+        if key[0] != key[-1]:
+            out[key] = out.get(key, 0) + count
+    return out
+
+
+def test_a_merged_actor_s_statements_become_the_survivor_s_and_undo_restores_them(api):
+    before, edges_before = _pairs(api), _edges(api, theatre="Libya")
+    view_before = api.get("/view", params={"theatre": "Libya"}).json()
+    assert ("WAGNER", "backs", "LNA") in before
+    act = _merge(api, "Wagner Group", "Russia", curator="ana", why="one actor here")
+    assert act["target"].endswith("/actor/WAGNER") and act["into"].endswith("/actor/RUS")
+    assert (act["verdict"], act["curator"], act["why"]) == ("merged", "ana", "one actor here")
+
+    assert _pairs(api) == _moved(before, "WAGNER", "RUS")
+    edges = _edges(api, theatre="Libya")
+    moved: dict[frozenset, int] = {}
+    for pair, count in edges_before.items():
+        pair = frozenset("RUS" if a == "WAGNER" else a for a in pair)
+        if len(pair) == 2:
+            moved[pair] = moved.get(pair, 0) + count
+    assert edges == moved
+    assert edges[frozenset(("RUS", "LNA"))] > edges_before[frozenset(("RUS", "LNA"))]
+    assert all(a["id"] != "WAGNER" for a in api.get("/actors").json())
+    # The merged actor's id and names lead to the survivor, whose profile says so.
+    profile = api.get("/actors/WAGNER").json()
+    assert profile["id"] == "RUS" and [a["id"] for a in profile["absorbed"]] == ["WAGNER"]
+    assert "Wagner Group" in profile["aliases"]  # its names are the survivor's now
+    said = api.get("/actors/Wagner Group/curation").json()
+    assert said["id"] == "RUS" and [a["id"] for a in said["absorbed"]] == ["WAGNER"]
+    assert {"Wagner Group", "Wagner"} <= set(said["absorbed"][0]["names"])
+    [first] = [
+        s for s in api.get("/suggest", params={"q": "Wagner"}).json() if s["kind"] == "actor"
+    ]
+    assert (first["id"], first["via"]) == ("RUS", "merged")
+    # The edge's evidence holds the merged actor's statements (as extracted).
+    found = api.get("/view/evidence", params={"a": "Russia", "b": "LNA"}).json()
+    assert {s["subject"]["id"] for s in found["statements"]} >= {"WAGNER", "RUS"}
+    assert sum(s["counted"] for s in found["statements"]) == edges[frozenset(("RUS", "LNA"))]
+    _same_as_a_rebuild(api)
+
+    _undo(api, act)
+    assert _pairs(api) == before
+    assert api.get("/view", params={"theatre": "Libya"}).json() == view_before
+    assert api.get("/actors/WAGNER").json()["id"] == "WAGNER"
+    assert api.get("/actors/RUS/curation").json() == {"id": "RUS", "absorbed": [], "notes": []}
+    restored = api.get("/actors/RUS").json()
+    assert restored["absorbed"] == [] and "Wagner Group" not in restored["aliases"]
+    _same_as_a_rebuild(api)
+
+
+def test_a_chain_of_merges_resolves_to_its_end_and_a_pair_of_the_merged_leaves(api):
+    before = _pairs(api)
+    first = _merge(api, "WAGNER", "LNA")  # Wagner backs the LNA: that pair is now one actor
+    assert _pairs(api) == _moved(before, "WAGNER", "LNA")
+    assert not any(k[0] == k[2] for k in _pairs(api))
+    second = _merge(api, "LNA", "Russia")  # and the LNA into Russia: Wagner is Russia too
+    assert _pairs(api) == _moved(_moved(before, "WAGNER", "LNA"), "LNA", "RUS")
+    assert api.get("/actors/WAGNER").json()["id"] == "RUS"
+    assert {a["id"] for a in api.get("/actors/RUS/curation").json()["absorbed"]} == {
+        "WAGNER",
+        "LNA",
+    }
+    _same_as_a_rebuild(api)
+    _undo(api, second)  # Wagner is the LNA's again, not Russia's
+    assert _pairs(api) == _moved(before, "WAGNER", "LNA")
+    assert api.get("/actors/WAGNER").json()["id"] == "LNA"
+    _same_as_a_rebuild(api)
+    _undo(api, first)
+    assert _pairs(api) == before
+
+
+def test_a_merge_applies_to_documents_that_arrive_later_and_to_a_hidden_survivor(api):
+    before = _pairs(api)
+    act = _merge(api, "Wagner", "Russia")
+    libya = EXAMPLES / "libya-2020.txt"
+    assert api.delete("/documents/libya-2020.txt", headers=AUTH).status_code == 204
+    body = {"text": libya.read_text(), "url": libya.name}
+    assert api.post("/documents", json=body, headers=AUTH).status_code == 201
+    assert _pairs(api) == _moved(before, "WAGNER", "RUS")  # the new rows merged too
+    _same_as_a_rebuild(api)
+    hidden = api.post("/curation", json={"verdict": "hidden", "target": "RUS"}, headers=AUTH)
+    assert all("RUS" not in (k[0], k[2]) and "WAGNER" not in (k[0], k[2]) for k in _pairs(api))
+    _same_as_a_rebuild(api)
+    _undo(api, hidden.json())  # Russia back, with what it absorbed
+    assert _pairs(api) == _moved(before, "WAGNER", "RUS")
+    _same_as_a_rebuild(api)
+    _undo(api, act)
+    assert _pairs(api) == before
+
+
+def test_the_documented_sparql_reads_merges_as_the_ledger_does(api):
+    text = (ROOT / "docs" / "knowledge-graph.md").read_text()
+    query = text.split("## Curation", 1)[1].split("```sparql", 1)[1].split("```", 1)[0]
+    store = api.app.state.service.store
+    act = _merge(api, "Wagner", "Russia")
+    rows = store.values(query)
+    assert rows and all(
+        not s.endswith("/WAGNER") and not o.endswith("/WAGNER") for _, s, _, o in rows
+    )
+    assert any(
+        s.endswith("/RUS") and o.endswith("/LNA") and p.endswith("#backs") for _, s, p, o in rows
+    )
+    _undo(api, act)
+    assert any(s.endswith("/WAGNER") for _, s, _, _ in store.values(query))
+
+
+@pytest.mark.parametrize(
+    ("first", "body", "status", "says"),
+    [
+        (None, {"target": "Russia", "into": "Russia"}, 409, "into itself"),
+        (None, {"target": "Russia", "into": "Kremlin"}, 409, "into itself"),
+        (("Wagner", "Russia"), {"target": "Russia", "into": "Wagner"}, 409, "cycle"),
+        (("Wagner", "Russia"), {"target": "WAGNER", "into": "Egypt"}, 409, "already"),
+        (None, {"target": "Russia", "into": "Narnia"}, 404, "unknown actor 'Narnia'"),
+        (None, {"target": "Narnia", "into": "Russia"}, 404, "unknown actor 'Narnia'"),
+        (None, {"target": "Russia"}, 422, "into is required"),
+        (("Wagner", "Russia"), {"verdict": "hidden", "target": "Wagner"}, 409, "hide that actor"),
+        (None, {"target": "Russia", "into": ""}, 422, "invalid request"),
+    ],
+)
+def test_bad_merges_are_refused_with_a_clear_4xx_and_nothing_written(
+    api, first, body, status, says
+):
+    if first:
+        _merge(api, *first)
+    before = _history(api)
+    response = api.post("/curation", json={"verdict": "merged", **body}, headers=AUTH)
+    assert response.status_code == status and says in response.text, response.text
+    assert _history(api) == before
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ({"verdict": "noted", "target": "Egypt"}, "a note needs its text"),
+        ({"verdict": "noted", "target": "Egypt", "why": "  "}, "a note needs its text"),
+        ({"verdict": "hidden", "target": "Egypt", "into": "Russia"}, "only for a merge"),
+    ],
+)
+def test_bad_notes_are_refused_with_a_422(api, body, says):
+    before = _history(api)
+    response = api.post("/curation", json=body, headers=AUTH)
+    assert response.status_code == 422 and says in response.text, response.text
+    assert _history(api) == before
+
+
+def test_notes_on_an_actor_and_a_statement_are_shown_with_them_and_change_no_count(api):
+    before = _pairs(api)
+    statement = _statement(api, "EGY", "LNA")
+    on_actor = api.post(
+        "/curation",
+        json={"verdict": "noted", "target": "Egypt", "why": "Sisi's government", "curator": "ana"},
+        headers=AUTH,
+    ).json()
+    on_statement = api.post(
+        "/curation",
+        json={"verdict": "noted", "target": statement["statement"], "why": "check the date"},
+        headers=AUTH,
+    ).json()
+    assert (
+        on_actor["target"].endswith("/actor/EGY")
+        and on_statement["target"] == (statement["statement"])
+    )
+    assert _pairs(api) == before
+    [note] = api.get("/actors/EGY/curation").json()["notes"]
+    assert (note["act"], note["text"], note["curator"], note["about"]) == (
+        on_actor["id"],
+        "Sisi's government",
+        "ana",
+        "EGY",
+    )
+    shown = {
+        s["statement"]: s
+        for s in api.get("/view/evidence", params={"a": "EGY", "b": "LNA"}).json()["statements"]
+    }
+    assert [n["text"] for n in shown[statement["statement"]]["notes"]] == ["check the date"]
+    assert all(not s["notes"] for k, s in shown.items() if k != statement["statement"])
+    assert api.get("/curation/examples").text == ""  # a note is no labelled example
+    # Merged, the actor's notes follow it into the survivor's profile.
+    merged = _merge(api, "Egypt", "LNA")
+    assert [n["about"] for n in api.get("/actors/LNA/curation").json()["notes"]] == ["EGY"]
+    _undo(api, merged)
+    _undo(api, on_actor)
+    _undo(api, on_statement)
+    assert api.get("/actors/EGY/curation").json()["notes"] == []
+    shown = api.get("/view/evidence", params={"a": "EGY", "b": "LNA"}).json()["statements"]
+    assert all(not s["notes"] for s in shown)
+    _same_as_a_rebuild(api)
+
+
+def test_chains_resolve_to_their_end_and_cycles_and_second_merges_are_ignored():
+    assert resolve_merges([("A", "B"), ("B", "C")]) == {"A": "C", "B": "C"}
+    assert resolve_merges([("B", "C"), ("A", "B")]) == {"A": "C", "B": "C"}
+    assert resolve_merges([("A", "B"), ("B", "A")]) == {"A": "B"}
+    assert resolve_merges([("A", "B"), ("A", "C"), ("C", "C")]) == {"A": "B"}

@@ -5,12 +5,14 @@ screenshot is kept for people to see (the README shows it)."""
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from detente.analysis.palette import STANCE_COLOURS, STANCE_LINES
 from tests.http.pages import local_page
 from tests.paths import CHROMIUM, EXAMPLES, ROOT
 from tests.servers import detente_server
@@ -29,7 +31,8 @@ pytestmark = [
 GRAPH_STATE = """() => ({
   nodes: explorer.cy.nodes().map(n => n.id()).sort(),
   edges: explorer.cy.edges().map(e => [e.data('source'), e.data('target'), e.data('stance'),
-                                       e.data('colour'), e.data('evidence')]),
+                                       e.data('colour'), e.data('evidence'),
+                                       e.style('line-style'), e.style('target-arrow-shape')]),
   blocs: Object.fromEntries(explorer.cy.nodes().map(n => [n.id(), n.data('bloc')])),
 })"""
 
@@ -127,9 +130,11 @@ def _expected(view: dict) -> dict:
 
 def _drawn(page) -> dict:
     state = page.evaluate(GRAPH_STATE)
-    colours = {"alignment": "#2e7d32", "opposition": "#c62828", "mixed": "#8d939c"}
-    assert all(colours[stance] == colour for _, _, stance, colour, _ in state["edges"])
-    state["edges"] = sorted((s, t, stance, n) for s, t, stance, _, n in state["edges"])
+    # Each sign in its colour and in its line style; an opposed pair ends in a bar.
+    for _, _, stance, colour, _, line, arrow in state["edges"]:
+        assert (colour, line) == (STANCE_COLOURS[stance], STANCE_LINES[stance])
+        assert (arrow == "tee") == (stance == "opposition")
+    state["edges"] = sorted((s, t, stance, n) for s, t, stance, _, n, *_ in state["edges"])
     return state
 
 
@@ -204,8 +209,10 @@ def test_filters_redraw_the_graph_and_the_address(page, served) -> None:
 
     _after(page, lambda: page.select_option("#polarity", ""))
     assert "polarity" not in page.url
+    page.click(".relations summary")  # the relations are a menu of the filter row
     _after(page, lambda: page.check("#predicates input[value=fights]"))
     assert page.url.endswith("predicate=fights")
+    assert page.text_content("#relations-chosen") == "fights"
     fights = _view(served, theatre="Libya", predicate="fights")
     assert _drawn(page) == _expected(fights)
     assert len(fights["edges"]) < len(_view(served, theatre="Libya")["edges"])
@@ -245,25 +252,53 @@ def test_search_suggests_aliases_and_works_from_the_keyboard(page, served) -> No
 
 def test_exports_of_the_view(page, served) -> None:
     _open(page, f"{served}/?theatre=Libya&polarity=opposition")
-    with page.expect_download() as png:
-        page.click("#export-png")
-    picture = Path(png.value.path()).read_bytes()
-    assert picture[:8] == b"\x89PNG\r\n\x1a\n"
-    # A briefing picture: the graph with a title and filters above, a legend in words and a
-    # sources line below (the header and footer sizes the page draws).
-    width, height = (int.from_bytes(picture[i : i + 4], "big") for i in (16, 20))
-    assert width >= 1400
-    sizes = page.evaluate(
-        "async () => { const b = await createImageBitmap(explorer.cy.png({output: 'blob',"
-        " full: true, scale: 2, maxWidth: 3600, maxHeight: 3600})); return [b.width, b.height]; }"
+    opposed = _view(served, theatre="Libya", polarity="opposition")
+    saved = {}
+    for format in ("svg", "png", "pdf"):
+        with page.expect_download() as download:
+            page.click(f"#export-{format}")
+        assert (
+            download.value.suggested_filename
+            == f"detente-theatre_Libya_polarity_opposition.{format}"
+        )
+        saved[format] = Path(download.value.path()).read_bytes()
+    # A briefing picture: the graph as drawn under a title and the filters, period and
+    # "as of", over a legend in words and a sources line; every edge and node in it, each
+    # sign in its colour and its line style.
+    svg = ET.fromstring(saved["svg"])
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    title = page.text_content("#heading")
+    assert svg.find("s:text[@class='title']", ns).text == title
+    filters = " ".join(t.text for t in svg.findall("s:text[@class='filters']", ns))
+    assert "opposition only" in filters and "as of " in filters
+    legend = [t.text for t in svg.findall("s:text[@class='legend']", ns)]
+    assert len(legend) == (5 if opposed["partitioned"] else 4)
+    assert any(t.startswith("dashed: opposed") for t in legend)
+    assert "CSV" in " ".join(t.text for t in svg.findall("s:text[@class='sources']", ns))
+    edges = svg.findall(".//s:g[@class]", ns)
+    drawn = [g for g in edges if g.get("class").startswith("edge ")]
+    assert sorted((g.get("data-source"), g.get("data-target")) for g in drawn) == sorted(
+        (e["source"], e["target"]) for e in opposed["edges"]
     )
-    legend = 4 if _view(served, theatre="Libya", polarity="opposition")["partitioned"] else 3
-    assert height == 150 + sizes[1] + 60 + 40 * legend
+    for g in drawn:
+        line = g.findall("s:path", ns)[-1]
+        assert line.get("stroke") == STANCE_COLOURS["opposition"]
+        assert line.get("stroke-dasharray")  # opposition is dashed, in print too
+    nodes = [g.get("data-id") for g in edges if g.get("class") == "node"]
+    assert sorted(nodes) == sorted(n["id"] for n in opposed["nodes"])
+    # The PNG is that picture at twice its size; the PDF that picture as one vector page.
+    picture = saved["png"]
+    assert picture[:8] == b"\x89PNG\r\n\x1a\n"
+    size = [int.from_bytes(picture[i : i + 4], "big") for i in (16, 20)]
+    assert size == [2 * int(svg.get("width")), 2 * int(svg.get("height"))]
+    assert saved["pdf"][:5] == b"%PDF-" and saved["pdf"].count(b"/Type /Page\n") == 1
+    assert title.encode() in saved["pdf"]
+    SCREENSHOTS.mkdir(exist_ok=True)
+    (SCREENSHOTS / "explorer-export.png").write_bytes(picture)  # shown in the README
     graphml = httpx.get(served + page.get_attribute("#export-graphml", "href"))
     assert graphml.status_code == 200 and b"<graphml" in graphml.content
     csv = httpx.get(served + page.get_attribute("#export-csv", "href"))
     rows = csv.text.strip().splitlines()
-    opposed = _view(served, theatre="Libya", polarity="opposition")
     assert len(rows) - 1 == sum(e["evidence"] for e in opposed["edges"])
     assert all(",opposition," in row for row in rows[1:])
 
@@ -364,6 +399,11 @@ def test_clicking_a_node_opens_its_profile_and_can_centre_the_view_on_it(page, s
     assert all(name in shown for name in profile["aliases"][:3])
     assert all(p["label"] in shown for p in profile["allies"][:3])
     assert "In office:" in shown and profile["leaders"][0] in shown
+    # Roles with dates, in office first, and partners year by year (the latest first).
+    roles = page.locator("#actor-roles li").all_inner_texts()
+    assert roles[0].startswith(profile["roles"][0]["person"]) and roles[0].endswith("now")
+    years = page.locator("#actor-over-time th").all_inner_texts()
+    assert years == [p["period"] for p in reversed(profile["over_time"]["periods"])]
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "explorer-actor.png"))
     _after(page, lambda: page.click("#actor-centre"))
@@ -371,21 +411,70 @@ def test_clicking_a_node_opens_its_profile_and_can_centre_the_view_on_it(page, s
     assert _drawn(page) == _expected(_view(served, actor="TUR"))
 
 
-def test_the_landing_view_lists_theatres_and_draws_a_readable_number_of_pairs(page, served):
-    theatres = httpx.get(f"{served}/theatres", params={"limit": 15}).json()
+POSITIONS = """() => Object.fromEntries(explorer.cy.nodes().map(n => [n.id(),
+  [Math.round(n.position('x')), Math.round(n.position('y'))]]))"""
+
+
+def test_a_node_s_partners_are_added_in_place_and_the_address_keeps_them(page, served) -> None:
+    libya = _view(served, theatre="Libya")
+    partners = _view(served, actor="TUR", limit=20)
+    new = {n["id"] for n in partners["nodes"]} - {n["id"] for n in libya["nodes"]}
+    assert new  # Turkey has partners outside Libya
+    _open(page, f"{served}/?theatre=Libya")
+    before = page.evaluate(POSITIONS)
+    page.mouse.click(*page.evaluate(NODE_POINT, "TUR"))
+    page.wait_for_selector("#actor:not([hidden])")
+    page.click("#actor-expand")
+    page.wait_for_function("n => explorer.cy.nodes().length > n", arg=len(before))
+    assert "expand=TUR" in page.evaluate("location.search")
+    after = page.evaluate(POSITIONS)
+    assert set(after) == set(before) | new
+    moved = [a for a in before if before[a] != after[a]]
+    assert len(moved) <= len(before) // 3  # in place: at most nudged apart, not laid out anew
+    assert page.evaluate(OVERLAPS) == []
+    drawn = {
+        frozenset(p)
+        for p in page.evaluate("explorer.cy.edges().map(e => [e.data('source'), e.data('target')])")
+    }
+    wanted = {frozenset((e["source"], e["target"])) for e in libya["edges"] + partners["edges"]}
+    assert drawn == wanted
+    # The address draws the same graph.
+    _open(page, page.url)
+    assert set(page.evaluate(POSITIONS)) == set(after)
+
+
+def test_the_landing_view_shows_theatres_with_their_small_graphs(page, served):
+    cards = httpx.get(f"{served}/view/theatres", params={"limit": 12}).json()
     _open(page, f"{served}/")
-    items = page.locator("#theatre-list li button")
-    assert items.count() == len(theatres) >= 3
-    assert items.nth(0).inner_text().startswith(f"{theatres[0]['theatre']}:")
-    assert page.evaluate("explorer.cy.edges().length") <= 40
+    # One card per theatre, most recent evidence first, each with its small graph, in place
+    # of every actor at once.
+    items = page.locator("#theatre-cards li button")
+    assert items.count() == len(cards) >= 3
+    assert page.is_hidden("#graph") and page.is_hidden("#theatres")
+    for i, card in enumerate(cards):
+        item = items.nth(i)
+        assert item.locator(".name").inner_text() == card["theatre"]
+        assert item.locator("svg line").count() >= len(card["edges"])
+        shapes = item.locator("svg circle, svg rect").count()
+        assert shapes == len(card["nodes"])
+        for size in item.locator("svg text").evaluate_all(
+            "texts => texts.map(t => parseFloat(getComputedStyle(t).fontSize))"
+        ):
+            assert size >= 11
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "explorer-landing.png"))
-    # A theatre from the list opens its view (and the list makes way for its pairs).
+    # A card opens its theatre's view.
     _after(page, lambda: items.nth(0).click())
-    assert f"theatre={theatres[0]['theatre']}" in page.evaluate(
-        "decodeURIComponent(location.search)"
-    )
-    assert page.is_hidden("#theatres")
+    assert f"theatre={cards[0]['theatre']}" in page.evaluate("decodeURIComponent(location.search)")
+    assert page.is_hidden("#overview") and page.is_visible("#graph")
+    # Every theatre in one graph, when asked for: a readable number of pairs.
+    _open(page, f"{served}/")
+    _after(page, lambda: page.click("#show-all"))
+    assert "all=1" in page.evaluate("location.search")
+    assert page.is_visible("#graph") and page.is_visible("#theatres")
+    assert 0 < page.evaluate("explorer.cy.edges().length") <= 40
+    theatres = httpx.get(f"{served}/theatres", params={"limit": 15}).json()
+    assert page.locator("#theatre-list li button").count() == len(theatres)
     # "Show more pairs" when a view draws fewer than it holds.
     libya = _view(served, theatre="Libya")
     _open(page, f"{served}/?theatre=Libya&limit=3")
@@ -394,3 +483,88 @@ def test_the_landing_view_lists_theatres_and_draws_a_readable_number_of_pairs(pa
     assert "limit=43" in page.evaluate("location.search")
     assert page.evaluate("explorer.cy.edges().length") == len(libya["edges"])
     assert page.is_hidden("#more-pairs")
+
+
+# Each node's box with its label, in page pixels, its label's rendered size, and the box of
+# the graph's element.
+GEOMETRY = """() => {
+  const at = document.getElementById('graph').getBoundingClientRect();
+  return {
+    graph: [at.left, at.top, at.right, at.bottom],
+    nodes: explorer.cy.nodes().map(n => {
+      const b = n.renderedBoundingBox({includeLabels: true});
+      return [n.id(), at.left + b.x1, at.top + b.y1, at.left + b.x2, at.top + b.y2,
+              parseFloat(n.style('font-size')) * explorer.cy.zoom()];
+    }),
+  };
+}"""
+
+
+@pytest.mark.parametrize("search", ["?theatre=Libya", "?all=1", "?actor=TUR"])
+def test_at_1280_by_720_nothing_is_clipped_and_labels_read(browser, served, search) -> None:
+    with local_page(browser, served, viewport=(1280, 720)) as (page, elsewhere, errors):
+        _open(page, f"{served}/{search}")
+        found = page.evaluate(GEOMETRY)
+        left, top, right, bottom = found["graph"]
+        assert bottom - top >= 280 and top >= 0 and bottom <= 720 and right <= 1280
+        assert found["nodes"]
+        for actor, x1, y1, x2, y2, font in found["nodes"]:
+            assert left <= x1 and x2 <= right and top <= y1 and y2 <= bottom, actor
+            assert font >= 11, actor
+        assert page.evaluate(OVERLAPS) == []
+        # The filters and the exports stay in one screen's first rows.
+        for control in (
+            "#since",
+            "#polarity",
+            "#min_confidence",
+            ".relations summary",
+            "#export-pdf",
+        ):
+            box = page.locator(control).bounding_box()
+            assert box["y"] + box["height"] <= top and box["x"] + box["width"] <= 1280, control
+    assert elsewhere == [] and errors == []
+
+
+def test_an_analyst_merges_an_actor_notes_it_and_takes_both_back(page, served) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    before = _view(served, theatre="Libya")
+    assert "WAGNER" in {n["id"] for n in before["nodes"]}
+    _open(page, f"{served}/?theatre=Libya")
+    page.click("#curate summary")
+    page.fill("#token", TOKEN)
+    page.fill("#curator", "ana")
+    try:
+        page.mouse.click(*page.evaluate(NODE_POINT, "WAGNER"))
+        page.wait_for_selector("#actor:not([hidden])")
+        page.fill("#actor-merge-into", "Russia")
+        _after(page, lambda: page.click("#actor-merge"))
+        page.wait_for_function("() => document.getElementById('actor-absorbed').textContent")
+        # The merged actor's profile opens as the survivor's, which says what it absorbed.
+        assert page.inner_text("#actor-title") == "Russia"
+        assert "Absorbed: Wagner Group" in page.inner_text("#actor-absorbed")
+        after = _view(served, theatre="Libya")
+        assert "WAGNER" not in {n["id"] for n in after["nodes"]}
+        assert _drawn(page) == _expected(after)
+        [act] = httpx.get(f"{served}/curation", params={"in_force": True}).json()
+        assert (act["verdict"], act["curator"]) == ("merged", "ana")
+
+        page.fill("#actor-note-text", "a state and its mercenaries")
+        page.click("#actor-note")
+        page.wait_for_selector("#actor-notes .note")
+        assert "a state and its mercenaries (ana" in page.inner_text("#actor-notes")
+        page.click("#actor-notes .note button:has-text('Undo')")
+        page.wait_for_function("() => !document.querySelector('#actor-notes .note')")
+
+        # A statement's note is shown with its evidence.
+        statement = httpx.get(f"{served}/view/evidence", params={"a": "RUS", "b": "LNA"}).json()
+        target = statement["statements"][0]["statement"]
+        body = {"verdict": "noted", "target": target, "why": "check the date"}
+        assert httpx.post(f"{served}/curation", json=body, headers=auth).status_code == 201
+        edge = next(e for e in after["edges"] if {e["source"], e["target"]} == {"RUS", "LNA"})
+        _open(page, f"{served}/?theatre=Libya&edge={edge['id']}")
+        page.wait_for_selector("#sentences .note")
+        assert "check the date (analyst" in page.inner_text("#sentences")
+    finally:
+        for act in httpx.get(f"{served}/curation", params={"in_force": True}).json():
+            httpx.delete(f"{served}/curation/{act['id']}", headers=auth)
+    assert _view(served, theatre="Libya") == before

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pycountry
 import pytest
-from rdflib import Graph
+from rdflib import RDF, Graph
 
+from detente.domain import QuadClass
 from detente.graph import actors_to_graph, validate
 from detente.ontology import (
+    NS,
     Gazetteer,
     load_gazetteer,
     ontology_path,
@@ -17,6 +20,7 @@ from detente.ontology import (
     predicates,
     shapes_path,
 )
+from tests.paths import ROOT
 
 
 def test_predicates_carry_event_codes_and_consistent_weights():
@@ -150,3 +154,19 @@ def test_gazetteer_as_rdf_conforms_to_the_shapes():
     )
     ok, report = validate(actors_to_graph(sample))
     assert ok, report
+
+
+def test_the_documented_quad_classes_are_the_ontology_s() -> None:
+    table = (ROOT / "docs" / "knowledge-graph.md").read_text()
+    documented = {
+        quad: set(re.findall(r"`(\w+)`", names))
+        for quad, names in re.findall(r"^\| `dt:(\w+)` \| [\d-]+ \| (.+) \|$", table, re.M)
+    }
+    grouped: dict[str, set[str]] = {}
+    for p in predicates().values():
+        grouped.setdefault(p.quad_class.value, set()).add(p.name)
+    assert documented == grouped
+    # Every quad class the records can carry is declared in the ontology.
+    ontology = Graph().parse(ontology_path())
+    for quad in QuadClass:
+        assert (NS[quad.value], RDF.type, NS.QuadClass) in ontology

@@ -16,7 +16,9 @@ import networkx as nx
 import numpy as np
 from rdflib import Literal, URIRef
 
+from detente.analysis.layout import view_positions
 from detente.analysis.ledger import (
+    MATERIAL,
     PREDICATE_NAMES,
     SIGN,
     STANCE_WEIGHT,
@@ -25,19 +27,24 @@ from detente.analysis.ledger import (
     allowed_predicates,
 )
 from detente.analysis.multigraph import pair_balance
+from detente.analysis.palette import (
+    BLOC_COLOURS,
+    BLOC_SHAPES,
+    NO_BLOC_COLOUR,
+    STANCE_COLOURS,
+    STANCE_LINES,
+)
 from detente.domain.curation import CurationAct, Verdict
 from detente.domain.filters import StatementFilter
 from detente.graph.curation import acts
 from detente.graph.duplicates import DUPLICATES_GRAPH
 from detente.graph.rdf import actor_id_of, actor_iri
 from detente.graph.store import PREFIXES, KnowledgeStore, nt
-from detente.ontology import NS
+from detente.ontology import NS, predicates
 
+# Each predicate's quad class by its ledger index, as the API writes it.
+QUAD_CLASS = [predicates()[n].quad_class.value for n in PREDICATE_NAMES]
 MAX_PAIRS = 150  # the most evidenced pairs drawn; a briefing graph stays legible
-# The page's colours (explorer.js draws with the same), written into GraphML so that a
-# graph opened elsewhere (Gephi, yEd) looks as it did.
-STANCE_COLOURS = {"alignment": "#2e7d32", "opposition": "#c62828", "mixed": "#8d939c"}
-BLOC_COLOURS = ("#2f6db5", "#d9822b")
 MAX_EVIDENCE = 500  # statements listed for one edge, oldest first
 MAX_BINS = 600  # months a timeline draws (50 years); more are drawn as years
 
@@ -63,12 +70,18 @@ class AllianceView:
         graph = nx.DiGraph(name=title)
         if self.balance["balance"] is not None:
             graph.graph["balance"] = self.balance["balance"]
+        # Positions (in pixels of a 1000 x 1000 canvas) so that Gephi and yEd open the
+        # graph laid out, blocs apart, instead of as a pile.
+        place = view_positions(self.nodes, self.edges)
         for node in self.nodes:
-            colour = BLOC_COLOURS[node["bloc"]] if node["bloc"] is not None else "#8d939c"
+            bloc = node["bloc"]
             graph.add_node(
                 node["id"],
                 **{k: v for k, v in node.items() if k != "id" and v is not None},
-                colour=colour,
+                x=round(1000 * place[node["id"]][0], 1),
+                y=round(1000 * place[node["id"]][1], 1),
+                colour=BLOC_COLOURS[bloc] if bloc is not None else NO_BLOC_COLOUR,
+                shape=BLOC_SHAPES[bloc] if bloc is not None else BLOC_SHAPES[0],
             )
         for edge in self.edges:
             tallies = "; ".join(
@@ -81,11 +94,14 @@ class AllianceView:
                 stance=edge["stance"],
                 sign={"alignment": 1, "opposition": -1}.get(edge["stance"], 0),
                 colour=STANCE_COLOURS[edge["stance"]],
+                line=STANCE_LINES[edge["stance"]],
                 net=edge["net"],
                 evidence=edge["evidence"],
                 documents=edge["documents"],
                 outlets=edge["outlets"],
                 confidence=edge["confidence"],
+                material=edge["material"],
+                kind=edge["kind"],
                 directed=edge["directed"],
                 frustrated=edge["frustrated"],
                 predicates=tallies,
@@ -287,6 +303,7 @@ def _predicate_counts(ledger: Ledger, rows: np.ndarray) -> list[dict]:
         {
             "predicate": PREDICATE_NAMES[i],
             "polarity": "alignment" if SIGN[i] > 0 else "opposition",
+            "quad_class": QUAD_CLASS[i],
             "count": int(counts[i]),
         }
         for i in np.argsort(-counts, kind="stable")
@@ -309,6 +326,11 @@ def _edge(
     documents = np.unique(ledger.column("document")[rows])
     s = ledger.column("subject")[rows]
     p = ledger.column("predicate")[rows]
+    # How much of the pair's stance is deeds rather than words: the share of its weighted
+    # votes cast by material acts (aid, sanctions, fighting). Mediation votes nothing.
+    sway = np.abs(STANCE_WEIGHT[p]) * ledger.column("confidence")[rows]
+    total = float(sway.sum())
+    material = float(sway[MATERIAL[p]].sum()) / total if total > 0 else 0.0
     tally: dict[tuple[int, int, int], int] = {}
     for key in zip(p.tolist(), s.tolist(), strict=True):
         subject = key[1]
@@ -333,9 +355,12 @@ def _edge(
         "documents": len(documents),
         "outlets": len(np.unique(outlets[documents])),
         "confidence": round(confidence, 3),
+        "material": round(material, 3),
+        "kind": "material" if material >= 0.5 else "verbal",
         "predicates": [
             {
                 "predicate": PREDICATE_NAMES[pred],
+                "quad_class": QUAD_CLASS[pred],
                 "subject": ids[subj],
                 "object": ids[obj],
                 "count": n,
@@ -461,11 +486,13 @@ def pair_evidence(store: KnowledgeStore, question: str) -> list[dict]:
         bound = {k: str(row[k]) for k in ("s", "o", "p", "modality", "doc")}
         negated = text["negated"] in ("true", "1")
         subject, obj = (actor_id_of(bound[k]) for k in ("s", "o"))
+        predicate = bound["p"].removeprefix(str(NS))
         out.append(
             {
                 "statement": text["r"],
                 "subject": {"id": subject, "label": text["subjectLabel"] or subject},
-                "predicate": bound["p"].removeprefix(str(NS)),
+                "predicate": predicate,
+                "quad_class": predicates()[predicate].quad_class.value,
                 "object": {"id": obj, "label": text["objectLabel"] or obj},
                 "sentence": text["sentence"],
                 "mentions": [m for m in (text["subjectText"], text["objectText"]) if m],

@@ -4,6 +4,7 @@ read from the store only for the rows and hops returned, and the evidence of a r
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import NamedTuple
 
 import numpy as np
@@ -71,6 +72,16 @@ def evidence_of(ledger: Ledger, rows: np.ndarray, sources: dict[str, Source]) ->
             }
         )
     return out
+
+
+def with_notes(ledger: Ledger, statements: list[dict]) -> list[dict]:
+    """``statements`` (each with its IRI under ``statement``), each with the notes
+    analysts attached to it (act, text, curator, at), oldest first. O(statements)."""
+    notes = ledger.curation.notes
+    for statement in statements:
+        found = notes.get(statement["statement"] or "", ())
+        statement["notes"] = [asdict(note) for note in found]
+    return statements
 
 
 def by_date(ledger: Ledger, rows: np.ndarray) -> np.ndarray:

@@ -16,15 +16,16 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from detente.analysis.multigraph import actor_pair, signed_graph, structural_balance
+from detente.analysis.palette import BLOC_COLOURS, STANCE_COLOURS, STANCE_LINES
 from detente.analysis.timeline import period_day
 from detente.analysis.views import time_slice
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-ALIGNMENT_COLOUR = "#2e7d32"
-OPPOSITION_COLOUR = "#c62828"
-BLOC_COLOURS = ("#1565c0", "#ef6c00")
+ALIGNMENT_COLOUR = STANCE_COLOURS["alignment"]
+OPPOSITION_COLOUR = STANCE_COLOURS["opposition"]
+FRUSTRATED_HALO = "#c8ccd2"  # drawn under an edge that contradicts the blocs
 
 
 def alliance_data(
@@ -120,9 +121,10 @@ def node_size(evidence: int) -> float:
 
 
 def draw_alliances(data: dict, *, ax: Axes | None = None, title: str | None = None) -> Axes:
-    """Draw :func:`alliance_data`: green alignment and red opposition edges (dashed when
-    they contradict the blocs, width by statements), nodes coloured by bloc and sized by
-    evidence (:func:`node_size`)."""
+    """Draw :func:`alliance_data` in the explorer's palette (:mod:`detente.analysis.palette`):
+    solid blue alignment and dashed vermillion opposition edges (width by statements, a grey
+    halo under those that contradict the blocs), nodes coloured and shaped by bloc and sized
+    by evidence (:func:`node_size`)."""
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
@@ -131,40 +133,56 @@ def draw_alliances(data: dict, *, ax: Axes | None = None, title: str | None = No
     graph = nx.Graph()
     graph.add_nodes_from(n["id"] for n in data["nodes"])
     pos = bloc_layout(data)
-    for frustrated, style in ((False, "solid"), (True, "dashed")):
-        edges = [e for e in data["edges"] if e["frustrated"] == frustrated]
-        if not edges:
-            continue
+
+    def width(edge: dict) -> float:
+        return 1.2 + 1.3 * math.log2(1 + edge["statements"])
+
+    frustrated = [e for e in data["edges"] if e["frustrated"]]
+    if frustrated:
         nx.draw_networkx_edges(
             graph,
             pos,
             ax=ax,
-            edgelist=[(e["source"], e["target"]) for e in edges],
-            edge_color=[ALIGNMENT_COLOUR if e["sign"] > 0 else OPPOSITION_COLOUR for e in edges],
-            width=[1.2 + 1.3 * math.log2(1 + e["statements"]) for e in edges],
-            style=style,
+            edgelist=[(e["source"], e["target"]) for e in frustrated],
+            edge_color=FRUSTRATED_HALO,
+            width=[width(e) + 6 for e in frustrated],
+        )
+    for stance, sign in (("alignment", 1), ("opposition", -1)):
+        edges = [e for e in data["edges"] if e["sign"] == sign]
+        if edges:
+            nx.draw_networkx_edges(
+                graph,
+                pos,
+                ax=ax,
+                edgelist=[(e["source"], e["target"]) for e in edges],
+                edge_color=STANCE_COLOURS[stance],
+                width=[width(e) for e in edges],
+                style=STANCE_LINES[stance],
+            )
+    for bloc, marker in enumerate("os"):
+        nodes = [n for n in data["nodes"] if n["bloc"] == bloc]
+        nx.draw_networkx_nodes(
+            graph,
+            pos,
+            ax=ax,
+            nodelist=[n["id"] for n in nodes],
+            node_size=[node_size(n["evidence"]) for n in nodes],
+            node_color=BLOC_COLOURS[bloc],
+            node_shape=marker,
+            alpha=0.9,
         )
     nodes = data["nodes"]
-    nx.draw_networkx_nodes(
-        graph,
-        pos,
-        ax=ax,
-        nodelist=[n["id"] for n in nodes],
-        node_size=[node_size(n["evidence"]) for n in nodes],
-        node_color=[BLOC_COLOURS[n["bloc"]] for n in nodes],
-        alpha=0.9,
-    )
     nx.draw_networkx_labels(
         graph, pos, ax=ax, labels={n["id"]: n["label"] for n in nodes}, font_size=8
     )
     legend: list[Any] = [
         Line2D([], [], color=ALIGNMENT_COLOUR, lw=2, label="alignment"),
-        Line2D([], [], color=OPPOSITION_COLOUR, lw=2, label="opposition"),
-        Line2D([], [], color="grey", lw=2, ls="--", label="contradicts the blocs"),
+        Line2D([], [], color=OPPOSITION_COLOUR, lw=2, ls="--", label="opposition"),
+        Line2D([], [], color=FRUSTRATED_HALO, lw=6, label="contradicts the blocs"),
     ]
     legend += [
-        Line2D([], [], ls="", marker="o", ms=9, color=c, label=f"bloc {i + 1}")
-        for i, c in enumerate(BLOC_COLOURS)
+        Line2D([], [], ls="", marker=m, ms=9, color=c, label=f"bloc {i + 1}")
+        for i, (c, m) in enumerate(zip(BLOC_COLOURS, "os", strict=True))
     ]
     ax.legend(handles=legend, loc="lower center", ncol=5, frameon=False, fontsize=8)
     balance = "n/a" if data["balance"] is None else f"{data['balance']:.2f}"

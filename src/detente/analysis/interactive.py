@@ -12,11 +12,11 @@ import re
 
 from detente.analysis.figures import (
     ALIGNMENT_COLOUR,
-    BLOC_COLOURS,
     OPPOSITION_COLOUR,
     bloc_layout,
     node_size,
 )
+from detente.analysis.palette import BLOC_COLOURS
 
 # <link …bootstrap…> and <script …bootstrap…></script> in pyvis' template.
 _REMOTE = re.compile(
@@ -40,6 +40,7 @@ def alliance_page(data: dict, *, height: str = "620px") -> str:
             label=node["label"],
             title=f"{node['label']}\nbloc {node['bloc'] + 1}, {node['evidence']} statement(s)",
             color=BLOC_COLOURS[node["bloc"]],
+            shape=("dot", "square")[node["bloc"]],  # the blocs differ by shape too
             size=8 + node_size(node["evidence"]) ** 0.5,
             x=x * 320,
             y=-y * 320,
@@ -52,7 +53,7 @@ def alliance_page(data: dict, *, height: str = "620px") -> str:
             edge["target"],
             color=ALIGNMENT_COLOUR if edge["sign"] > 0 else OPPOSITION_COLOUR,
             width=1 + edge["statements"],
-            dashes=edge["frustrated"],
+            dashes=edge["sign"] < 0,  # opposition dashed, as in every picture detente makes
             title="\n".join(shown + ([f"… and {more} more"] if more else [])),
         )
     return _REMOTE.sub("", net.generate_html())

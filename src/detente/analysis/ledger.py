@@ -54,10 +54,11 @@ log = logging.getLogger("detente.graph")
 PREDICATE_NAMES: tuple[str, ...] = tuple(sorted(predicates()))
 PREDICATE_INDEX = {name: i for i, name in enumerate(PREDICATE_NAMES)}
 SIGN = np.array([1 if predicates()[n].polarity == "alignment" else -1 for n in PREDICATE_NAMES])
-# A statement's vote in its pair's stance: its Goldstein weight, 0 for mediation (neither
-# side; see Predicate.stance_weight).
+# A statement's vote in its pair's stance: its Goldstein weight, half that for a verbal act,
+# 0 for mediation (neither side; see Predicate.stance_weight).
 STANCE_WEIGHT = np.array([predicates()[n].stance_weight for n in PREDICATE_NAMES], dtype=np.float64)
 SYMMETRIC = np.array([predicates()[n].symmetric for n in PREDICATE_NAMES], dtype=bool)
+MATERIAL = np.array([predicates()[n].quad_class.material for n in PREDICATE_NAMES], dtype=bool)
 
 _COLUMNS = {
     "subject": np.int32,
@@ -385,6 +386,8 @@ class Ledger:
         self._degree = np.zeros(0, dtype=np.int64)  # live statements per actor
         self._folded: dict[str, list[int]] = {}  # casefolded label -> actors
         self._folded_upto = 0
+        self.curation = Withheld()  # the acts in force it was last curated with
+        self.merged: dict[str, str] = {}  # actor id -> the id its rows were given
 
     # ------------------------------------------------------------------ reading columns
     def __len__(self) -> int:
@@ -626,12 +629,13 @@ class Ledger:
 
     def apply(self, store: KnowledgeStore, *, added: list[str], removed: list[str]) -> None:
         """One write's delta: the documents ``removed`` (ids) are gone and the document
-        graphs ``added`` (IRIs) are new; what curation withholds stays out. O(rows) to
-        retire, O(new statements) to add."""
+        graphs ``added`` (IRIs) are new; the acts of curation in force apply to what came
+        (read again: a delta of no documents is how a note reaches the ledger). O(rows) to
+        retire and curate, O(new statements) to add."""
         self.retire_documents(removed)
         if added:
             self.load_graphs(store, added)
-            self.withhold(withheld(store))
+        self.withhold(withheld(store))
 
     def _read_documents(self, store: KnowledgeStore, graph: str | None) -> dict[str, str]:
         """The publication date of each document of ``graph`` (all when None), by IRI;
@@ -665,22 +669,54 @@ class Ledger:
         self._outlets_column, self._outlets_noted = out, len(self._outlet_of)
         return out
 
+    def remember(self, curation: Withheld) -> None:
+        """Keep the acts in force this ledger's rows were curated with (their merges and
+        notes answer lookups and profiles), changing no row: what a ledger saved under the
+        same acts needs when loaded."""
+        self.curation = curation
+        # A merge applies once the actor merged into is known (a document names it).
+        self.merged = {a: into for a, into in curation.merged.items() if into in self.actors.ids}
+
+    def absorbed(self, actor: str) -> list[str]:
+        """The ids of the actors merged into ``actor``, whose statements are now its."""
+        return sorted(a for a, into in self.merged.items() if into == actor)
+
     def withhold(self, curation: Withheld) -> int:
-        """Retire the live rows that curation takes out of every answer: statements
-        marked wrong, and every statement of a hidden actor. Returns how many. O(rows),
-        vectorised. Taking an act back is reading its documents again (:meth:`apply`)."""
+        """Apply the acts of curation in force to the live rows: retire the statements
+        marked wrong and every statement of a hidden actor, and give a merged actor's rows
+        to the actor it became (their subject and object columns mapped; a statement
+        between the two, now of one actor with itself, retired). Returns the rows retired.
+        O(rows), vectorised; applying the same acts again changes nothing. Taking an act
+        back is reading its documents again (:meth:`apply`)."""
+        self.remember(curation)
         if not curation:
             return 0
         size = self._size
+        alive = self.column("alive")
         out = np.zeros(size, dtype=bool)
         width = self._iris.dtype.itemsize
         keys = [key for iri in curation.statements if len(key := _iri_key(iri)) <= width]
         if keys:
             out |= np.isin(self._iris[:size], np.array(keys, dtype=self._iris.dtype))
+        subject, obj = self.column("subject"), self.column("object")  # the ledger's own
         hidden = [self.actors.ids[a] for a in curation.actors if a in self.actors.ids]
         if hidden:
-            out |= np.isin(self.column("subject"), hidden) | np.isin(self.column("object"), hidden)
-        doomed = np.flatnonzero(out & self.column("alive"))
+            out |= np.isin(subject, hidden) | np.isin(obj, hidden)
+        moving = [(self.actors.ids[a], self.actors.ids[b]) for a, b in self.merged.items()]
+        moving = [(a, b) for a, b in moving if a != b]
+        if moving:
+            given = np.arange(len(self.actors), dtype=subject.dtype)
+            given[[a for a, _ in moving]] = [b for _, b in moving]
+            new_s, new_o = given[subject], given[obj]
+            rows = np.flatnonzero(alive & ((new_s != subject) | (new_o != obj)))
+            if len(rows):
+                self._count(rows, -1)
+                subject[rows], obj[rows] = new_s[rows], new_o[rows]
+                self._count(rows, 1)
+                out[rows] |= subject[rows] == obj[rows]  # the two merged: no pair left
+                if hidden:  # merged into a hidden actor
+                    out[rows] |= np.isin(subject[rows], hidden) | np.isin(obj[rows], hidden)
+        doomed = np.flatnonzero(out & alive)
         if len(doomed):
             self._cols["alive"][doomed] = False
             self._count(doomed, -1)
@@ -986,6 +1022,7 @@ def open_ledger(store: KnowledgeStore) -> Ledger:
             log.warning("ignoring the saved ledger %s: %s", path, exc)
         else:
             if stamp and stamp == store.ledger_stamp():  # type: ignore[attr-defined]
+                ledger.remember(withheld(store))  # its rows were curated with these acts
                 return ledger
     ledger = Ledger.from_store(store)
     save_ledger(store, ledger)

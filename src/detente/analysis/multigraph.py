@@ -138,17 +138,17 @@ def signed_graph(
     """The undirected signed graph: one edge per actor pair, ``sign`` +1 (aligned) or -1
     (opposed) by the weighted vote of every statement between them, ``weight`` the vote's
     size. A statement's vote is its Goldstein score (so fighting outweighs consulting, as
-    on the cooperation–conflict scale of Goldstein 1992; mediation votes for neither side)
-    times its confidence and, with ``as_of``, its recency. O(edges)."""
+    on the cooperation–conflict scale of Goldstein 1992), half that for a verbal act (words
+    are cheap; mediation votes for neither side: :attr:`Predicate.stance_weight`), times its
+    confidence and, with ``as_of``, its recency. O(edges)."""
     votes: dict[tuple[str, str], float] = defaultdict(float)
     vocabulary = predicates()
     for u, v, data in graph.edges(data=True):
-        if u == v or not vocabulary[data["predicate"]].takes_sides:
+        stance = vocabulary[data["predicate"]].stance_weight
+        if u == v or not stance:
             continue
         pair = actor_pair(u, v)
-        votes[pair] += data["weight"] * evidence_weight(
-            data, as_of=as_of, half_life_days=half_life_days
-        )
+        votes[pair] += stance * evidence_weight(data, as_of=as_of, half_life_days=half_life_days)
     signed = nx.Graph()
     signed.add_nodes_from(graph.nodes(data=True))
     for (u, v), vote in votes.items():

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 from detente.analysis.evidence import EvidenceReader, actor_ref, evidence_of
 from detente.analysis.ledger import PREDICATE_NAMES, SIGN, Ledger
 from detente.domain.filters import StatementFilter
+from detente.ontology import predicates
 
 WHO_BACKS_WHOM = StatementFilter(predicates=("backs",))
 
@@ -62,6 +65,7 @@ def relation_rows(
                 "subject": actor_ref(ledger, int(gs[group])),
                 "predicate": PREDICATE_NAMES[gp[group]],
                 "polarity": "alignment" if SIGN[gp[group]] > 0 else "opposition",
+                "quad_class": predicates()[PREDICATE_NAMES[gp[group]]].quad_class.value,
                 "object": actor_ref(ledger, int(go[group])),
                 "evidence_count": int(counts[group]),
                 "first_date": ledger.whens.values[when[dated[0]]] if len(dated) else None,
@@ -72,3 +76,71 @@ def relation_rows(
             }
         )
     return out
+
+
+def _groups(ledger: Ledger, where: StatementFilter, *, by_predicate: bool) -> tuple:
+    """The statements ``where`` lets through grouped by (subject, predicate, object), or by
+    (subject, object): (rows, group keys, each row's group, each group's statements)."""
+    rows = ledger.select(where)
+    key = ledger.column("subject")[rows].astype(np.int64) * len(ledger.actors)
+    key += ledger.column("object")[rows]
+    if by_predicate:
+        key = key * len(PREDICATE_NAMES) + ledger.column("predicate")[rows]
+    groups, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    return rows, groups, inverse, counts
+
+
+def relation_count(ledger: Ledger, where: StatementFilter) -> int:
+    """How many rows :func:`relation_rows` has for ``where`` in all."""
+    return len(_groups(ledger, where, by_predicate=True)[1])
+
+
+def pair_rows(
+    ledger: Ledger, evidence: EvidenceReader, where: StatementFilter, *, limit: int, offset: int
+) -> tuple[list[dict], int]:
+    """:func:`relation_rows` with one row per (subject, object): every statement of the pair
+    that ``where`` lets through (its predicates with their sub-relations) counted together,
+    with how many each predicate states; most evidenced first, then by subject and object
+    label. And how many pairs there are in all."""
+    rows, groups, inverse, counts = _groups(ledger, where, by_predicate=False)
+    n_actors = len(ledger.actors)
+    gs, go = groups // n_actors, groups % n_actors
+    rank = ledger.rank()
+    chosen = np.lexsort((rank[go], rank[gs], -counts))[offset : offset + limit]
+    if not len(chosen):
+        return [], len(groups)
+    place = np.full(len(groups), -1, dtype=np.int64)
+    place[chosen] = np.arange(len(chosen))
+    member_place = place[inverse]
+    members = rows[member_place >= 0]
+    member_place = member_place[member_place >= 0]
+    order = np.lexsort((ledger.iri_keys(members), ledger.column("day")[members], member_place))
+    members = members[order]
+    bounds = np.searchsorted(member_place[order], np.arange(len(chosen) + 1))
+    sentences = evidence(ledger.iris(members))
+    day, when = ledger.column("day"), ledger.column("when")
+    predicate, confidence = ledger.column("predicate"), ledger.column("confidence")
+    out = []
+    for i, group in enumerate(chosen):
+        found = members[bounds[i] : bounds[i + 1]]
+        dated = found[day[found] > 0]
+        listed = evidence_of(ledger, found, sentences)
+        stated = Counter(PREDICATE_NAMES[p] for p in predicate[found])
+        signs = {SIGN[p] > 0 for p in predicate[found]}
+        out.append(
+            {
+                "subject": actor_ref(ledger, int(gs[group])),
+                "object": actor_ref(ledger, int(go[group])),
+                "predicates": dict(sorted(stated.items(), key=lambda kv: (-kv[1], kv[0]))),
+                "polarity": None
+                if len(signs) > 1
+                else ("alignment" if signs.pop() else "opposition"),
+                "evidence_count": int(counts[group]),
+                "first_date": ledger.whens.values[when[dated[0]]] if len(dated) else None,
+                "last_date": ledger.whens.values[when[dated[-1]]] if len(dated) else None,
+                "confidence": float(confidence[found].max()),
+                "documents": list(dict.fromkeys(e["document"] for e in listed)),
+                "evidence": listed,
+            }
+        )
+    return out, len(groups)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from rapidfuzz import process
@@ -74,11 +74,13 @@ class SuggestionIndex:
 
     own: list[Entry]  # live actors' labels and ids, and theatres
     live: dict[str, tuple[str, int]]  # live actor id -> (label, statements)
+    merged: dict[str, str] = field(default_factory=dict)  # merged actor id -> its survivor
 
 
 def suggestion_index(ledger: Ledger) -> SuggestionIndex:
     """The live actors and theatres of ``ledger``: O(actors + theatres); the gazetteer's
-    names are read once per process and joined when searching."""
+    names are read once per process and joined when searching. An actor merged into
+    another is offered, by its label, id and gazetteer names, as that other."""
     degrees = ledger.degrees()
     own: list[Entry] = []
     live: dict[str, tuple[str, int]] = {}
@@ -91,6 +93,15 @@ def suggestion_index(ledger: Ledger) -> SuggestionIndex:
         # gazetteer has an id made from its text ("x:s-400"), which nobody types.
         if actor.casefold() != label.casefold() and not actor.startswith("x:"):
             own.append(_entry(actor, "actor", actor, label, "id", weight))
+    for actor, into in ledger.merged.items():
+        merged, survivor = ledger.actor(actor), live.get(into)
+        if merged is None or survivor is None:
+            continue
+        label, weight = survivor
+        name = ledger.actor_labels[merged]
+        own.append(_entry(name, "actor", into, label, "merged", weight))
+        if not actor.startswith("x:") and actor.casefold() != name.casefold():
+            own.append(_entry(actor, "actor", into, label, "merged", weight))
     theatre = ledger.column("theatre")
     counts = np.bincount(
         theatre[ledger.column("alive") & (theatre >= 0)], minlength=len(ledger.theatre_labels)
@@ -98,7 +109,7 @@ def suggestion_index(ledger: Ledger) -> SuggestionIndex:
     for index in np.flatnonzero(counts).tolist():
         label = ledger.theatre_labels[index]
         own.append(_entry(label, "theatre", label, label, "theatre", int(counts[index])))
-    return SuggestionIndex(own, live)
+    return SuggestionIndex(own, live, dict(ledger.merged))
 
 
 def suggest(index: SuggestionIndex, text: str, *, limit: int = 8) -> list[dict]:
@@ -123,10 +134,11 @@ def suggest(index: SuggestionIndex, text: str, *, limit: int = 8) -> list[dict]:
         if grade == 2 and len(wanted) < 3:  # "x" inside any name is noise
             continue
         if not entry.label:  # a gazetteer name: of a live actor, not its own label
-            found = index.live.get(entry.id)
+            actor = index.merged.get(entry.id, entry.id)
+            found = index.live.get(actor)
             if found is None or found[0].casefold() == entry.folded:
                 continue
-            entry = replace(entry, label=found[0], weight=found[1])
+            entry = replace(entry, id=actor, label=found[0], weight=found[1])
         # Names of the actor itself before its officials', its own label first: "Tur"
         # says Turkey before a minister whose name starts so.
         key: tuple = (
@@ -178,10 +190,11 @@ def _misspelt(index: SuggestionIndex, wanted: str) -> list[tuple[int, Entry]]:
         if abs(len(entry.folded) - len(wanted)) > edits:
             continue
         if not entry.label:
-            found = index.live.get(entry.id)
+            actor = index.merged.get(entry.id, entry.id)
+            found = index.live.get(actor)
             if found is None:
                 continue
-            entry = replace(entry, label=found[0], weight=found[1])
+            entry = replace(entry, id=actor, label=found[0], weight=found[1])
         entries.append(entry)
     matches = process.extract(
         wanted,

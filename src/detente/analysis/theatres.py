@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from detente.analysis.alliance_view import alliance_view
+from detente.analysis.layout import view_positions
 from detente.analysis.ledger import Ledger
+from detente.domain.filters import StatementFilter
+
+THUMBNAIL_PAIRS = 8  # pairs in a theatre's small graph: the most evidenced, legible at a glance
 
 
 def theatre_summaries(ledger: Ledger) -> list[dict]:
@@ -61,3 +66,39 @@ def theatre_summaries(ledger: Ledger) -> list[dict]:
         }
         for t in ranked
     ]
+
+
+def theatre_overview(ledger: Ledger, *, limit: int, pairs: int = THUMBNAIL_PAIRS) -> list[dict]:
+    """The ``limit`` theatres of :func:`theatre_summaries` (most recent evidence first),
+    each with its small graph: its ``pairs`` most evidenced actor pairs as the theatre's
+    view draws them (stance, deeds or words, blocs), the actors placed by
+    :func:`~detente.analysis.layout.view_positions` in the unit square. What a reader sees
+    first instead of every actor at once. O(n log n) per theatre for its n statements."""
+    out = []
+    for summary in theatre_summaries(ledger)[:limit]:
+        view = alliance_view(ledger, StatementFilter(theatre=summary["theatre"]), max_pairs=pairs)
+        place = view_positions(view.nodes, view.edges)
+        out.append(
+            {
+                **summary,
+                "pairs_total": view.pairs_total,
+                "nodes": [
+                    {
+                        "id": n["id"],
+                        "label": n["label"],
+                        "bloc": n["bloc"],
+                        "x": place[n["id"]][0],
+                        "y": place[n["id"]][1],
+                    }
+                    for n in view.nodes
+                ],
+                "edges": [
+                    {
+                        k: e[k]
+                        for k in ("source", "target", "stance", "kind", "directed", "evidence")
+                    }
+                    for e in view.edges
+                ],
+            }
+        )
+    return out

@@ -115,6 +115,7 @@ def relation_graph(store: KnowledgeStore, *, include_hypothetical: bool = False)
             polarity=spec.polarity,
             sign=1 if spec.polarity == "alignment" else -1,
             weight=spec.weight,
+            quad_class=spec.quad_class.value,
             confidence=float(conf),  # type: ignore[arg-type]
             modality=modality,
             date=first_day(given),

@@ -16,7 +16,8 @@ from detente.domain.curation import Verdict
 
 curate = typer.Typer(
     help="Correct what detente asserts: mark statements wrong or confirmed, hide actors, "
-    "take acts back, export the verdicts as labelled examples.",
+    "merge one actor into another, attach notes, take acts back, export the verdicts as "
+    "labelled examples.",
     no_args_is_help=True,
 )
 app.add_typer(curate, name="curate")
@@ -32,15 +33,26 @@ def _who(who: str | None) -> str:
         return "analyst"
 
 
-def _act(verdict: Verdict, target: str, who: str | None, why: str | None, store: str | None):
-    from detente.analysis.curation import curation_target
+def _act(
+    verdict: Verdict,
+    target: str,
+    who: str | None,
+    why: str | None,
+    store: str | None,
+    into: str | None = None,
+) -> None:
+    from detente.analysis.curation import prepare
     from detente.analysis.ledger import open_ledger
     from detente.graph.curation import record
 
     with _store(store, write=True) as kg:
-        iri = curation_target(kg, open_ledger(kg), verdict, target)
-        act = record(kg, verdict, iri, _who(who), why)
-    err.print(f"{act.id}: {verdict.value} {iri}", highlight=False)
+        iri, into_iri = prepare(kg, open_ledger(kg), verdict, target, why, into)
+        act = record(kg, verdict, iri, _who(who), why, into_iri)
+    err.print(f"{act.id}: {verdict.value} {iri}{_into(into_iri)}", highlight=False, soft_wrap=True)
+
+
+def _into(into: str | None) -> str:
+    return f" into {into}" if into else ""
 
 
 @curate.command("wrong")
@@ -76,6 +88,31 @@ def hide(
     _act(Verdict.hidden, actor, who, why, store)
 
 
+@curate.command("merge")
+def merge(
+    actor: str = typer.Argument(..., help="The actor merged away: its id or any name."),
+    into: str = typer.Option(..., "--into", help="The actor it becomes: its id or any name."),
+    who: str | None = WHO,
+    why: str | None = WHY,
+    store: str | None = typer.Option(None, help=STORE_HELP),
+) -> None:
+    """Merge an actor into another (one actor the extractor read as two): its statements,
+    names and notes become the other's in every answer."""
+    _act(Verdict.merged, actor, who, why, store, into)
+
+
+@curate.command("note")
+def note(
+    target: str = typer.Argument(..., help="An actor's id or name, or a statement's IRI."),
+    text: str = typer.Argument(..., help="The note."),
+    who: str | None = WHO,
+    store: str | None = typer.Option(None, help=STORE_HELP),
+) -> None:
+    """Attach a note to an actor (shown in its profile) or a statement (shown with its
+    evidence); it changes no count."""
+    _act(Verdict.noted, target, who, text, store)
+
+
 @curate.command("undo")
 def undo(
     act: str = typer.Argument(..., help="The act's id (act-...)."),
@@ -87,7 +124,11 @@ def undo(
 
     with _store(store, write=True) as kg:
         done = retract(kg, act, _who(who))
-    err.print(f"{done.id}: taken back ({done.verdict.value} {done.target})", highlight=False)
+    err.print(
+        f"{done.id}: taken back ({done.verdict.value} {done.target}{_into(done.into)})",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @curate.command("list")
@@ -111,7 +152,8 @@ def list_acts(
         table.add_column(column, overflow="fold")
     for a in found:
         back = f"{a.retracted_at} by {a.retracted_by}" if a.retracted_at else ""
-        table.add_row(a.id, a.verdict.value, a.target, a.curator, a.at, a.why or "", back)
+        target = a.target + _into(a.into)
+        table.add_row(a.id, a.verdict.value, target, a.curator, a.at, a.why or "", back)
     stdout_console().print(table)
 
 

@@ -1,5 +1,6 @@
 """Curation as RDF: each act an analyst makes (a statement is wrong or confirmed, an actor
-is hidden) is a node in one named graph of its own, with who made it, when and why.
+is hidden or merged into another, a note on either) is a node in one named graph of its
+own, with who made it, when and why.
 
 Acts are never deleted: taking one back adds when and by whom, so the graph is the history
 of every correction and the answers read only the acts that still apply. Keeping the acts
@@ -18,9 +19,9 @@ from datetime import datetime, timezone
 
 from rdflib import DCTERMS, RDF, RDFS, XSD, Literal, Namespace, URIRef
 
-from detente.domain.curation import CurationAct, Verdict, Withheld
+from detente.domain.curation import CurationAct, Note, Verdict, Withheld, resolve_merges
 from detente.errors import CurationConflict, UnknownNameError
-from detente.graph.rdf import REL, actor_id_of
+from detente.graph.rdf import REL, actor_id_of, actor_iri
 from detente.graph.store import PREFIXES, InvalidTermError, KnowledgeStore, nt
 from detente.ontology import NS, predicates
 
@@ -36,10 +37,17 @@ def _now() -> str:
 
 
 def record(
-    store: KnowledgeStore, verdict: Verdict, target: str, curator: str, why: str | None = None
+    store: KnowledgeStore,
+    verdict: Verdict,
+    target: str,
+    curator: str,
+    why: str | None = None,
+    into: str | None = None,
 ) -> CurationAct:
     """Write one act; returns it. ``target`` is a statement IRI (``wrong``,
-    ``confirmed``) or an actor IRI (``hidden``); the caller has checked that it exists."""
+    ``confirmed``), an actor IRI (``hidden``, ``merged``) or either (``noted``, the note in
+    ``why``); ``into`` the IRI of the actor a merged one becomes. The caller has checked
+    them (:func:`detente.analysis.curation.prepare`)."""
     act = CurationAct(
         id=f"act-{secrets.token_hex(8)}",
         verdict=verdict,
@@ -47,6 +55,7 @@ def record(
         curator=curator,
         at=_now(),
         why=(why or None) and why[:MAX_WHY],
+        into=into if verdict is Verdict.merged else None,
     )
     node = ACT[act.id]
     triples = [
@@ -58,6 +67,8 @@ def record(
     ]
     if act.why:
         triples.append((node, RDFS.comment, Literal(act.why)))
+    if act.into:
+        triples.append((node, NS.into, URIRef(act.into)))
     body = " ".join(f"{nt(s)} {nt(p)} {nt(o)} ." for s, p, o in triples)
     store.update(f"INSERT DATA {{ GRAPH {nt(CURATION_GRAPH)} {{ {body} }} }}")
     return act
@@ -86,19 +97,22 @@ def retract(store: KnowledgeStore, act_id: str, curator: str) -> CurationAct:
 
 _ACTS = (
     PREFIXES
-    + "SELECT ?act ?verdict ?target ?curator ?at ?why ?retractedAt ?retractedBy WHERE { "
+    + "SELECT ?act ?verdict ?target ?curator ?at ?why ?retractedAt ?retractedBy ?into WHERE { "
     + f"GRAPH <{CURATION_GRAPH}> {{ "
     + "?act a dt:CurationAct ; dt:verdict ?verdict ; dt:target ?target ; "
     + "dct:creator ?curator ; dct:created ?at . "
     + "OPTIONAL { ?act rdfs:comment ?why } OPTIONAL { ?act dt:retractedAt ?retractedAt } "
-    + "OPTIONAL { ?act dt:retractedBy ?retractedBy } } } ORDER BY ?at ?act"
+    + "OPTIONAL { ?act dt:retractedBy ?retractedBy } OPTIONAL { ?act dt:into ?into } } } "
+    + "ORDER BY ?at ?act"
 )
 
 
 def acts(store: KnowledgeStore) -> list[CurationAct]:
     """Every act, taken back or not, oldest first."""
     out = []
-    for act, verdict, target, curator, at, why, retracted_at, retracted_by in store.values(_ACTS):
+    for act, verdict, target, curator, at, why, retracted_at, retracted_by, into in store.values(
+        _ACTS
+    ):
         out.append(
             CurationAct(
                 id=str(act).removeprefix(str(ACT)),
@@ -109,26 +123,49 @@ def acts(store: KnowledgeStore) -> list[CurationAct]:
                 why=why,
                 retracted_at=retracted_at,
                 retracted_by=retracted_by,
+                into=into,
             )
         )
     return out
 
 
 def withheld(store: KnowledgeStore) -> Withheld:
-    """What the acts in force take out of every answer: the statements marked wrong (IRIs)
-    and the actors hidden (ids). Of several verdicts in force on one statement the latest
-    decides. One small read of the curation graph."""
+    """What the acts in force change in every answer: the statements marked wrong (IRIs),
+    the actors hidden (ids), the actors merged (id to the id each finally becomes), and
+    the notes by target. Of several verdicts in force on one statement the latest decides.
+    One small read of the curation graph."""
+    return in_force(acts(store))
+
+
+def in_force(history: list[CurationAct]) -> Withheld:
+    """What the acts of ``history`` (oldest first) that still apply change."""
     latest: dict[str, Verdict] = {}
     actors = set()
-    for act in acts(store):  # oldest first
+    merges: list[tuple[str, str]] = []
+    notes: dict[str, list[Note]] = {}
+    for act in history:
         if not act.applies:
             continue
         if act.verdict.about_statements:
             latest[act.target] = act.verdict
-        else:
+        elif act.verdict is Verdict.hidden:
             actors.add(actor_id_of(act.target))
+        elif act.verdict is Verdict.merged and act.into:
+            merges.append((actor_id_of(act.target), actor_id_of(act.into)))
+        elif act.verdict is Verdict.noted and act.why:
+            notes.setdefault(act.target, []).append(Note(act.id, act.why, act.curator, act.at))
     wrong = frozenset(s for s, v in latest.items() if v is Verdict.wrong)
-    return Withheld(wrong, frozenset(actors))
+    return Withheld(
+        wrong,
+        frozenset(actors),
+        resolve_merges(merges),
+        {target: tuple(found) for target, found in notes.items()},
+    )
+
+
+def _actor_term(actor: str) -> URIRef:
+    """The IRI of an actor id (an actor named in another namespace has its IRI as id)."""
+    return URIRef(actor) if "://" in actor else actor_iri(actor)
 
 
 def statement_exists(store: KnowledgeStore, iri: str) -> bool:
@@ -143,14 +180,22 @@ def statement_exists(store: KnowledgeStore, iri: str) -> bool:
 
 
 def documents_of(store: KnowledgeStore, act: CurationAct) -> list[str]:
-    """The documents (ids) whose statements an act concerns: the statement's own, or every
-    document that names the hidden actor."""
+    """The documents (ids) whose statements an act concerns, read in the state the act
+    leaves: a statement's own; for an act on an actor (hidden, merged), every document that
+    names it or an actor merged into it (whose statements the ledger reads as its). A note
+    concerns none: it changes no statement."""
+    if act.verdict is Verdict.noted:
+        return []
     target = nt(URIRef(act.target))
     if act.verdict.about_statements:
         pattern = f"{target} dt:document ?doc ."
     else:
+        me = actor_id_of(act.target)
+        merged = withheld(store).merged
+        names = [target, *sorted(nt(_actor_term(a)) for a, into in merged.items() if into == me)]
         pattern = (
-            f"{{ ?r dt:subject {target} }} UNION {{ ?r dt:object {target} }} ?r dt:document ?doc ."
+            f"VALUES ?actor {{ {' '.join(names)} }} "
+            "{ ?r dt:subject ?actor } UNION { ?r dt:object ?actor } ?r dt:document ?doc ."
         )
     query = PREFIXES + f"SELECT DISTINCT ?doc WHERE {{ GRAPH ?g {{ {pattern} }} }}"
     return sorted(str(doc).rsplit("/", 1)[-1] for (doc,) in store.values(query))

@@ -93,6 +93,7 @@ def relations_to_graph(relations: Iterable[Relation], graph: Graph | None = None
         g.add((node, NS.predicate, NS[rel.predicate]))
         g.add((node, NS.polarity, NS[rel.polarity]))
         g.add((node, NS.ploverType, Literal(rel.plover)))
+        g.add((node, NS.quadClass, NS[rel.quad_class]))
         g.add((node, NS.negated, Literal(rel.negated)))
         g.add((node, NS.modality, NS[rel.modality]))
         g.add((node, NS.confidence, Literal(f"{rel.confidence:.3f}", datatype=XSD.decimal)))

@@ -8,6 +8,12 @@ repeated request (the same path and the same query string) is answered by
 :class:`AnswerFastPath`, before them. Anything else (a new question, an error, a write) goes
 through the app as before.
 
+A list route's answer is one page of the list (:class:`Page`): its body with where the page
+lies in the whole list, from which the fast path writes the same ``X-Total-Count`` and
+``Link`` headers as the route (:func:`page_headers`), for the address the request was sent
+to. The cache keeps pages, never whole lists: its memory stays bounded by its number of
+answers times the largest page.
+
 The cache attaches to the live service (:meth:`KnowledgeService.attach`), which tells it of
 every new epoch; a document write has it answer the questions asked last again on the new
 state before the write is visible (and before its 201), so that readers get the answer
@@ -21,6 +27,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 
+from starlette.datastructures import URL
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from detente.live.service import KnowledgeService
@@ -29,6 +36,40 @@ ROUTES = frozenset({"/relations", "/paths", "/balance", "/actors", "/view"})
 RESPONSES_KEPT = 512
 HOT_QUESTIONS = 8  # answered again by every document write, before its 201
 _HEADERS = [(b"content-type", b"application/json")]
+
+
+class Page(bytes):
+    """One page of a list answer: its JSON body (a list), with the page's window (``limit``
+    items from ``offset``) and the length of the whole list (``total``). It is bytes, so
+    that the cache, the service and the fast path handle it as any other answer."""
+
+    total: int
+    limit: int
+    offset: int
+
+    def __new__(cls, body: bytes, *, total: int, limit: int, offset: int) -> Page:
+        page = super().__new__(cls, body)
+        page.total, page.limit, page.offset = total, limit, offset
+        return page
+
+
+def page_headers(url: URL, page: Page) -> dict[str, str]:
+    """The headers of a page asked for at ``url``: the whole list's length in
+    ``X-Total-Count``, and the next and previous pages in ``Link`` (RFC 8288), ``url`` with
+    their ``offset`` and ``limit``."""
+    limit, offset = page.limit, page.offset
+    links = []
+    if offset + limit < page.total:
+        links.append((offset + limit, "next"))
+    if offset > 0:
+        links.append((max(offset - limit, 0), "prev"))
+    headers = {"X-Total-Count": str(page.total)}
+    if links:
+        headers["Link"] = ", ".join(
+            f'<{url.include_query_params(offset=at, limit=limit)}>; rel="{rel}"'
+            for at, rel in links
+        )
+    return headers
 
 
 def answer_key(scope: Scope) -> tuple[str, str, bytes]:
@@ -202,6 +243,9 @@ class AnswerFastPath:
         found = self.answers.cached(key)
         if found is not None:
             headers = [*_HEADERS, (b"content-length", str(len(found)).encode())]
+            if isinstance(found, Page):  # the route's headers, for this request's address
+                more = page_headers(URL(scope=scope), found)
+                headers += [(k.lower().encode(), v.encode("latin-1")) for k, v in more.items()]
             await send({"type": "http.response.start", "status": 200, "headers": headers})
             await send({"type": "http.response.body", "body": found})
             return
@@ -213,6 +257,8 @@ class AnswerFastPath:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                if any(name.lower() == b"x-total-count" for name, _ in message["headers"]):
+                    status = 0  # a page: its route keeps it with its window (not a bare body)
             elif message["type"] == "http.response.body" and status == 200:
                 parts.append(message.get("body", b""))
                 if not message.get("more_body", False):

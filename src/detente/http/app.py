@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from detente.errors import DetenteError, SparqlError, UnknownNameError
 from detente.extract.fetch import FetchPolicy
 from detente.graph.store import PREFIX_MAP, Capability
-from detente.http import curation_routes, explorer_routes, rest, sparql_routes
+from detente.http import curation_routes, explorer_routes, overview_routes, rest, sparql_routes
 from detente.http.answer_cache import AnswerCache, AnswerFastPath
 from detente.http.middleware import (
     SECURITY_HEADERS,
@@ -176,6 +176,7 @@ def create_app(
     app.state.feeds = FeedPoller(svc, FetchPolicy(allow=settings.fetch_allowed))
     app.include_router(rest.router)
     app.include_router(explorer_routes.router)
+    app.include_router(overview_routes.router)
     app.include_router(curation_routes.router)
     app.include_router(sparql_routes.router)
     app.mount("/static", StaticFiles(directory=EXPLORER / "static"), name="static")

@@ -9,15 +9,19 @@ from dataclasses import asdict, dataclass
 from enum import Enum
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from pydantic import BaseModel, Field
 
 from detente.analysis.alliance_view import (
     MAX_PAIRS,
+    actor_node,
     alliance_view,
     pair_evidence,
     pair_question,
     view_timeline,
 )
+from detente.analysis.evidence import with_notes
 from detente.analysis.export import events_csv, graph_document
+from detente.analysis.ledger import Ledger
 from detente.analysis.suggestions import suggest
 from detente.domain.filters import StatementFilter
 from detente.http.answer_cache import answer_key
@@ -25,6 +29,7 @@ from detente.http.models import (
     AllianceMap,
     IsoDate,
     PairEvidence,
+    PairStatement,
     Polarity,
     Predicate,
     Suggestion,
@@ -131,7 +136,42 @@ def view_timeline_route(
         return view_timeline(ledger, wanted, period=period.value)
 
 
-@router.get("/view/evidence", response_model=PairEvidence, responses=UNKNOWN_NAME)
+class StatementNote(BaseModel):
+    act: str = Field(description="The act's id: DELETE /curation/{act} takes the note back.")
+    text: str
+    curator: str
+    at: str
+
+
+class NotedStatement(PairStatement):
+    notes: list[StatementNote] = Field(
+        default_factory=list, description="Notes analysts attached to it, oldest first."
+    )
+
+
+class NotedPairEvidence(PairEvidence):
+    statements: list[NotedStatement]  # type: ignore[assignment]
+
+
+def _with_absorbed(question: str, first: str, second: str, ledger: Ledger) -> str:
+    """The pair question widened to the actors merged into either actor: their
+    statements are the survivor's, in the edge as in its evidence."""
+    ones, others = ([x, *ledger.absorbed(x)] for x in (first, second))
+    if len(ones) == len(others) == 1:
+        return question
+    a, b = actor_node(first), actor_node(second)
+    pairs = " ".join(
+        f"({actor_node(x)} {actor_node(y)}) ({actor_node(y)} {actor_node(x)})"
+        for x in ones
+        for y in others
+    )
+    plain = f"VALUES (?s ?o) {{ ({a} {b}) ({b} {a}) }}"
+    if plain not in question:  # the question's shape changed: say so, not answer less
+        raise RuntimeError("pair_question no longer binds the pair as expected")
+    return question.replace(plain, f"VALUES (?s ?o) {{ {pairs} }}")
+
+
+@router.get("/view/evidence", response_model=NotedPairEvidence, responses=UNKNOWN_NAME)
 def view_evidence(
     wanted: StatementFilter = Depends(view_filter),
     a: str = Query(..., max_length=200, description="One actor of the pair (id or name)."),
@@ -139,13 +179,18 @@ def view_evidence(
     svc: KnowledgeService = Depends(service),
 ) -> dict:
     """Every statement between two actors under the view's filters (the oldest 500),
-    with the SPARQL query that finds them. Negated statements are listed, flagged, and not
-    counted."""
+    with the SPARQL query that finds them, and the notes analysts attached to each.
+    Negated statements are listed, flagged, and not counted. An actor's statements include
+    those of the actors merged into it."""
     first, second = _actor(svc, a), _actor(svc, b)
     if first == second:
         raise HTTPException(422, "a and b are the same actor: an edge joins two")
-    question = pair_question(wanted, first, second)
-    return {"sparql": question, "statements": pair_evidence(svc.store, question)}
+    with svc.reading() as ledger:
+        question = _with_absorbed(pair_question(wanted, first, second), first, second, ledger)
+    statements = pair_evidence(svc.store, question)
+    with svc.reading() as ledger:
+        with_notes(ledger, statements)
+    return {"sparql": question, "statements": statements}
 
 
 _SAFE = re.compile(r"[^A-Za-z0-9_-]+")

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, Field
 
-from detente.domain import Polarity
+from detente.domain import Polarity, QuadClass
 from detente.domain.curation import Verdict
 from detente.domain.records import Relation
 from detente.extract.text import MAX_CHARS
@@ -36,6 +36,11 @@ MAX_NAME = 200  # an author: a person, an organisation or a government
 MAX_TITLE = 1000
 # The text as sent: read_article allows HTML four times the text it keeps (MAX_CHARS).
 MAX_TEXT = 4 * MAX_CHARS
+
+QUAD_CLASS = (
+    "verbalCooperation, materialCooperation, verbalConflict or materialConflict: the "
+    "relation's CAMEO/PLOVER quad class (said or done, with or against)."
+)
 
 
 class Where(BaseModel):
@@ -71,11 +76,42 @@ class Evidence(BaseModel):
     date: str | None
 
 
+FAMILY = (
+    "The predicate asked for (predicate=) this row is counted under: itself or one of its "
+    "super-properties (aids is counted under backs); null when none was asked."
+)
+
+
 class RelationRow(BaseModel):
+    """One (subject, predicate, object) of ``/relations``: the statements stating it."""
+
+    family: str | None = Field(description=FAMILY)
     subject: ActorLabel
-    predicate: str
+    predicate: str = Field(description="The predicate the statements state.")
     polarity: Polarity
+    quad_class: QuadClass = Field(description=QUAD_CLASS)
     object: ActorLabel
+    evidence_count: int
+    first_date: str | None
+    last_date: str | None
+    confidence: float
+    documents: list[str]
+    evidence: list[Evidence]
+
+
+class RelationPair(BaseModel):
+    """One (subject, object) of ``/relations?group=pair``: every statement between them
+    (subject to object) that the filters let through, whatever its predicate."""
+
+    family: str | None = Field(description=FAMILY)
+    subject: ActorLabel
+    object: ActorLabel
+    predicates: dict[str, int] = Field(
+        description="How many of the statements state each predicate, most first."
+    )
+    polarity: Polarity | None = Field(
+        description="The polarity of the statements; null when they mix alignment and opposition."
+    )
     evidence_count: int
     first_date: str | None
     last_date: str | None
@@ -108,6 +144,51 @@ class Partner(BaseModel):
     predicates: list[str]
 
 
+class NoteOut(BaseModel):
+    act: str = Field(description="The act's id: DELETE /curation/{act} takes the note back.")
+    text: str
+    curator: str
+    at: str
+
+
+class ActorNote(NoteOut):
+    about: str = Field(description="The actor it was written on (itself or one it absorbed).")
+
+
+class Absorbed(BaseModel):
+    id: str
+    label: str
+    names: list[str] = Field(description="Its label and names: they now lead to the actor.")
+
+
+class Role(BaseModel):
+    person: str | None = Field(
+        None, description="Who stood for the actor (for a state, a government)."
+    )
+    for_: ActorLabel | None = Field(
+        None, alias="for", description="The actor this person stood for (for a person)."
+    )
+    since: str | None
+    until: str | None = Field(description="Null while in office.")
+
+
+class PartnerInPeriod(ActorLabel):
+    statements: int = Field(description="Statements between the two in the period.")
+
+
+class PartnersInPeriod(BaseModel):
+    period: str = Field(description="The year.")
+    allies: list[PartnerInPeriod] = Field(description="Partners whose statements net to alignment.")
+    adversaries: list[PartnerInPeriod] = Field(
+        description="Partners whose statements net to opposition."
+    )
+
+
+class PartnersOverTime(BaseModel):
+    periods: list[PartnersInPeriod] = Field(description="Each year with dated statements.")
+    undated: int = Field(description="Its statements no text dates (in no period).")
+
+
 class ActorProfile(ActorSummary):
     aliases: list[str] = Field(
         description="Names of the actor itself: its names, demonyms, capital, bodies that "
@@ -120,6 +201,18 @@ class ActorProfile(ActorSummary):
     wikidata: str | None
     allies: list[Partner]
     adversaries: list[Partner]
+    roles: list[Role] = Field(
+        default_factory=list, description="Roles with dates, in office first, the latest first."
+    )
+    over_time: PartnersOverTime | None = Field(
+        None, description="Its allies and adversaries, year by year."
+    )
+    absorbed: list[Absorbed] = Field(
+        default_factory=list, description="The actors analysts merged into it."
+    )
+    notes: list[ActorNote] = Field(
+        default_factory=list, description="Notes analysts attached to it and to those."
+    )
 
 
 class Hop(BaseModel):
@@ -232,6 +325,7 @@ class ViewNode(BaseModel):
 
 class PredicateTally(BaseModel):
     predicate: str
+    quad_class: QuadClass = Field(description=QUAD_CLASS)
     subject: str
     object: str
     count: int
@@ -250,6 +344,11 @@ class ViewEdge(BaseModel):
         description="Outlets they come from (web hosts; a document without a URL is its own)."
     )
     confidence: float = Field(description="The statements' mean confidence.")
+    material: float = Field(
+        description="The share of the pair's weighted votes cast by material acts (aid, "
+        "sanctions, fighting) rather than words; a verbal act votes half its Goldstein weight."
+    )
+    kind: str = Field(description="material (deeds make at least half the vote) or verbal.")
     frustrated: bool = Field(description="Whether the edge contradicts the blocs.")
     predicates: list[PredicateTally]
 
@@ -276,6 +375,7 @@ class ViewDates(BaseModel):
 class PredicateCount(BaseModel):
     predicate: str
     polarity: str
+    quad_class: QuadClass = Field(description=QUAD_CLASS)
     count: int
 
 
@@ -317,6 +417,7 @@ class PairStatement(BaseModel):
     statement: str
     subject: ActorLabel
     predicate: str
+    quad_class: QuadClass = Field(description=QUAD_CLASS)
     object: ActorLabel
     sentence: str
     mentions: list[str] = Field(description="How the sentence names the two actors.")

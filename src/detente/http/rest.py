@@ -10,15 +10,23 @@ import asyncio
 import json
 from dataclasses import replace
 from datetime import date
+from enum import Enum
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from detente.analysis.actors import actor_names, actor_partners, actor_summaries, find_actor
+from detente.analysis.actors import (
+    actor_names,
+    actor_partners,
+    actor_roles,
+    actor_summaries,
+    find_actor,
+    partners_over_time,
+)
 from detente.analysis.multigraph import pair_balance
 from detente.analysis.paths import ledger_paths
-from detente.analysis.relations import relation_rows
+from detente.analysis.relations import pair_rows, relation_count, relation_rows
 from detente.analysis.suggestions import (
     SuggestionIndex,
     known_theatre,
@@ -32,7 +40,7 @@ from detente.extract import Article, read_article
 from detente.extract.fetch import FetchError, check_destination, read_urls
 from detente.extract.text import with_author
 from detente.graph import StoreError
-from detente.http.answer_cache import AnswerCache, answer_key
+from detente.http.answer_cache import AnswerCache, Page, answer_key, page_headers
 from detente.http.models import (
     MAX_NAME,
     MAX_URL,
@@ -51,6 +59,7 @@ from detente.http.models import (
     Polarity,
     Predicate,
     Problem,
+    RelationPair,
     RelationRow,
     TheatreSummary,
 )
@@ -134,15 +143,67 @@ def _json(answer: object) -> bytes:
     return json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def page(
+    request: Request,
+    limit: int = Query(100, ge=1, le=10_000, description="Items per page."),
+    offset: int = Query(0, ge=0, description="Items skipped."),
+) -> tuple[int, int]:
+    """A list route's page: (limit, offset), the limit capped by the service's row cap."""
+    return min(limit, request.app.state.settings.max_rows), offset
+
+
+def paged(request: Request, rows: list, window: tuple[int, int]) -> Response:
+    """The ``window`` (limit, offset) of ``rows`` as JSON, with the whole list's length in
+    ``X-Total-Count`` and the next and previous pages in ``Link`` (RFC 8288), as list APIs
+    commonly page: the body stays a plain list."""
+    limit, offset = window
+    body = Page(_json(rows[offset : offset + limit]), total=len(rows), limit=limit, offset=offset)
+    return page_response(request, body)
+
+
+def page_response(request: Request, body: bytes) -> Response:
+    """A list route's answer: a page (:class:`Page`) with its headers."""
+    headers = page_headers(request.url, body) if isinstance(body, Page) else None
+    return Response(body, media_type="application/json", headers=headers)
+
+
+PAGE_HEADERS: Responses = {
+    200: {
+        "headers": {
+            "X-Total-Count": {
+                "description": "How many there are in all.",
+                "schema": {"type": "integer"},
+            },
+            "Link": {
+                "description": "The next and previous pages (RFC 8288).",
+                "schema": {"type": "string"},
+            },
+        }
+    }
+}
+
+
+class Grouping(str, Enum):
+    predicate = "predicate"
+    pair = "pair"
+
+
 @router.get(
-    "/relations", response_model=list[RelationRow], tags=["analysis"], responses=UNKNOWN_NAME
+    "/relations",
+    response_model=list[RelationRow] | list[RelationPair],
+    tags=["analysis"],
+    responses={**UNKNOWN_NAME, **PAGE_HEADERS},
 )
 def relations(
     request: Request,
     theatre: str | None = Query(
         None, max_length=MAX_NAME, description="Theatre label, e.g. Libya."
     ),
-    predicate: Predicate | None = Query(None, description="Relation; sub-relations included."),
+    predicate: Predicate | None = Query(
+        None,
+        description="Relation, with its sub-relations (rdfs:subPropertyOf*): backs includes "
+        "aids. See docs/knowledge-graph.md#predicate-hierarchy.",
+    ),
     polarity: Polarity | None = None,
     actor: str | None = Query(
         None, max_length=MAX_NAME, description="Actor id or name, as subject or object."
@@ -152,13 +213,18 @@ def relations(
     undated: bool = Query(
         False, description="With since or until: keep the statements no text dates as well."
     ),
-    limit: int = Query(100, ge=1, le=10_000),
-    offset: int = Query(0, ge=0),
+    group: Grouping = Query(
+        Grouping.predicate,
+        description="predicate: a row per (subject, predicate, object); pair: a row per "
+        "(subject, object), counting every predicate asked for, as SPARQL's GROUP BY ?s ?o.",
+    ),
+    window: tuple[int, int] = Depends(page),
     svc: KnowledgeService = Depends(service),
 ) -> Response:
-    """Aggregated relations, most evidenced first: who backs whom in Libya is
-    ``/relations?theatre=Libya&predicate=backs``."""
-    limit = min(limit, request.app.state.settings.max_rows)
+    """Aggregated relations, most evidenced first, a page at a time (the total in
+    ``X-Total-Count``): who backs whom in Libya is
+    ``/relations?theatre=Libya&predicate=backs``, one row per pair with ``&group=pair``."""
+    limit, offset = window
     where = StatementFilter(  # since after until: an InputError, answered 422 at once
         theatre=theatre,
         since=since,
@@ -167,37 +233,46 @@ def relations(
         polarity=polarity,
         undated=undated,
     )
+    family = predicate.value if predicate else None
 
-    def answer() -> bytes:
+    def answer() -> Page:
         # The names are looked up only when the answer is not remembered.
         _theatre(svc, theatre)
         asked = replace(where, actor=_actor(svc, actor)) if actor else where
         with svc.reading() as ledger:
-            rows = relation_rows(ledger, svc.evidence, asked, limit=limit, offset=offset)
-        return _json(rows)
+            if group is Grouping.pair:
+                rows, total = pair_rows(ledger, svc.evidence, asked, limit=limit, offset=offset)
+            else:
+                total = relation_count(ledger, asked)
+                rows = relation_rows(ledger, svc.evidence, asked, limit=limit, offset=offset)
+        found = [{"family": family, **row} for row in rows]
+        return Page(_json(found), total=total, limit=limit, offset=offset)
 
-    question = ("relations", where, actor, limit, offset)
+    question = ("relations", where, actor, group, limit, offset)
     body = answers(request).response(question, answer, raw=answer_key(request.scope))
-    return Response(body, media_type="application/json")
+    return page_response(request, body)
 
 
-@router.get("/actors", response_model=list[ActorSummary], tags=["actors"])
+@router.get("/actors", response_model=list[ActorSummary], tags=["actors"], responses=PAGE_HEADERS)
 def actors(
     request: Request,
     q: str | None = Query(None, max_length=MAX_NAME, description="Part of a name or id."),
-    limit: int = Query(100, ge=1, le=10_000),
+    window: tuple[int, int] = Depends(page),
     svc: KnowledgeService = Depends(service),
 ) -> Response:
-    """Actors in the knowledge graph, most active first."""
-    limit = min(limit, request.app.state.settings.max_rows)
+    """Actors in the knowledge graph, most active first, a page at a time (the total in
+    ``X-Total-Count``)."""
+    limit, offset = window
 
-    def answer() -> bytes:
+    def answer() -> Page:
         with svc.reading() as ledger:
-            found = actor_summaries(ledger, q)[:limit]
-        return _json(found)
+            found = actor_summaries(ledger, q)
+        body = _json(found[offset : offset + limit])
+        return Page(body, total=len(found), limit=limit, offset=offset)
 
-    body = answers(request).response(("actors", q, limit), answer, raw=answer_key(request.scope))
-    return Response(body, media_type="application/json")
+    question = ("actors", q, limit, offset)
+    body = answers(request).response(question, answer, raw=answer_key(request.scope))
+    return page_response(request, body)
 
 
 @router.get(
@@ -210,10 +285,16 @@ def actor_profile(
     node = _actor(svc, actor_id)
     with svc.reading() as ledger:
         profile = actor_partners(ledger, node)
+        over_time = partners_over_time(ledger, node)
     gazetteer = load_gazetteer()
     entry = gazetteer.actors.get(node)
     wikidata = f"http://www.wikidata.org/entity/{entry.qid}" if entry and entry.qid else None
-    return {**profile, **actor_names(gazetteer, node), "wikidata": wikidata}
+    names = actor_names(gazetteer, node)
+    # The names of the actors merged into it are its names now.
+    absorbed = [n for other in profile["absorbed"] for n in other["names"]]
+    names["aliases"] = list(dict.fromkeys([*names["aliases"], *absorbed]))
+    roles = actor_roles(gazetteer, node)
+    return {**profile, **names, "wikidata": wikidata, "roles": roles, "over_time": over_time}
 
 
 @router.get("/paths", response_model=list[list[Hop]], tags=["analysis"], responses=UNKNOWN_ACTOR)
@@ -310,51 +391,6 @@ _BODY_ERRORS: Responses = {
 _DOCUMENT_WRITE: Responses = {
     200: {"description": "The same text was already stored; nothing changed."},
     **_BODY_ERRORS,
-}
-
-
-def page(
-    request: Request,
-    limit: int = Query(100, ge=1, le=10_000, description="Items per page."),
-    offset: int = Query(0, ge=0, description="Items skipped."),
-) -> tuple[int, int]:
-    """A list route's page: (limit, offset), the limit capped by the service's row cap."""
-    return min(limit, request.app.state.settings.max_rows), offset
-
-
-def paged(request: Request, rows: list, window: tuple[int, int]) -> Response:
-    """The ``window`` (limit, offset) of ``rows`` as JSON, with the whole list's length in
-    ``X-Total-Count`` and the next and previous pages in ``Link`` (RFC 8288), as list APIs
-    commonly page: the body stays a plain list."""
-    limit, offset = window
-    page = rows[offset : offset + limit]
-    links = []
-    if offset + limit < len(rows):
-        links.append((offset + limit, "next"))
-    if offset > 0:
-        links.append((max(offset - limit, 0), "prev"))
-    headers = {"X-Total-Count": str(len(rows))}
-    if links:
-        headers["Link"] = ", ".join(
-            f'<{request.url.include_query_params(offset=at, limit=limit)}>; rel="{rel}"'
-            for at, rel in links
-        )
-    return Response(_json(page), media_type="application/json", headers=headers)
-
-
-PAGE_HEADERS: Responses = {
-    200: {
-        "headers": {
-            "X-Total-Count": {
-                "description": "How many there are in all.",
-                "schema": {"type": "integer"},
-            },
-            "Link": {
-                "description": "The next and previous pages (RFC 8288).",
-                "schema": {"type": "string"},
-            },
-        }
-    }
 }
 
 
@@ -474,10 +510,11 @@ def fetch_document(
     return _stored(svc, response, entry.article, entry.url, entry.published)
 
 
-@router.get("/feeds", response_model=list[FeedInfo], tags=["feeds"])
-def feeds(request: Request) -> list[dict]:
-    """The feeds the server polls, with their last poll and last error."""
-    return request.app.state.feeds.feeds()
+@router.get("/feeds", response_model=list[FeedInfo], tags=["feeds"], responses=PAGE_HEADERS)
+def feeds(request: Request, window: tuple[int, int] = Depends(page)) -> Response:
+    """The feeds the server polls, with their last poll and last error, a page at a time
+    (the total in ``X-Total-Count``)."""
+    return paged(request, request.app.state.feeds.feeds(), window)
 
 
 @router.post(

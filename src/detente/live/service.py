@@ -20,7 +20,7 @@ from typing import Protocol, TypeVar
 
 from detente.analysis.actors import find_actor
 from detente.analysis.balance import signed_pairs
-from detente.analysis.curation import curation_target
+from detente.analysis.curation import prepare
 from detente.analysis.evidence import EvidenceReader, store_evidence
 from detente.analysis.ledger import Ledger, open_ledger, save_ledger
 from detente.domain.curation import CurationAct, Verdict
@@ -318,17 +318,25 @@ class KnowledgeService:
 
     # ------------------------------------------------------------------ curation
     def curate(
-        self, verdict: Verdict, target: str, curator: str, why: str | None = None
+        self,
+        verdict: Verdict,
+        target: str,
+        curator: str,
+        why: str | None = None,
+        *,
+        into: str | None = None,
     ) -> CurationAct:
         """Record an analyst's act: ``target`` is a statement IRI (``wrong``,
-        ``confirmed``) or an actor's id or name (``hidden``). Every answer follows at once:
-        the documents it concerns are read again into the ledger, which withholds what
-        the acts in force take out."""
+        ``confirmed``), an actor's id or name (``hidden``; ``merged``, into the actor
+        ``into`` names), or either (``noted``, the note in ``why``); see
+        :func:`~detente.analysis.curation.prepare` for what is refused. Every answer
+        follows at once: the documents it concerns are read again into the ledger, which
+        applies the acts in force."""
         with self._write_lock:
             with self.reading() as ledger:
-                iri = curation_target(self.store, ledger, verdict, target)
+                iri, into_iri = prepare(self.store, ledger, verdict, target, why, into)
             with self._state:
-                act = curation.record(self.store, verdict, iri, curator, why)
+                act = curation.record(self.store, verdict, iri, curator, why, into_iri)
                 self._reread(act)
         return act
 
@@ -346,8 +354,9 @@ class KnowledgeService:
 
     def _reread(self, act: CurationAct) -> None:
         """Read the documents an act concerns again (the copies that count as evidence
-        only), under the state lock, so that the ledger withholds exactly what the acts in
-        force say (a confirmation too: it may overrule an earlier "wrong")."""
+        only), under the state lock, so that the ledger applies exactly what the acts in
+        force say (a confirmation too: it may overrule an earlier "wrong"; a note, which
+        concerns no document, reaches the ledger by the same delta)."""
         copies = copies_of_store(self.store)
         documents = [
             d for d in curation.documents_of(self.store, act) if str(document_iri(d)) not in copies

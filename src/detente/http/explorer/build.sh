@@ -16,15 +16,21 @@ declare -A bundles=(
   [layout-base]=layout-base.js
   [cose-base]=cose-base.js
   [cytoscape-fcose]=cytoscape-fcose.js
+  [jspdf]=dist/jspdf.umd.min.js
+  [svg2pdf.js]=dist/svg2pdf.umd.min.js
 )
 notice="$vendor/NOTICE"
 echo "Third-party code bundled with detente's explorer page and API docs (from npm, see build.sh)." > "$notice"
-for package in cytoscape layout-base cose-base cytoscape-fcose; do
-  cp "node_modules/$package/${bundles[$package]}" "$vendor/$package.js"
-  cp "node_modules/$package/LICENSE" "$vendor/$package.LICENSE"
+# jsPDF and svg2pdf.js turn the briefing SVG into a vector PDF in the page; the page loads
+# them only when a PDF is asked for. Their bundles include small MIT libraries (fflate,
+# fast-png and Babel's runtime; cssesc, specificity, svg-pathdata, font-family-papandreou).
+for package in cytoscape layout-base cose-base cytoscape-fcose jspdf svg2pdf.js; do
+  file=${package%.js}
+  cp "node_modules/$package/${bundles[$package]}" "$vendor/$file.js"
+  cp "node_modules/$package/LICENSE" "$vendor/$file.LICENSE"
   version=$(node -p "require('./node_modules/$package/package.json').version")
   licence=$(node -p "require('./node_modules/$package/package.json').license")
-  echo "$package $version ($licence): $package.js, licence in $package.LICENSE" >> "$notice"
+  echo "$package $version ($licence): $file.js, licence in $file.LICENSE" >> "$notice"
 done
 # Swagger UI for /docs (the page where people paste the write token): served from here, not
 # from a CDN. Its bundle's own notices (the libraries inside it) and its Apache NOTICE go

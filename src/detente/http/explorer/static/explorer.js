@@ -3,8 +3,13 @@
 // exports. Everything it loads is served by detente itself: it works offline.
 "use strict";
 
-const STANCE = { alignment: "#2e7d32", opposition: "#c62828", mixed: "#8d939c" };
-const BLOC = ["#2f6db5", "#d9822b"];
+// The palette of every picture detente makes (detente/analysis/palette.py holds the same
+// values; a test keeps them equal): Okabe-Ito colours, and no sign told by colour alone.
+const STANCE = { alignment: "#0072b2", opposition: "#d55e00", mixed: "#7f7f7f" };
+const LINE = { alignment: "solid", opposition: "dashed", mixed: "dotted" };
+const BLOC = ["#009e73", "#cc79a7"];
+const SHAPE = ["ellipse", "round-rectangle"];
+const NO_BLOC = "#b8bdc5";
 const SEED = 20240601;  // the same graph draws the same way
 const $ = (id) => document.getElementById(id);
 
@@ -20,13 +25,20 @@ const cy = cytoscape({
         "text-background-color": "#ffffff", "text-background-opacity": 0.85,
         "text-background-padding": 2, "min-zoomed-font-size": 7,
         "background-color": "data(colour)", "width": "data(size)", "height": "data(size)",
-        "border-width": 1, "border-color": "#ffffff" } },
+        "shape": "data(shape)", "border-width": 1, "border-color": "#ffffff" } },
     { selector: "node.focus", style: { "border-width": 4, "border-color": "#1d2430" } },
+    // Sign by line style and end marks as well as colour: aligned solid (an arrow when one
+    // way), opposed dashed ending in a bar, mixed dotted. Deeds cased dark, words pale.
     { selector: "edge", style: {
-        "line-color": "data(colour)", "target-arrow-color": "data(colour)",
-        "target-arrow-shape": "data(arrow)", "arrow-scale": 0.9, "curve-style": "bezier",
-        "width": "data(width)", "opacity": 0.85 } },
-    { selector: "edge.frustrated", style: { "line-style": "dashed" } },
+        "line-color": "data(colour)", "line-style": "data(line)",
+        "target-arrow-color": "data(colour)", "target-arrow-shape": "data(arrow)",
+        "source-arrow-color": "data(colour)", "source-arrow-shape": "data(tail)",
+        "arrow-scale": 0.9, "curve-style": "bezier", "width": "data(width)", "opacity": 0.9 } },
+    { selector: "edge.material", style: { "line-outline-width": 1.5, "line-outline-color": "#1d2430" } },
+    { selector: "edge.verbal", style: { "opacity": 0.55 } },
+    { selector: "edge.frustrated", style: {
+        "mid-target-arrow-shape": "diamond", "mid-target-arrow-fill": "hollow",
+        "mid-target-arrow-color": "#1d2430", "mid-target-arrow-width": 1.5 } },
     { selector: "edge:selected", style: { "opacity": 1, "underlay-color": "#1a5fd0",
         "underlay-opacity": 0.25, "underlay-padding": 4 } },
   ],
@@ -36,6 +48,8 @@ const tip = $("tip");
 const state = {
   theatre: null, actor: null, since: null, until: null, predicate: [], polarity: null,
   min_documents: null, min_confidence: null, edge: null, undated: false, limit: null,
+  all: false,  // on landing: every theatre in one graph instead of one card per theatre
+  expand: [],  // actors whose partners are drawn into the view as well
 };
 // The landing view (no theatre, no actor) draws this many pairs at first: a readable graph,
 // with the theatres listed beside it; "Show more pairs" adds as many again.
@@ -61,6 +75,8 @@ function fromAddress() {
   state.edge = params.get("edge");  // the selected edge: its evidence opens with the view
   state.undated = params.get("undated") === "true";
   state.limit = params.get("limit");
+  state.all = params.get("all") === "1";
+  state.expand = params.getAll("expand");
 }
 
 function query(extra = {}) {
@@ -78,7 +94,10 @@ function address() {
   const extra = {};
   if (state.limit) extra.limit = state.limit;
   if (state.edge) extra.edge = state.edge;
-  const search = query(extra).toString();
+  if (state.all && !state.theatre && !state.actor) extra.all = "1";
+  const params = query(extra);
+  for (const actor of state.expand) params.append("expand", actor);
+  const search = params.toString();
   return search ? `/?${search}` : "/";
 }
 
@@ -121,11 +140,15 @@ function layout() {
     Math.random = random;
   }
   separate();
+  fitView();
+}
+
+// The graph fitted in its box. A large graph fits at a small zoom: labels grow until they
+// read at 11.5 px or more, and are kept apart again.
+function fitView() {
   cy.fit(undefined, 40);
-  // A large graph fits at a small zoom: labels grow until they read at 11px or more,
-  // and are kept apart again.
-  for (let round = 0; round < 3 && cy.zoom() < 0.9; round++) {
-    cy.nodes().style("font-size", Math.min(11 / cy.zoom(), 28));
+  for (let round = 0; round < 6 && cy.zoom() * parseFloat(cy.nodes().style("font-size")) < 11.5; round++) {
+    cy.nodes().style("font-size", Math.min(11.5 / cy.zoom(), 60));
     separate();
     cy.fit(undefined, 40);
   }
@@ -167,28 +190,43 @@ function separate(margin = 4) {
 
 function draw() {
   cy.elements().remove();
-  const elements = view.nodes.map((n) => ({
+  cy.add(elementsOf(view.nodes, view.edges));
+  if (cy.nodes().length) layout();
+}
+
+// Cytoscape's elements for a view's nodes and edges.
+function elementsOf(nodes, edges) {
+  const elements = nodes.map((n) => ({
     data: {
       id: n.id, label: n.label, evidence: n.evidence, bloc: n.bloc,
-      colour: n.bloc === null ? STANCE.mixed : BLOC[n.bloc],
+      colour: n.bloc === null ? NO_BLOC : BLOC[n.bloc],
+      shape: n.bloc === null ? SHAPE[0] : SHAPE[n.bloc],
       size: Math.min(22 + 7 * Math.sqrt(n.evidence), 80),
     },
     classes: n.id === view.focus ? "focus" : "",
   }));
-  for (const e of view.edges) {
+  for (const e of edges) {
     elements.push({
       data: {
         id: e.id, source: e.source, target: e.target, stance: e.stance, net: e.net,
         evidence: e.evidence, documents: e.documents, outlets: e.outlets,
         confidence: e.confidence, predicates: e.predicates, directed: e.directed,
-        colour: STANCE[e.stance], arrow: e.directed ? "triangle" : "none",
+        material: e.material, kind: e.kind,
+        colour: STANCE[e.stance], line: LINE[e.stance], ...ends(e),
         width: 1.5 + 2 * Math.log2(1 + e.evidence),
       },
-      classes: e.frustrated ? "frustrated" : "",
+      classes: [e.kind, e.frustrated ? "frustrated" : ""].join(" ").trim(),
     });
   }
-  cy.add(elements);
-  if (cy.nodes().length) layout();
+  return elements;
+}
+
+// The end marks of an edge: an arrow where one side backs the other, a bar (⊣) where it
+// acts against it (at both ends when both do), none for a mixed pair.
+function ends(e) {
+  if (e.stance === "opposition") return { arrow: "tee", tail: e.directed ? "none" : "tee" };
+  if (e.stance === "alignment" && e.directed) return { arrow: "triangle", tail: "none" };
+  return { arrow: "none", tail: "none" };
 }
 
 function label(id) {
@@ -198,7 +236,8 @@ function label(id) {
 function edgeText(e) {
   const net = (e.net > 0 ? "+" : "") + e.net.toFixed(1);
   const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
-  return `${label(e.source)} – ${label(e.target)}: ${e.stance} (net ${net}), ` +
+  const deeds = e.kind === "material" ? "mostly deeds" : "mostly words";
+  return `${label(e.source)} – ${label(e.target)}: ${e.stance} (net ${net}, ${deeds}), ` +
     `${plural(e.evidence, "statement")} in ${plural(e.documents, "document")} ` +
     `from ${plural(e.outlets, "outlet")}, mean confidence ${e.confidence.toFixed(2)}`;
 }
@@ -251,6 +290,7 @@ function showFilters() {
     item.append(box_, ` ${p.predicate} (${p.count})`);
     box.append(item);
   }
+  $("relations-chosen").textContent = state.predicate.length ? state.predicate.join(", ") : "all";
   const search = query().toString();
   $("export-graphml").href = `/view/export?${viewQuery({ format: "graphml" })}`;
   $("export-csv").href = `/view/export?${viewQuery({ format: "csv" })}`;
@@ -303,6 +343,10 @@ async function load() {
   const failed = !answer.ok;
   view = failed ? { nodes: [], edges: [], pairs_total: 0, balance: { balance: null, triangles: 0 },
     dates: { first: null, last: null }, predicates: [], focus: null } : answer.body;
+  if (!failed) {
+    for (const found of await Promise.all(state.expand.map(expansion))) if (found) merge(found);
+    if (ticket !== asked) return;
+  }
   // The text around the graph first (heading, relations, pairs): it moves and resizes the
   // graph's box. Then the graph is laid out and fitted in the box it will keep.
   labels = new Map(view.nodes.map((n) => [n.id, n.label]));
@@ -328,6 +372,10 @@ async function load() {
   }
   await timeline(ticket);
   if (ticket !== asked) return;  // a newer view was asked for meanwhile
+  // The text drawn since the fit (the timeline, its caption) may have resized the box.
+  const [width, height] = [cy.width(), cy.height()];
+  cy.resize();
+  if (cy.nodes().length && (cy.width() !== width || cy.height() !== height)) fitView();
   loads += 1;
   graph.dataset.state = "ready";
   if (state.edge) {
@@ -340,14 +388,24 @@ async function load() {
   }
 }
 
-// The landing view lists the theatres, most recent evidence first: where to look.
+// The landing view lists the theatres, most recent evidence first: where to look. In
+// place of the graph it shows one card per theatre with its small graph, until every
+// theatre in one graph is asked for.
 async function listTheatres(ticket) {
   const section = $("theatres");
-  if (state.theatre || state.actor) { section.hidden = true; return; }
-  const answer = await ask("/theatres?limit=15", "");
+  const landing = !state.theatre && !state.actor;
+  const cards = landing && !state.all;
+  document.querySelector(".map").classList.toggle("landing", cards);
+  $("overview").hidden = !cards;
+  if (!landing) { section.hidden = true; return; }
+  const [answer, overview] = await Promise.all([
+    ask("/theatres?limit=15", ""),
+    cards ? ask(`/view/theatres?limit=${CARDS}`, "") : Promise.resolve(null),
+  ]);
   if (ticket !== asked) return;
+  if (cards) showCards(overview.ok ? overview.body : []);
   const found = answer.ok ? answer.body : [];
-  section.hidden = !found.length;
+  section.hidden = !found.length || cards;  // the cards list them already
   $("theatre-list").replaceChildren(...found.map((t) => {
     const item = document.createElement("li");
     const button = document.createElement("button");
@@ -356,16 +414,99 @@ async function listTheatres(ticket) {
     const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
     button.textContent = `${t.theatre}: ${plural(t.statements, "statement")} in ` +
       `${plural(t.documents, "document")}, ${plural(t.actors, "actor")}${last}`;
-    button.addEventListener("click", () => {
-      state.theatre = t.theatre;
-      state.limit = null;
-      state.edge = null;
-      navigate();
-    });
+    button.addEventListener("click", () => openTheatre(t.theatre));
     item.append(button);
     return item;
   }));
 }
+
+const CARDS = 12;  // theatres on the landing page, each with its small graph
+const CARD = { width: 300, height: 170, pad: 22 };
+
+function openTheatre(name) {
+  state.theatre = name;
+  state.limit = null;
+  state.edge = null;
+  state.all = false;
+  navigate();
+}
+
+function showCards(found) {
+  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  $("theatre-cards").replaceChildren(...found.map((t) => {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    const name = document.createElement("span");
+    name.className = "name";
+    name.textContent = t.theatre;
+    const meta = document.createElement("span");
+    meta.className = "meta";
+    const last = t.last_date ? `, latest ${t.last_date}` : "";
+    const shown = t.edges.length < t.pairs_total ? ` (the ${t.edges.length} most evidenced of ${t.pairs_total} pairs)` : "";
+    meta.textContent = `${plural(t.statements, "statement")} in ${plural(t.documents, "document")}${last}${shown}`;
+    button.append(name, thumbnail(t), meta);
+    button.setAttribute("aria-label", `${t.theatre}: ${meta.textContent}`);
+    button.addEventListener("click", () => openTheatre(t.theatre));
+    item.append(button);
+    return item;
+  }));
+}
+
+// A theatre's small graph as SVG, drawn as the big one is: colour, line style and end
+// marks by stance, dark casing for deeds, bloc by colour and shape. Labels (11 px) for the
+// best evidenced actors first, each left out where it would overlap one already placed.
+function thumbnail(t) {
+  const ns = "http://www.w3.org/2000/svg";
+  const make = (name, attributes) => {
+    const made = document.createElementNS(ns, name);
+    for (const [k, v] of Object.entries(attributes)) made.setAttribute(k, v);
+    return made;
+  };
+  const svg = make("svg", { viewBox: `0 0 ${CARD.width} ${CARD.height}`, role: "img",
+    "aria-label": `${t.theatre}: ${t.nodes.length} actors, ${t.edges.length} pairs` });
+  const at = new Map(t.nodes.map((n) => [n.id, { ...n,
+    x: CARD.pad + n.x * (CARD.width - 2 * CARD.pad),
+    y: CARD.pad * 0.6 + n.y * (CARD.height - 2 * CARD.pad) }]));
+  const dash = { solid: "", dashed: "6 4", dotted: "2 3" };
+  const evidence = new Map();
+  for (const e of t.edges) {
+    const [a, b] = [at.get(e.source), at.get(e.target)];
+    for (const end of [e.source, e.target]) evidence.set(end, (evidence.get(end) || 0) + e.evidence);
+    const width = 1.2 + Math.log2(1 + e.evidence);
+    if (e.kind === "material") {
+      svg.append(make("line", { x1: a.x, y1: a.y, x2: b.x, y2: b.y, stroke: "#1d2430",
+        "stroke-width": width + 2, "stroke-dasharray": dash[LINE[e.stance]] }));
+    }
+    svg.append(make("line", { x1: a.x, y1: a.y, x2: b.x, y2: b.y, stroke: STANCE[e.stance],
+      "stroke-width": width, "stroke-dasharray": dash[LINE[e.stance]],
+      opacity: e.kind === "verbal" ? 0.55 : 0.95 }));
+  }
+  const placed = [];
+  const ranked = [...at.values()].sort((m, n) => (evidence.get(n.id) || 0) - (evidence.get(m.id) || 0));
+  for (const n of ranked) {
+    const fill = n.bloc === null ? NO_BLOC : BLOC[n.bloc];
+    svg.append(n.bloc === 1
+      ? make("rect", { x: n.x - 6, y: n.y - 6, width: 12, height: 12, rx: 2, fill, stroke: "#fff" })
+      : make("circle", { cx: n.x, cy: n.y, r: 6.5, fill, stroke: "#fff" }));
+    const tip = make("title", {});
+    tip.textContent = n.label;
+    svg.lastChild.append(tip);
+    const text = n.label.length > 22 ? `${n.label.slice(0, 21)}…` : n.label;
+    const width = text.length * 6.2;
+    // Under its node, moved in from the card's edges.
+    const x = Math.min(Math.max(n.x, width / 2 + 2), CARD.width - width / 2 - 2);
+    const box = { x1: x - width / 2, x2: x + width / 2, y1: n.y + 8, y2: n.y + 21 };
+    if (box.y2 > CARD.height || placed.some((p) => p.x1 < box.x2 && box.x1 < p.x2 && p.y1 < box.y2 && box.y1 < p.y2)) continue;
+    placed.push(box);
+    const label = make("text", { x, y: n.y + 18, "text-anchor": "middle" });
+    label.textContent = text;
+    svg.append(label);
+  }
+  return svg;
+}
+
+$("show-all").addEventListener("click", () => { state.all = true; navigate(); });
 
 $("more-pairs").addEventListener("click", () => {
   const landing = !state.theatre && !state.actor;
@@ -505,6 +646,7 @@ function sentenceItem(group) {
     if (x.reported_by) head.prepend(flag(`reported by ${x.reported_by}`, "reported"));
     else if (x.modality === "reported") head.prepend(flag("reported", "reported"));
     head.append(" ", curationControls(x));
+    head.append(" ", statementNotes(x));
     item.append(head);
   }
   const text = document.createElement("q");
@@ -666,6 +808,8 @@ async function showActor(id) {
   $("actor-names").textContent = shown.length ?
     `Also: ${shown.join(", ")}${more > 0 ? ` (and ${more} more names the extractor reads)` : ""}` : "";
   $("actor-leaders").textContent = body.leaders.length ? `In office: ${body.leaders.join(", ")}` : "";
+  showRoles(body.roles || []);
+  showOverTime(body.over_time);
   for (const [list, partners] of [["actor-allies", body.allies], ["actor-adversaries", body.adversaries]]) {
     $(list).replaceChildren(...partners.slice(0, 12).map((p) => {
       const item = document.createElement("li");
@@ -675,8 +819,101 @@ async function showActor(id) {
     if (!partners.length) $(list).replaceChildren(Object.assign(document.createElement("li"), { textContent: "none in the graph" }));
   }
   $("status").textContent = `${body.label}: its names and partners.`;
+  showActorCuration(body.id);
   $("actor-title").focus();
 }
+
+const ROLES_SHOWN = 8;
+
+// Roles with dates: who stood for the actor and when (in office first), or, for a
+// person, what it stood for.
+function showRoles(roles) {
+  const when = (r) => `${r.since ? r.since.slice(0, 4) : "…"}–${r.until ? r.until.slice(0, 4) : "now"}`;
+  $("actor-roles").replaceChildren(...roles.slice(0, ROLES_SHOWN).map((r) => {
+    const item = document.createElement("li");
+    item.textContent = r.person ? `${r.person}, ${when(r)}` : `for ${r.for.label}, ${when(r)}`;
+    return item;
+  }));
+  const more = roles.length - ROLES_SHOWN;
+  $("actor-roles-more").textContent = more > 0 ? `and ${more} more in the gazetteer` : "";
+  $("actor-roles-title").hidden = !roles.length;
+}
+
+// Partners by stance, year by year (the latest first): how alignments shifted.
+function showOverTime(found) {
+  const periods = found ? [...found.periods].reverse() : [];
+  const names = (partners) => partners.slice(0, 6).map((p) => p.label).join(", ") || "none";
+  $("actor-over-time").replaceChildren(...periods.map((p) => {
+    const row = document.createElement("tr");
+    const year = document.createElement("th");
+    year.scope = "row";
+    year.textContent = p.period;
+    const allies = document.createElement("td");
+    allies.textContent = names(p.allies);
+    const adversaries = document.createElement("td");
+    adversaries.textContent = names(p.adversaries);
+    row.append(year, allies, adversaries);
+    return row;
+  }));
+  $("actor-over-time-block").hidden = !periods.length;
+  $("actor-undated").textContent = found && found.undated ?
+    `${found.undated} of its statements have no date and are in no year.` : "";
+}
+
+// ------------------------------------------------------------------ expanding a node
+// "Add its partners to this graph" draws an actor's partners (and the pairs among them,
+// across theatres, under the view's other filters) into the graph shown, around the actor,
+// without laying the rest out again. The address keeps the actors expanded (&expand=),
+// so a link draws them too.
+const EXPAND_PAIRS = 20;
+
+async function expansion(actor) {
+  const params = query();
+  params.delete("theatre");
+  params.set("actor", actor);
+  params.set("limit", String(EXPAND_PAIRS));
+  const answer = await ask(`/view?${params}`, "");
+  return answer.ok ? answer.body : null;
+}
+
+// Adds to the view what `found` has and it lacks (partners drawn without a bloc: the
+// blocs are the view's own); returns what it added.
+function merge(found) {
+  const pair = (e) => [e.source, e.target].sort().join("|");
+  const nodes = new Set(view.nodes.map((n) => n.id));
+  const pairs = new Set(view.edges.map(pair));
+  const added = {
+    nodes: found.nodes.filter((n) => !nodes.has(n.id)).map((n) => ({ ...n, bloc: null })),
+    edges: found.edges.filter((e) => !pairs.has(pair(e))).map((e) => ({ ...e, frustrated: false })),
+  };
+  view.nodes.push(...added.nodes);
+  view.edges.push(...added.edges);
+  for (const n of added.nodes) labels.set(n.id, n.label);
+  return added;
+}
+
+async function expand(actor) {
+  const found = await expansion(actor);
+  if (!found) { $("status").textContent = "The actor's partners could not be read."; return; }
+  if (!state.expand.includes(actor)) state.expand.push(actor);
+  history.pushState(null, "", address());
+  const added = merge(found);
+  const centre = cy.getElementById(actor).position();
+  cy.add(elementsOf(added.nodes, added.edges));
+  added.nodes.forEach((n, i) => {
+    const angle = (2 * Math.PI * i) / added.nodes.length;
+    cy.getElementById(n.id).position({ x: centre.x + 180 * Math.cos(angle), y: centre.y + 180 * Math.sin(angle) });
+  });
+  separate();
+  fitView();
+  listPairs();
+  describe();
+  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  $("status").textContent = `${label(actor)}: ${plural(added.nodes.length, "partner")} and ` +
+    `${plural(added.edges.length, "pair")} added to the graph.`;
+}
+
+$("actor-expand").addEventListener("click", () => expand($("actor").dataset.actor));
 
 $("actor-centre").addEventListener("click", () => {
   state.actor = $("actor").dataset.actor;
@@ -690,6 +927,93 @@ $("actor-hide").addEventListener("click", async () => {
   $("actor").hidden = true;
   await curate("POST", "/curation", { verdict: "hidden", target: id });
 });
+
+// ------------------------------------------------------------------ merges and notes
+// An analyst with the write token merges the actor shown into another (one actor written
+// two ways: its statements become the other's) or attaches a note to it or to a
+// statement; the profile lists the actors it absorbed and its notes, each with Undo.
+async function showActorCuration(id) {
+  const answer = await ask(`/actors/${encodeURIComponent(id)}/curation`,
+    "What analysts said of the actor could not be read.");
+  if (!answer.ok || $("actor").dataset.actor !== answer.body.id) return;
+  const body = answer.body;
+  $("actor-absorbed").textContent = body.absorbed.length ? "Absorbed: " + body.absorbed.map((a) => {
+    const names = a.names.filter((n) => n !== a.label).slice(0, 4);
+    return names.length ? `${a.label} (${names.join(", ")})` : a.label;
+  }).join("; ") : "";
+  $("actor-notes").replaceChildren(...body.notes.map((note) => noteItem(note, "li", curateActor)));
+}
+
+function noteItem(note, tag, run) {
+  const item = document.createElement(tag);
+  item.className = "note";
+  item.append(flag("note", "note"), `${note.text} (${note.curator}, ${note.at.slice(0, 10)}) `);
+  const undo = document.createElement("button");
+  undo.type = "button";
+  undo.textContent = "Undo";
+  undo.addEventListener("click", () => run("DELETE", `/curation/${encodeURIComponent(note.act)}`));
+  item.append(undo);
+  return item;
+}
+
+// An act on the actor shown, then its profile again: a merged actor's id leads to the
+// actor it became. The status says how the act went.
+async function curateActor(method, path, body = null) {
+  const id = $("actor").dataset.actor;
+  await curate(method, path, body);
+  const said = $("status").textContent;
+  if (!$("token").value.trim()) return;  // nothing was written: the page asks for the token
+  await showActor(id);
+  $("status").textContent = said;
+}
+
+$("actor-merge").addEventListener("click", () => {
+  const into = $("actor-merge-into").value.trim();
+  if (!into) { $("actor-merge-into").focus(); return; }
+  $("actor-merge-into").value = "";
+  curateActor("POST", "/curation", { verdict: "merged", target: $("actor").dataset.actor, into });
+});
+$("actor-merge-into").addEventListener("input", async () => {
+  const typed = $("actor-merge-into").value.trim();
+  if (typed.length < 2) return;
+  const answer = await ask(`/suggest?${new URLSearchParams({ q: typed, limit: 8 })}`, "");
+  if (!answer.ok || typed !== $("actor-merge-into").value.trim()) return;
+  $("actor-merge-options").replaceChildren(...answer.body.filter((s) => s.kind === "actor"
+    && s.id !== $("actor").dataset.actor).map((s) => Object.assign(document.createElement("option"),
+    { value: s.id, label: s.label })));
+});
+$("actor-note").addEventListener("click", () => {
+  const why = $("actor-note-text").value.trim();
+  if (!why) { $("actor-note-text").focus(); return; }
+  $("actor-note-text").value = "";
+  curateActor("POST", "/curation", { verdict: "noted", target: $("actor").dataset.actor, why });
+});
+
+// A statement's notes, and a Note button that asks for one in place.
+function statementNotes(x) {
+  const box = document.createElement("span");
+  box.className = "curation";
+  box.append(...(x.notes || []).map((note) => noteItem(note, "span", curate)));
+  const add = document.createElement("button");
+  add.type = "button";
+  add.textContent = "Note";
+  add.addEventListener("click", () => {
+    const input = Object.assign(document.createElement("input"),
+      { type: "text", maxLength: 2000, className: "note-text" });
+    input.setAttribute("aria-label", "Note on this statement");
+    const save = document.createElement("button");
+    save.type = "button";
+    save.textContent = "Add note";
+    save.addEventListener("click", () => {
+      const why = input.value.trim();
+      if (why) curate("POST", "/curation", { verdict: "noted", target: x.statement, why });
+    });
+    add.replaceWith(input, save);
+    input.focus();
+  });
+  box.append(add);
+  return box;
+}
 
 // Hover: the pair's predicates and counts.
 cy.on("mouseover", "edge", (event) => {
@@ -724,53 +1048,19 @@ $("filters").addEventListener("change", (event) => {
 $("filters").addEventListener("submit", (event) => event.preventDefault());
 $("all-dates").addEventListener("click", () => { state.since = null; state.until = null; navigate(); });
 
-$("export-png").addEventListener("click", async () => {
-  if (!cy.nodes().length) { $("status").textContent = "Nothing to export: the view is empty."; return; }
-  // A briefing picture: the graph (within every browser's canvas limits, however far it
-  // spreads) under a title and the view's filters and period, over the legend in words
-  // and a line saying where the evidence is.
-  const graph = await createImageBitmap(
-    cy.png({ output: "blob", full: true, scale: 2, maxWidth: 3600, maxHeight: 3600, bg: "#ffffff" }));
-  const width = Math.max(graph.width, 1400);
-  const lines = briefingLines();
-  const header = 150;
-  const footer = 60 + 40 * lines.legend.length;
-  const canvas = document.createElement("canvas");
-  canvas.width = width;
-  canvas.height = header + graph.height + footer;
-  const c = canvas.getContext("2d");
-  c.fillStyle = "#ffffff";
-  c.fillRect(0, 0, canvas.width, canvas.height);
-  c.fillStyle = "#1d2430";
-  c.font = "bold 44px sans-serif";
-  c.fillText(lines.title, 40, 64);
-  c.font = "28px sans-serif";
-  c.fillStyle = "#5b6472";
-  c.fillText(lines.filters, 40, 112);
-  c.drawImage(graph, Math.round((width - graph.width) / 2), header);
-  let y = header + graph.height + 40;
-  for (const [colour, dash, text] of lines.legend) {
-    c.strokeStyle = colour;
-    c.lineWidth = 8;
-    c.setLineDash(dash);
-    c.beginPath();
-    c.moveTo(40, y - 10);
-    c.lineTo(110, y - 10);
-    c.stroke();
-    c.setLineDash([]);
-    c.fillStyle = "#1d2430";
-    c.fillText(text, 130, y);
-    y += 40;
-  }
-  c.fillStyle = "#5b6472";
-  c.fillText(lines.sources, 40, y + 10);
-  const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
-  const link = document.createElement("a");
-  link.href = URL.createObjectURL(blob);
-  link.download = `detente-${$("export-png").dataset.name.replace(/[^A-Za-z0-9_-]+/g, "_")}.png`;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
-});
+// Briefing exports: one SVG of the graph as drawn, with its title, filters, legend and
+// sources (briefing.js), saved as SVG, as PNG or as a vector PDF.
+for (const format of ["png", "svg", "pdf"]) {
+  $(`export-${format}`).addEventListener("click", async () => {
+    if (!cy.nodes().length) { $("status").textContent = "Nothing to export: the view is empty."; return; }
+    const picture = briefing.svg(cy, briefingLines());
+    const made = format === "svg"
+      ? new Blob([briefing.text(picture)], { type: "image/svg+xml" })
+      : format === "png" ? await briefing.png(picture) : await briefing.pdf(picture);
+    const name = $("export-png").dataset.name.replace(/[^A-Za-z0-9_-]+/g, "_");
+    briefing.save(made, `detente-${name}.${format}`);
+  });
+}
 
 function briefingLines() {
   const filters = [];
@@ -778,16 +1068,18 @@ function briefingLines() {
   else filters.push(view.dates.first ? `${view.dates.first} to ${view.dates.last}, and undated` : "all dates");
   if (state.polarity) filters.push(`${state.polarity} only`);
   if (state.predicate.length) filters.push(`relations: ${state.predicate.join(", ")}`);
-  if (state.min_documents) filters.push(`pairs in ≥ ${state.min_documents} documents`);
-  if (state.min_confidence) filters.push(`mean confidence ≥ ${state.min_confidence}`);
+  if (state.min_documents) filters.push(`pairs in at least ${state.min_documents} documents`);
+  if (state.min_confidence) filters.push(`mean confidence at least ${state.min_confidence}`);
   const asOf = new Date().toISOString().slice(0, 10);
   const statements = view.edges.reduce((n, e) => n + e.evidence, 0);
+  // In Latin-1 words only: a PDF's standard fonts have no arrows or geometric signs.
   const legend = [
-    [STANCE.alignment, [], "aligned: the pair's statements net to support"],
-    [STANCE.opposition, [], "opposed: they net to hostility"],
-    [STANCE.mixed, [], "mixed: they cancel out, or only mediation"],
+    [STANCE.alignment, [], "solid: aligned, the pair's statements net to support (an arrow: one backs the other)"],
+    [STANCE.opposition, [16, 10], "dashed: opposed, they net to hostility (a bar at the end: against whom)"],
+    [STANCE.mixed, [4, 8], "dotted: mixed, they cancel out, or only mediation"],
+    ["#1d2430", [], "dark-cased: mostly deeds (aid, sanctions, fighting); pale: mostly words, which weigh half"],
   ];
-  if (view.partitioned) legend.push(["#5b6472", [16, 10], "dashed: against the two blocs (node colours) of this theatre"]);
+  if (view.partitioned) legend.push([BLOC[0], [], "circles and squares: the two blocs of this theatre; a hollow diamond on a line: a pair against them"]);
   return {
     title: $("heading").textContent,
     filters: `${filters.join(" · ")} · as of ${asOf}`,
