@@ -466,6 +466,8 @@ def test_graphml_places_the_actors(client: TestClient) -> None:
 
 def test_an_actor_page_has_roles_with_dates_and_partners_year_by_year(client: TestClient) -> None:
     profile = client.get("/actors/TUR").json()
+    assert profile["country"] == {"id": "TUR", "label": "Turkey"}
+    assert client.get("/actors/WAGNER").json()["country"]["id"] == "RUS"
     roles = profile["roles"]
     assert roles and all(r["person"] for r in roles)
     in_office = [r for r in roles if r["until"] is None]

@@ -267,6 +267,10 @@ def test_a_merged_actor_s_statements_become_the_survivor_s_and_undo_restores_the
     assert (act["verdict"], act["curator"], act["why"]) == ("merged", "ana", "one actor here")
 
     assert _pairs(api) == _moved(before, "WAGNER", "RUS")
+    # The notebooks' networkx view reads the merge alike.
+    graph = relation_graph(api.app.state.service.store)
+    assert "WAGNER" not in graph and graph.has_edge("RUS", "LNA")
+    assert graph.nodes["RUS"]["label"] == "Russia"
     edges = _edges(api, theatre="Libya")
     moved: dict[frozenset, int] = {}
     for pair, count in edges_before.items():
@@ -295,6 +299,7 @@ def test_a_merged_actor_s_statements_become_the_survivor_s_and_undo_restores_the
 
     _undo(api, act)
     assert _pairs(api) == before
+    assert "WAGNER" in relation_graph(api.app.state.service.store)
     assert api.get("/view", params={"theatre": "Libya"}).json() == view_before
     assert api.get("/actors/WAGNER").json()["id"] == "WAGNER"
     assert api.get("/actors/RUS/curation").json() == {"id": "RUS", "absorbed": [], "notes": []}

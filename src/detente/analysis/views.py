@@ -89,17 +89,29 @@ def relation_graph(store: KnowledgeStore, *, include_hypothetical: bool = False)
         labels.setdefault(node, (label, kind))  # type: ignore[arg-type]
     ns = str(NS)
     copies = copies_of_store(store)  # near-duplicate copies of a story add no evidence
-    curation = withheld(store)  # statements marked wrong and hidden actors stay out
-    hidden = {str(actor_iri(a)) for a in curation.actors}
+    # Curation as every answer reads it: statements marked wrong and hidden actors stay
+    # out, a merged actor's statements are its survivor's (and leave when between the two).
+    curation = withheld(store)
     rows = store.values(_STATEMENTS)
     for r, s, p, o, when, theatre_iri, conf, doc, evidence, modality_iri in rows:
-        if doc in copies or r in curation.statements or s in hidden or o in hidden:
+        if doc in copies or r in curation.statements:
             continue
         modality = _local(modality_iri, ns)
         given = when or published.get(doc)  # type: ignore[arg-type]
         if modality == "hypothetical" and not include_hypothetical:
             continue
         subject, obj = actor_id_of(s), actor_id_of(o)  # type: ignore[arg-type]
+        if subject in curation.merged or obj in curation.merged:
+            if subject in curation.merged:
+                subject = curation.merged[subject]
+                s = str(actor_iri(subject))  # its label is the survivor's
+            if obj in curation.merged:
+                obj = curation.merged[obj]
+                o = str(actor_iri(obj))
+            if subject == obj:
+                continue
+        if subject in curation.actors or obj in curation.actors:
+            continue
         for iri, node in ((s, subject), (o, obj)):
             if node not in graph:
                 label, kind = labels.get(iri, (node, None))  # type: ignore[arg-type]

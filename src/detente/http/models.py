@@ -201,6 +201,9 @@ class ActorProfile(ActorSummary):
     wikidata: str | None
     allies: list[Partner]
     adversaries: list[Partner]
+    country: ActorLabel | None = Field(
+        None, description="The state it belongs to (itself, for a state), when known."
+    )
     roles: list[Role] = Field(
         default_factory=list, description="Roles with dates, in office first, the latest first."
     )

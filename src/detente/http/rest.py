@@ -294,7 +294,16 @@ def actor_profile(
     absorbed = [n for other in profile["absorbed"] for n in other["names"]]
     names["aliases"] = list(dict.fromkeys([*names["aliases"], *absorbed]))
     roles = actor_roles(gazetteer, node)
-    return {**profile, **names, "wikidata": wikidata, "roles": roles, "over_time": over_time}
+    home = gazetteer.actors.get(entry.country) if entry and entry.country else None
+    country = {"id": home.id, "label": home.label} if home else None
+    return {
+        **profile,
+        **names,
+        "wikidata": wikidata,
+        "country": country,
+        "roles": roles,
+        "over_time": over_time,
+    }
 
 
 @router.get("/paths", response_model=list[list[Hop]], tags=["analysis"], responses=UNKNOWN_ACTOR)

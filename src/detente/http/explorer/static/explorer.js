@@ -793,7 +793,8 @@ async function showActor(id) {
   $("actor").hidden = false;
   $("actor").dataset.actor = body.id;
   $("actor-title").textContent = body.label;
-  $("actor-kind").textContent = `${body.type} · ${body.statements} statement${body.statements === 1 ? "" : "s"} in the graph` +
+  const country = body.country && body.country.id !== body.id ? ` of ${body.country.label}` : "";
+  $("actor-kind").textContent = `${body.type}${country} · ${body.statements} statement${body.statements === 1 ? "" : "s"} in the graph` +
     (body.wikidata ? " · " : "");
   if (body.wikidata) {
     const link = document.createElement("a");
