@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 
 import pytest
 from rdflib import Dataset
@@ -107,7 +108,8 @@ def test_a_store_path_that_does_not_exist_is_refused_unless_asked_to_create(tmp_
     assert run("documents", "--store", missing).returncode == 0
 
 
-def test_curation_from_the_command_line(tmp_path):
+def _libya_store(tmp_path) -> tuple[str, Callable[[], set[tuple[str, str]]]]:
+    """A store holding the Libya example, and who backs whom in it, asked of the CLI."""
     store = str(tmp_path / "store")
     libya = str(EXAMPLES / "libya-2020.txt")
     assert run("ingest", libya, "--store", store, "--create").returncode == 0
@@ -116,6 +118,11 @@ def test_curation_from_the_command_line(tmp_path):
         rows = json.loads(run("backers", "--store", store, "--json").stdout)
         return {(r["subject"]["id"], r["object"]["id"]) for r in rows}
 
+    return store, backers
+
+
+def test_curation_from_the_command_line(tmp_path):
+    store, backers = _libya_store(tmp_path)
     before = backers()
     assert ("EGY", "LNA") in before
     hidden = run("curate", "hide", "Egypt", "--who", "ana", "--why", "test", "--store", store)
@@ -142,14 +149,7 @@ def test_curation_from_the_command_line(tmp_path):
 
 
 def test_merges_and_notes_from_the_command_line(tmp_path):
-    store = str(tmp_path / "store")
-    libya = str(EXAMPLES / "libya-2020.txt")
-    assert run("ingest", libya, "--store", store, "--create").returncode == 0
-
-    def backers() -> set[tuple[str, str]]:
-        rows = json.loads(run("backers", "--store", store, "--json").stdout)
-        return {(r["subject"]["id"], r["object"]["id"]) for r in rows}
-
+    store, backers = _libya_store(tmp_path)
     before = backers()
     assert {("ARE", "LNA"), ("EGY", "LNA")} <= before
     merged = run("curate", "merge", "UAE", "--into", "Egypt", "--why", "one", "--store", store)

@@ -27,31 +27,16 @@ def relation_rows(
     (subject, predicate, object), most evidenced first, then by subject label, predicate
     and object label. Rows are tallied with vectorised grouping over the matching
     statements (O(n log n) for n of them), and evidence is read for the rows returned."""
-    rows = ledger.select(where)
-    if not len(rows):
-        return []
+    rows, groups, inverse, counts = _groups(ledger, where, by_predicate=True)
     n_actors, n_predicates = len(ledger.actors), len(PREDICATE_NAMES)
-    s = ledger.column("subject")[rows].astype(np.int64)
-    p = ledger.column("predicate")[rows].astype(np.int64)
-    o = ledger.column("object")[rows].astype(np.int64)
-    groups, inverse, counts = np.unique(
-        (s * n_predicates + p) * n_actors + o, return_inverse=True, return_counts=True
-    )
-    gs, go = groups // (n_predicates * n_actors), groups % n_actors
-    gp = (groups // n_actors) % n_predicates
+    pairs, gp = groups // n_predicates, groups % n_predicates
+    gs, go = pairs // n_actors, pairs % n_actors
     rank = ledger.rank()
     order = np.lexsort((rank[go], gp, rank[gs], -counts))
     chosen = order[offset : None if limit is None else offset + limit]
     if not len(chosen):
         return []
-    place = np.full(len(groups), -1, dtype=np.int64)
-    place[chosen] = np.arange(len(chosen))
-    member_place = place[inverse]
-    members = rows[member_place >= 0]
-    member_place = member_place[member_place >= 0]
-    order = np.lexsort((ledger.iri_keys(members), ledger.column("day")[members], member_place))
-    members = members[order]
-    bounds = np.searchsorted(member_place[order], np.arange(len(chosen) + 1))
+    members, bounds = _members(ledger, rows, inverse, chosen, len(groups))
     sentences = evidence(ledger.iris(members))
     day, when = ledger.column("day"), ledger.column("when")
     confidence = ledger.column("confidence")
@@ -90,6 +75,22 @@ def _groups(ledger: Ledger, where: StatementFilter, *, by_predicate: bool) -> tu
     return rows, groups, inverse, counts
 
 
+def _members(
+    ledger: Ledger, rows: np.ndarray, inverse: np.ndarray, chosen: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The statements of the ``chosen`` groups (of ``rows``, grouped by ``inverse``), group
+    by group in ``chosen`` order, each group's by date then IRI: (statements, bounds), group
+    i being ``statements[bounds[i]:bounds[i + 1]]``. Only the chosen groups are sorted: a
+    whole graph has about as many groups as rows."""
+    place = np.full(n_groups, -1, dtype=np.int64)
+    place[chosen] = np.arange(len(chosen))
+    member_place = place[inverse]
+    members = rows[member_place >= 0]
+    member_place = member_place[member_place >= 0]
+    order = np.lexsort((ledger.iri_keys(members), ledger.column("day")[members], member_place))
+    return members[order], np.searchsorted(member_place[order], np.arange(len(chosen) + 1))
+
+
 def relation_count(ledger: Ledger, where: StatementFilter) -> int:
     """How many rows :func:`relation_rows` has for ``where`` in all."""
     return len(_groups(ledger, where, by_predicate=True)[1])
@@ -109,14 +110,7 @@ def pair_rows(
     chosen = np.lexsort((rank[go], rank[gs], -counts))[offset : offset + limit]
     if not len(chosen):
         return [], len(groups)
-    place = np.full(len(groups), -1, dtype=np.int64)
-    place[chosen] = np.arange(len(chosen))
-    member_place = place[inverse]
-    members = rows[member_place >= 0]
-    member_place = member_place[member_place >= 0]
-    order = np.lexsort((ledger.iri_keys(members), ledger.column("day")[members], member_place))
-    members = members[order]
-    bounds = np.searchsorted(member_place[order], np.arange(len(chosen) + 1))
+    members, bounds = _members(ledger, rows, inverse, chosen, len(groups))
     sentences = evidence(ledger.iris(members))
     day, when = ledger.column("day"), ledger.column("when")
     predicate, confidence = ledger.column("predicate"), ledger.column("confidence")

@@ -82,15 +82,9 @@ FAMILY = (
 )
 
 
-class RelationRow(BaseModel):
-    """One (subject, predicate, object) of ``/relations``: the statements stating it."""
+class _Statements(BaseModel):
+    """What a row of ``/relations`` says of the statements behind it."""
 
-    family: str | None = Field(description=FAMILY)
-    subject: ActorLabel
-    predicate: str = Field(description="The predicate the statements state.")
-    polarity: Polarity
-    quad_class: QuadClass = Field(description=QUAD_CLASS)
-    object: ActorLabel
     evidence_count: int
     first_date: str | None
     last_date: str | None
@@ -99,7 +93,18 @@ class RelationRow(BaseModel):
     evidence: list[Evidence]
 
 
-class RelationPair(BaseModel):
+class RelationRow(_Statements):
+    """One (subject, predicate, object) of ``/relations``: the statements stating it."""
+
+    family: str | None = Field(description=FAMILY)
+    subject: ActorLabel
+    predicate: str = Field(description="The predicate the statements state.")
+    polarity: Polarity
+    quad_class: QuadClass = Field(description=QUAD_CLASS)
+    object: ActorLabel
+
+
+class RelationPair(_Statements):
     """One (subject, object) of ``/relations?group=pair``: every statement between them
     (subject to object) that the filters let through, whatever its predicate."""
 
@@ -112,12 +117,6 @@ class RelationPair(BaseModel):
     polarity: Polarity | None = Field(
         description="The polarity of the statements; null when they mix alignment and opposition."
     )
-    evidence_count: int
-    first_date: str | None
-    last_date: str | None
-    confidence: float
-    documents: list[str]
-    evidence: list[Evidence]
 
 
 class ActorSummary(BaseModel):
