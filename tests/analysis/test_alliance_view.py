@@ -10,8 +10,10 @@ import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
 
+from detente.analysis.actors import actor_roles
+from detente.analysis.layout import MAX_FORCE_LAYOUT, view_positions
 from detente.analysis.ledger import PREDICATE_NAMES, SIGN, SYMMETRIC
-from detente.ontology import predicates
+from detente.ontology import load_gazetteer, predicates
 from tests.http.test_api import AUTH, make_client
 from tests.paths import EXAMPLES
 
@@ -20,8 +22,8 @@ MUTUAL = {n for n, s in zip(PREDICATE_NAMES, SYMMETRIC, strict=True) if s}
 
 
 @pytest.fixture(scope="module")
-def client(extractor) -> TestClient:
-    api = make_client(extractor, token="s3cret-token")
+def client(rules_extractor) -> TestClient:
+    api = make_client(rules_extractor, token="s3cret-token")
     for path in sorted(EXAMPLES.glob("*.txt")):
         response = api.post(
             "/documents", json={"text": path.read_text(), "url": path.name}, headers=AUTH
@@ -453,13 +455,9 @@ def test_the_landing_cards_are_the_theatres_each_with_its_small_graph(client: Te
 def test_graphml_places_the_actors(client: TestClient) -> None:
     graphml = client.get("/view/export", params={"theatre": "Libya", "format": "graphml"})
     graph = nx.parse_graphml(graphml.text)
-    again = nx.parse_graphml(
-        client.get("/view/export", params={"theatre": "Libya", "format": "graphml"}).text
-    )
     place = {n: (d["x"], d["y"]) for n, d in graph.nodes(data=True)}
     assert all(0.0 <= x <= 1000.0 and 0.0 <= y <= 1000.0 for x, y in place.values())
     assert len(set(place.values())) == len(place)
-    assert place == {n: (d["x"], d["y"]) for n, d in again.nodes(data=True)}  # seeded
     shapes = {d["shape"] for _, d in graph.nodes(data=True)}
     assert shapes <= {"ellipse", "round-rectangle"}
 
@@ -501,3 +499,28 @@ def test_an_actor_page_has_roles_with_dates_and_partners_year_by_year(client: Te
         assert stance[partner["id"]] == "alignment"
     for partner in by_year[years[-1]]["adversaries"]:
         assert stance[partner["id"]] == "opposition"
+
+
+def test_roles_are_one_row_per_term_not_per_surname() -> None:
+    roles = actor_roles(load_gazetteer(), "USA")
+    clintons = [
+        (r["person"], r["since"][:4], r["until"][:4]) for r in roles if "Clinton" in r["person"]
+    ]
+    assert clintons == [("Hillary Clinton", "2009", "2013"), ("Bill Clinton", "1993", "2001")]
+    # One person's spellings in one term are one row.
+    russia = [r for r in actor_roles(load_gazetteer(), "RUS") if r["person"].endswith("Putin")]
+    assert len(russia) == 1 and russia[0]["until"] is None
+
+
+@pytest.mark.parametrize("actors", [12, MAX_FORCE_LAYOUT + 100])
+def test_a_view_is_placed_the_same_way_every_time(actors: int) -> None:
+    nodes = [{"id": f"a{i:04d}", "bloc": (None, 0, 1)[i % 3]} for i in range(actors)]
+    edges = [
+        {"source": f"a{i:04d}", "target": f"a{(i * 7 + 1) % actors:04d}", "evidence": 1 + i % 4}
+        for i in range(actors)
+    ]
+    place = view_positions(nodes, edges)
+    assert set(place) == {n["id"] for n in nodes}
+    assert all(0.0 <= x <= 1.0 and 0.0 <= y <= 1.0 for x, y in place.values())
+    assert len(set(place.values())) == actors
+    assert view_positions(list(reversed(nodes)), list(reversed(edges))) == place  # seeded

@@ -14,6 +14,7 @@ import pytest
 
 from detente.extract import Extractor
 from detente.extract.candidates import candidate_pairs
+from detente.extract.components.noise import load_noise_words
 from detente.ontology import load_gazetteer
 from tests.conftest import find, triples
 
@@ -155,3 +156,11 @@ def test_a_guard_corps_is_an_organ_of_its_state_with_its_sector(rules):
     # Its foreign arm, in the plural too.
     rels = rules.extract("Western officials said the Quds Forces had armed the Houthis in Yemen.")
     assert ("IRGC", "aids", "HOUTHIS") in triples(rels)
+
+
+def test_a_group_of_states_named_by_a_letter_and_a_digit_is_no_weapon(rules):
+    doc, _ = _mentions(rules, "The E-3 warned Venezuela over its plans on Tuesday, diplomats said.")
+    assert not any("E-3" in m.text for m in doc._.dropped_mentions)
+    designation = load_noise_words().designation
+    assert all(designation.match(w) for w in ("S-400", "F-16", "Su-30s", "T-72B", "Shahed-136"))
+    assert not any(designation.match(w) for w in ("E-3", "G-5", "P-5"))

@@ -308,6 +308,19 @@ def test_a_merged_actor_s_statements_become_the_survivor_s_and_undo_restores_the
     _same_as_a_rebuild(api)
 
 
+def test_a_merged_actor_whose_documents_are_gone_leaves_the_ledger_readable(api):
+    text = "Turkey is arming the Zorblan Liberation Front in the north, officials said."
+    posted = api.post("/documents", json={"text": text}, headers=AUTH)
+    assert posted.status_code == 201, posted.text
+    [zorblan] = [a["id"] for a in api.get("/actors", params={"q": "Zorblan"}).json()]
+    _merge(api, zorblan, "Russia")
+    deleted = api.delete(f"/documents/{posted.json()['id']}", headers=AUTH)
+    assert deleted.status_code == 204, deleted.text
+    # Read afresh (a restart), the store holds a merge of an actor no statement names.
+    _same_as_a_rebuild(api)
+    assert api.get("/actors/RUS").status_code == 200
+
+
 def test_a_chain_of_merges_resolves_to_its_end_and_a_pair_of_the_merged_leaves(api):
     before = _pairs(api)
     first = _merge(api, "WAGNER", "LNA")  # Wagner backs the LNA: that pair is now one actor

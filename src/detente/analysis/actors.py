@@ -15,7 +15,7 @@ from detente.analysis.ledger import PREDICATE_NAMES, SIGN, STANCE_WEIGHT, Ledger
 from detente.domain.filters import StatementFilter
 from detente.graph.rdf import actor_iri
 from detente.ontology import find_known_actor, load_gazetteer
-from detente.ontology.gazetteer import Gazetteer, Reading
+from detente.ontology.gazetteer import Gazetteer
 
 
 def find_actor(ledger: Ledger, name: str, *, merged: bool = True) -> str | None:
@@ -199,10 +199,12 @@ def actor_roles(gazetteer: Gazetteer, actor: str) -> list[dict]:
     """The roles with dates the gazetteer knows of an actor: for an actor others speak for
     (a state, a government), the people who stood for it and when (``person``, ``since``,
     ``until``; ``until`` null while in office); for a person, the actors it stood for and
-    when (``for``, ``since``, ``until``). One row per person and actor, the spellings of a
-    person merged as in :func:`actor_names`; the latest first. O(names of the gazetteer)."""
-    terms: dict[tuple[str, str], list[Reading]] = {}
-    spellings: dict[tuple[str, str], list[str]] = {}
+    when (``for``, ``since``, ``until``). One row per term: the spellings of a surname whose
+    terms overlap are one person in one term ("Vladimir Putin", "President Putin"), shown
+    by a first name and surname; the same surname in terms apart (Bill and Hillary Clinton,
+    or one person's two terms) is two rows. In office first, then the latest.
+    O(names of the gazetteer + t log t for its t terms)."""
+    terms: dict[tuple[str, str], list[tuple[date, date, str]]] = {}
     own = {
         name
         for name, readings in gazetteer.readings.items()
@@ -210,31 +212,36 @@ def actor_roles(gazetteer: Gazetteer, actor: str) -> list[dict]:
     }
     for name, readings in gazetteer.readings.items():
         for r in readings:
-            if str(r.via) != "leader" or (" " not in name and name not in own):
+            if str(r.via) != "leader":
                 continue
-            if r.actor == actor:  # a person who stood for this actor
+            if r.actor == actor and " " in name:  # a person who stood for this actor
                 key = ("person", _folded(name.split()[-1]))
             elif name in own:  # this person, standing for another actor
                 key = ("for", r.actor)
             else:
                 continue
-            terms.setdefault(key, []).append(r)
-            spellings.setdefault(key, []).append(name)
+            terms.setdefault(key, []).append((r.since or date.min, r.until or date.max, name))
     out = []
     for (kind, who), found in terms.items():
-        since = [r.since for r in found if r.since is not None]
-        open_ended = any(r.until is None for r in found)
-        until = None if open_ended else max(r.until for r in found if r.until is not None)
-        row: dict[str, object] = {
-            "since": min(since).isoformat() if since else None,
-            "until": until.isoformat() if until else None,
-        }
-        if kind == "person":
-            row["person"] = min(spellings[(kind, who)], key=_display_rank)
-        else:
-            entry = gazetteer.actors.get(who)
-            row["for"] = {"id": who, "label": entry.label if entry else who}
-        out.append(row)
+        found.sort()
+        runs: list[list] = []  # [since, until, names], overlapping terms joined
+        for since, until, name in found:
+            if runs and since <= runs[-1][1]:
+                runs[-1][1] = max(runs[-1][1], until)
+                runs[-1][2].append(name)
+            else:
+                runs.append([since, until, [name]])
+        for since, until, names in runs:
+            row: dict[str, object] = {
+                "since": since.isoformat() if since != date.min else None,
+                "until": until.isoformat() if until != date.max else None,
+            }
+            if kind == "person":
+                row["person"] = min(names, key=_display_rank)
+            else:
+                entry = gazetteer.actors.get(who)
+                row["for"] = {"id": who, "label": entry.label if entry else who}
+            out.append(row)
     return sorted(
         out,
         key=lambda r: (r["until"] is None, r["until"] or "", r["since"] or ""),

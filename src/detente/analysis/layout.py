@@ -11,6 +11,7 @@ import random
 import networkx as nx
 
 SEED = 20240601  # the page's seed: the same view is placed the same way
+MAX_FORCE_LAYOUT = 500  # actors a view is laid out by forces for; more are set on a circle
 
 
 def view_positions(
@@ -21,8 +22,8 @@ def view_positions(
     (Fruchterman & Reingold 1991, networkx's ``spring_layout``) that starts each bloc on its
     own side (bloc 0 left, bloc 1 right, actors in neither between), pulls harder along
     better evidenced edges, and is seeded, so the same view is always drawn the same way.
-    O(i n^2) for n actors and i iterations (50; 12 from 500 actors, where networkx's
-    sparse variant loops in Python): a view draws at most 1,000 actors (500 pairs)."""
+    O(i n^2) for n actors and i (50) iterations, under :data:`MAX_FORCE_LAYOUT` actors; a
+    larger view (up to 1,000 actors, 500 pairs) is set on a circle, blocs together, O(n)."""
     if not nodes:
         return {}
     rng = random.Random(seed)
@@ -36,10 +37,13 @@ def view_positions(
         graph.add_edge(edge["source"], edge["target"], weight=math.log2(1 + edge["evidence"]))
     if len(graph) == 1:
         return {next(iter(graph)): (0.5, 0.5)}
-    # From 500 actors networkx runs its sparse variant, a Python loop over the actors per
-    # iteration: fewer iterations keep the largest view's layout near a second.
-    iterations = 50 if len(graph) < 500 else 12
-    placed = nx.spring_layout(graph, pos=start, seed=seed, weight="weight", iterations=iterations)
+    if len(graph) >= MAX_FORCE_LAYOUT:
+        # networkx's sparse variant loops in Python over the actors (seconds at a thousand):
+        # a view this large is drawn on a circle, blocs in arcs of their own, at once.
+        bloc = {node["id"]: str(node["bloc"]) for node in nodes}
+        placed = nx.circular_layout(sorted(graph, key=lambda n: (bloc[n], n)))
+    else:
+        placed = nx.spring_layout(graph, pos=start, seed=seed, weight="weight", iterations=50)
     xs = [float(p[0]) for p in placed.values()]
     ys = [float(p[1]) for p in placed.values()]
     width = (max(xs) - min(xs)) or 1.0

@@ -702,7 +702,13 @@ class Ledger:
         hidden = [self.actors.ids[a] for a in curation.actors if a in self.actors.ids]
         if hidden:
             out |= np.isin(subject, hidden) | np.isin(obj, hidden)
-        moving = [(self.actors.ids[a], self.actors.ids[b]) for a, b in self.merged.items()]
+        # Only actors with rows move: a merged actor whose documents are all gone has none
+        # (its merge still answers lookups of its names).
+        moving = [
+            (self.actors.ids[a], self.actors.ids[b])
+            for a, b in self.merged.items()
+            if a in self.actors.ids
+        ]
         moving = [(a, b) for a, b in moving if a != b]
         if moving:
             given = np.arange(len(self.actors), dtype=subject.dtype)

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from detente.analysis.theatres import THUMBNAIL_PAIRS, theatre_overview
-from detente.http.answer_cache import answer_key
 from detente.http.models import TheatreSummary
 from detente.http.rest import _problem, answers, service
 from detente.live.service import KnowledgeService
@@ -55,7 +54,5 @@ def theatre_cards(
             cards = theatre_overview(ledger, limit=limit, pairs=pairs)
         return json.dumps(cards, ensure_ascii=False).encode()
 
-    body = answers(request).response(
-        ("theatre cards", limit, pairs), answer, raw=answer_key(request.scope), refresh=False
-    )
+    body = answers(request).response(("theatre cards", limit, pairs), answer, refresh=False)
     return Response(body, media_type="application/json")
