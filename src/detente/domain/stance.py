@@ -34,10 +34,12 @@ class Modality(Term):
 
 
 class QuadClass(Term):
-    """The event-data quad class of a relation: said or done, with or against. CAMEO
-    (Schrodt 2012, section 1.2) and PLOVER group their event types the same way; a
-    material act (aid, sanctions, fighting) costs its actor something, a verbal one (praise,
-    a demand, a warning) does not, so views weigh it above a verbal one."""
+    """The event-data quad class of a relation: said or done, with or against, as the
+    Phoenix event data group CAMEO's root codes (PLOVER's event types fall alike). GDELT
+    counts root 05 (praise, endorsement, diplomatic support) as material; detente, with
+    Phoenix, counts it as words, which it is. A material act (aid, sanctions, fighting)
+    costs its actor something, a verbal one (praise, a demand, a warning) does not, so
+    views weigh it above a verbal one."""
 
     verbal_cooperation = "verbalCooperation"
     material_cooperation = "materialCooperation"
