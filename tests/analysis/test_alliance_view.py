@@ -105,6 +105,18 @@ def test_filters_and_what_they_can_widen_to(client: TestClient) -> None:
     assert sum(e["evidence"] for e in later["edges"]) < sum(
         e["evidence"] for e in everything["edges"]
     )
+    # The relation counts follow the dates (the filter list says what the period holds),
+    # and still count every predicate: the dated view's statements, by predicate.
+    assert later["dates"] == everything["dates"]
+    counted = {p["predicate"]: p["count"] for p in later["predicates"]}
+    drawn: dict[str, int] = {}
+    for edge in later["edges"]:
+        for tally in edge["predicates"]:
+            drawn[tally["predicate"]] = drawn.get(tally["predicate"], 0) + tally["count"]
+    assert counted == drawn
+    assert sum(counted.values()) < sum(p["count"] for p in everything["predicates"])
+    opposed_later = _view(client, theatre="Libya", since=last, polarity="opposition")
+    assert opposed_later["predicates"] == later["predicates"]
     backs = _view(client, theatre="Libya", predicate="backs")  # sub-relations included
     names = {t["predicate"] for e in backs["edges"] for t in e["predicates"]}
     assert "aids" in names and names <= {"backs", "aids"}

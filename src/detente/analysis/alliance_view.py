@@ -164,8 +164,9 @@ def alliance_view(
     a one-way predicate runs the same way. In a view of one theatre, nodes carry the bloc of
     :func:`~detente.analysis.multigraph.pair_balance` over the signed edges shown; a view
     across theatres (all of them, or an actor's) has no blocs (``partitioned`` false). The date
-    range and predicate counts are those of the view without its date and predicate
-    filters, so the page can widen them again. Each edge says how many independent
+    range is the view's without its dates, and the predicate counts its statements under
+    every filter but the predicate and polarity ones, so the page can widen them again.
+    Each edge says how many independent
     documents (a wire copy counts once) and outlets its statements come from, and their mean
     confidence; ``min_documents`` and ``min_confidence`` keep only the pairs that reach
     them. O(n log n) for the n statements read.
@@ -173,13 +174,19 @@ def alliance_view(
     base, focus = _base(ledger, wanted)
     s_all, o_all = ledger.column("subject"), ledger.column("object")
     rows = ledger.keep(base, wanted)
+    # The relations the filter list offers: counted under every filter but the predicate
+    # and polarity ones, which they are there to widen.
+    in_dates = ledger.keep(
+        base, StatementFilter(since=wanted.since, until=wanted.until, undated=wanted.undated)
+    )
     if focus is not None:
         # Partners by the filtered statements: a pair seen only outside the dates asked
         # for does not bring its actors in.
         base = _neighbourhood(ledger, base, focus)
         rows = _neighbourhood(ledger, rows, focus)
+        in_dates = _neighbourhood(ledger, in_dates, focus)
     dates = _date_range(ledger, base)
-    predicates = _predicate_counts(ledger, base)
+    predicates = _predicate_counts(ledger, in_dates)
 
     s = s_all[rows].astype(np.int64)
     o = o_all[rows].astype(np.int64)
