@@ -208,6 +208,7 @@ def test_edge_evidence_is_the_edge_and_its_sparql_asks_the_same(client: TestClie
     assert _view(client, theatre="Libya")["edges"]  # nothing was dropped
 
 
+@pytest.mark.slow  # a service of its own
 def test_negated_and_reported_statements_are_flagged(extractor) -> None:
     api = make_client(extractor, token="s3cret-token")
     text = (

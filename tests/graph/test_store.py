@@ -246,6 +246,7 @@ def test_a_backend_registered_at_run_time_is_used_for_its_scheme(tmp_path) -> No
     assert seen == [("anything", ("u", "p"))]
 
 
+@pytest.mark.slow  # a Python process of its own
 def test_documents_are_written_without_the_nlp_pipeline(tmp_path) -> None:
     """The writer takes relations already extracted: storage is used (and tested) without
     spaCy ever being imported."""

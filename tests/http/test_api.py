@@ -289,6 +289,7 @@ def test_explorer_page_and_its_bundled_library(client: TestClient) -> None:
         assert client.get(f"/static/vendor/{package}.js").status_code == 200
 
 
+@pytest.mark.slow  # a service of its own
 def test_answers_are_fresh_after_every_write(extractor) -> None:
     """/relations answers are kept as bytes between writes; a write must replace them."""
     api = make_client(extractor, token=TOKEN)

@@ -195,6 +195,7 @@ def test_pages_sharing_a_canonical_link_do_not_replace_each_other(client) -> Non
 
 
 # ---------------------------------------------------------------------- what readers see
+@pytest.mark.slow  # a service of its own, on disk
 def test_health_and_sources_show_no_server_paths(extractor, tmp_path) -> None:
     store = tmp_path / "private-folder" / "store"
     config = ServiceSettings(store=f"oxigraph:{store}", token=TOKEN)
