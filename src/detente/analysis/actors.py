@@ -11,7 +11,7 @@ import numpy as np
 from rdflib import URIRef
 
 from detente.analysis.evidence import actor_ref
-from detente.analysis.ledger import PREDICATE_NAMES, SIGN, STANCE_WEIGHT, Ledger
+from detente.analysis.ledger import PREDICATE_NAMES, SIGN, STANCE_WEIGHT, Ledger, calendar
 from detente.domain.filters import StatementFilter
 from detente.graph.rdf import actor_iri
 from detente.ontology import find_known_actor, load_gazetteer
@@ -266,7 +266,7 @@ def partners_over_time(ledger: Ledger, actor: str) -> dict:
     other = np.where(s == me, o, s).astype(np.int64)
     day = ledger.column("day")[rows]
     dated = day > 0
-    years = np.array([date.fromordinal(int(d)).year for d in day[dated]], dtype=np.int64)
+    years = calendar(day[dated], "Y").astype(np.int64) + 1970  # numpy years count from 1970
     other = other[dated]
     vote = (STANCE_WEIGHT[ledger.column("predicate")[rows]] * ledger.column("confidence")[rows])[
         dated

@@ -20,11 +20,13 @@ from detente.analysis.layout import view_positions
 from detente.analysis.ledger import (
     MATERIAL,
     PREDICATE_NAMES,
+    QUAD_CLASS,
     SIGN,
     STANCE_WEIGHT,
     SYMMETRIC,
     Ledger,
     allowed_predicates,
+    calendar,
 )
 from detente.analysis.multigraph import pair_balance
 from detente.analysis.palette import (
@@ -42,8 +44,6 @@ from detente.graph.rdf import actor_id_of, actor_iri
 from detente.graph.store import PREFIXES, KnowledgeStore, nt
 from detente.ontology import NS, predicates
 
-# Each predicate's quad class by its ledger index, as the API writes it.
-QUAD_CLASS = [predicates()[n].quad_class.value for n in PREDICATE_NAMES]
 MAX_PAIRS = 150  # the most evidenced pairs drawn; a briefing graph stays legible
 MAX_EVIDENCE = 500  # statements listed for one edge, oldest first
 MAX_BINS = 600  # months a timeline draws (50 years); more are drawn as years
@@ -270,10 +270,7 @@ def view_timeline(ledger: Ledger, wanted: StatementFilter, *, period: str = "mon
     day = ledger.column("day")[rows]
     dated = day > 0
     unit = "M" if period == "month" else "Y"
-    # Ordinal 1 is 0001-01-01: days since then, as numpy dates, cut to months or years.
-    when = (np.datetime64("0001-01-01") + (day[dated] - 1).astype("timedelta64[D]")).astype(
-        f"datetime64[{unit}]"
-    )
+    when = calendar(day[dated], unit)
     positive = SIGN[ledger.column("predicate")[rows][dated]] > 0
     bins = []
     if len(when) and unit == "M" and (when.max() - when.min()).astype(int) > MAX_BINS:

@@ -59,6 +59,7 @@ SIGN = np.array([1 if predicates()[n].polarity == "alignment" else -1 for n in P
 STANCE_WEIGHT = np.array([predicates()[n].stance_weight for n in PREDICATE_NAMES], dtype=np.float64)
 SYMMETRIC = np.array([predicates()[n].symmetric for n in PREDICATE_NAMES], dtype=bool)
 MATERIAL = np.array([predicates()[n].quad_class.material for n in PREDICATE_NAMES], dtype=bool)
+QUAD_CLASS = [predicates()[n].quad_class.value for n in PREDICATE_NAMES]  # as the API writes it
 
 _COLUMNS = {
     "subject": np.int32,
@@ -279,6 +280,13 @@ def _labels_query(graph: str | None) -> str:
 def _day(text: str) -> int:
     """The ledger's day column: the proleptic ordinal of a date's first day."""
     return PartialDate.parse(text).first_day().toordinal()
+
+
+def calendar(day: np.ndarray, unit: str) -> np.ndarray:
+    """Days of the day column (all dated) as numpy dates cut to ``unit`` ("M" months, "Y"
+    years). Ordinal 1 is 0001-01-01. Vectorised."""
+    days = np.datetime64("0001-01-01") + (day - 1).astype("timedelta64[D]")
+    return days.astype(f"datetime64[{unit}]")
 
 
 EVERY_STATEMENT = StatementFilter()

@@ -7,10 +7,9 @@ from collections import Counter
 
 import numpy as np
 
-from detente.analysis.evidence import EvidenceReader, actor_ref, evidence_of
-from detente.analysis.ledger import PREDICATE_NAMES, SIGN, Ledger
+from detente.analysis.evidence import EvidenceReader, Source, actor_ref, evidence_of
+from detente.analysis.ledger import PREDICATE_NAMES, QUAD_CLASS, SIGN, Ledger
 from detente.domain.filters import StatementFilter
-from detente.ontology import predicates
 
 WHO_BACKS_WHOM = StatementFilter(predicates=("backs",))
 
@@ -38,29 +37,36 @@ def relation_rows(
         return []
     members, bounds = _members(ledger, rows, inverse, chosen, len(groups))
     sentences = evidence(ledger.iris(members))
-    day, when = ledger.column("day"), ledger.column("when")
-    confidence = ledger.column("confidence")
     out = []
     for i, group in enumerate(chosen):
         found = members[bounds[i] : bounds[i + 1]]
-        dated = found[day[found] > 0]
-        listed = evidence_of(ledger, found, sentences)
         out.append(
             {
                 "subject": actor_ref(ledger, int(gs[group])),
                 "predicate": PREDICATE_NAMES[gp[group]],
                 "polarity": "alignment" if SIGN[gp[group]] > 0 else "opposition",
-                "quad_class": predicates()[PREDICATE_NAMES[gp[group]]].quad_class.value,
+                "quad_class": QUAD_CLASS[gp[group]],
                 "object": actor_ref(ledger, int(go[group])),
-                "evidence_count": int(counts[group]),
-                "first_date": ledger.whens.values[when[dated[0]]] if len(dated) else None,
-                "last_date": ledger.whens.values[when[dated[-1]]] if len(dated) else None,
-                "confidence": float(confidence[found].max()),
-                "documents": list(dict.fromkeys(e["document"] for e in listed)),
-                "evidence": listed,
+                **_statements(ledger, found, sentences),
             }
         )
     return out
+
+
+def _statements(ledger: Ledger, found: np.ndarray, sentences: dict[str, Source]) -> dict:
+    """What a row says of the statements ``found`` behind it (by date): how many, the first
+    and last date the text gave, the highest confidence, the documents and the evidence."""
+    day, when = ledger.column("day"), ledger.column("when")
+    dated = found[day[found] > 0]
+    listed = evidence_of(ledger, found, sentences)
+    return {
+        "evidence_count": len(found),
+        "first_date": ledger.whens.values[when[dated[0]]] if len(dated) else None,
+        "last_date": ledger.whens.values[when[dated[-1]]] if len(dated) else None,
+        "confidence": float(ledger.column("confidence")[found].max()),
+        "documents": list(dict.fromkeys(e["document"] for e in listed)),
+        "evidence": listed,
+    }
 
 
 def _groups(ledger: Ledger, where: StatementFilter, *, by_predicate: bool) -> tuple:
@@ -112,13 +118,10 @@ def pair_rows(
         return [], len(groups)
     members, bounds = _members(ledger, rows, inverse, chosen, len(groups))
     sentences = evidence(ledger.iris(members))
-    day, when = ledger.column("day"), ledger.column("when")
-    predicate, confidence = ledger.column("predicate"), ledger.column("confidence")
+    predicate = ledger.column("predicate")
     out = []
     for i, group in enumerate(chosen):
         found = members[bounds[i] : bounds[i + 1]]
-        dated = found[day[found] > 0]
-        listed = evidence_of(ledger, found, sentences)
         stated = Counter(PREDICATE_NAMES[p] for p in predicate[found])
         signs = {SIGN[p] > 0 for p in predicate[found]}
         out.append(
@@ -129,12 +132,7 @@ def pair_rows(
                 "polarity": None
                 if len(signs) > 1
                 else ("alignment" if signs.pop() else "opposition"),
-                "evidence_count": int(counts[group]),
-                "first_date": ledger.whens.values[when[dated[0]]] if len(dated) else None,
-                "last_date": ledger.whens.values[when[dated[-1]]] if len(dated) else None,
-                "confidence": float(confidence[found].max()),
-                "documents": list(dict.fromkeys(e["document"] for e in listed)),
-                "evidence": listed,
+                **_statements(ledger, found, sentences),
             }
         )
     return out, len(groups)
