@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from detente.cli.app import app, err, stdout_console
-from detente.cli.graph import STORE_HELP, _store
+from detente.cli.graph import STORE, _store
 from detente.domain.curation import Verdict
 
 curate = typer.Typer(
@@ -60,7 +60,7 @@ def wrong(
     statement: str = typer.Argument(..., help="The statement's IRI (as the evidence gives it)."),
     who: str | None = WHO,
     why: str | None = WHY,
-    store: str | None = typer.Option(None, help=STORE_HELP),
+    store: str | None = STORE,
 ) -> None:
     """Mark a statement wrong: it leaves every answer."""
     _act(Verdict.wrong, statement, who, why, store)
@@ -71,7 +71,7 @@ def confirm(
     statement: str = typer.Argument(..., help="The statement's IRI."),
     who: str | None = WHO,
     why: str | None = WHY,
-    store: str | None = typer.Option(None, help=STORE_HELP),
+    store: str | None = STORE,
 ) -> None:
     """Mark a statement confirmed: checked against its sentence, it stands."""
     _act(Verdict.confirmed, statement, who, why, store)
@@ -82,7 +82,7 @@ def hide(
     actor: str = typer.Argument(..., help="The actor's id or any name the graph knows."),
     who: str | None = WHO,
     why: str | None = WHY,
-    store: str | None = typer.Option(None, help=STORE_HELP),
+    store: str | None = STORE,
 ) -> None:
     """Hide an actor: it and every statement it takes part in leave every answer."""
     _act(Verdict.hidden, actor, who, why, store)
@@ -94,7 +94,7 @@ def merge(
     into: str = typer.Option(..., "--into", help="The actor it becomes: its id or any name."),
     who: str | None = WHO,
     why: str | None = WHY,
-    store: str | None = typer.Option(None, help=STORE_HELP),
+    store: str | None = STORE,
 ) -> None:
     """Merge an actor into another (one actor the extractor read as two): its statements,
     names and notes become the other's in every answer."""
@@ -106,7 +106,7 @@ def note(
     target: str = typer.Argument(..., help="An actor's id or name, or a statement's IRI."),
     text: str = typer.Argument(..., help="The note."),
     who: str | None = WHO,
-    store: str | None = typer.Option(None, help=STORE_HELP),
+    store: str | None = STORE,
 ) -> None:
     """Attach a note to an actor (shown in its profile) or a statement (shown with its
     evidence); it changes no count."""
@@ -117,7 +117,7 @@ def note(
 def undo(
     act: str = typer.Argument(..., help="The act's id (act-...)."),
     who: str | None = WHO,
-    store: str | None = typer.Option(None, help=STORE_HELP),
+    store: str | None = STORE,
 ) -> None:
     """Take an act back; it stays in the history with when and by whom."""
     from detente.graph.curation import retract
@@ -134,7 +134,7 @@ def undo(
 @curate.command("list")
 def list_acts(
     in_force: bool = typer.Option(False, "--in-force", help="Only the acts not taken back."),
-    store: str | None = typer.Option(None, help=STORE_HELP),
+    store: str | None = STORE,
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Every act, oldest first: who, when, why, and whether it was taken back."""
@@ -158,7 +158,7 @@ def list_acts(
 
 
 @curate.command("examples")
-def export_examples(store: str | None = typer.Option(None, help=STORE_HELP)) -> None:
+def export_examples(store: str | None = STORE) -> None:
     """The statement verdicts in force as labelled examples (JSON Lines) in the relation
     corpus's format, for the model's training data."""
     from detente.graph.curation import examples

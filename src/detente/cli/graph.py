@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 # ---------------------------------------------------------------------- knowledge graph
 STORE_HELP = "Store: a path (embedded, default ./detente-data), memory:, or a SPARQL endpoint URL."
+STORE = typer.Option(None, help=STORE_HELP)  # the --store option of every command
 CREATE_HELP = "Make a new embedded store when --store names a folder that does not exist."
 
 
@@ -84,7 +85,7 @@ def ingest(
         help="Article files (.txt, .html), JSON Lines corpora (.jsonl), folders of them, or "
         "http(s) URLs of pages or RSS/Atom feeds.",
     ),
-    store: str | None = typer.Option(None, help=STORE_HELP),
+    store: str | None = STORE,
     create: bool = typer.Option(False, "--create", help=CREATE_HELP),
     published: str | None = typer.Option(
         None,
@@ -259,7 +260,7 @@ def _run_ingest(ingestor, items, total: int | None, verbose: bool) -> tuple[dict
 @app.command()
 def watch(
     feeds: list[str] = typer.Argument(..., help="RSS or Atom feed URLs."),
-    store: str | None = typer.Option(None, help=STORE_HELP),
+    store: str | None = STORE,
     create: bool = typer.Option(False, "--create", help=CREATE_HELP),
     every: str = typer.Option("15m", help="Time between two polls: 90s, 15m, 1h."),
     rounds: int = typer.Option(0, min=0, help="Stop after N polls (0: run until stopped)."),
@@ -319,7 +320,7 @@ def _duration(text: str) -> float:
 @app.command()
 def remove(
     documents: list[str] = typer.Argument(..., help="Document ids (doc-…) or sources (paths)."),
-    store: str | None = typer.Option(None, help=STORE_HELP),
+    store: str | None = STORE,
 ) -> None:
     """Retract documents and everything they asserted."""
     from detente.ingest import Ingestor
@@ -338,7 +339,7 @@ def remove(
 
 
 @app.command()
-def documents(store: str | None = typer.Option(None, help=STORE_HELP)) -> None:
+def documents(store: str | None = STORE) -> None:
     """List the documents in the store."""
     from detente.ingest import Ingestor
 
@@ -360,7 +361,7 @@ def documents(store: str | None = typer.Option(None, help=STORE_HELP)) -> None:
 
 @app.command()
 def theatres(
-    store: str | None = typer.Option(None, help=STORE_HELP),
+    store: str | None = STORE,
     as_json: bool = typer.Option(False, "--json", help="Print JSON rows."),
 ) -> None:
     """List the theatres the store holds statements about, most recent evidence first."""
@@ -397,7 +398,7 @@ class QueryFormat(str, Enum):
 @app.command()
 def query(
     sparql: str = typer.Argument(..., help="A SPARQL 1.1 query (prefix dt: is predefined)."),
-    store: str | None = typer.Option(None, help=STORE_HELP),
+    store: str | None = STORE,
     output: QueryFormat = typer.Option(QueryFormat.table, "--format", help="Output format."),
 ) -> None:
     """Run a SPARQL query over the knowledge graph (all documents as the default graph)."""
@@ -464,7 +465,7 @@ def backers(
     predicate: str = typer.Option("backs", help="Relation (sub-relations included)."),
     since: str | None = typer.Option(None, help="From this date (YYYY-MM-DD)."),
     until: str | None = typer.Option(None, help="Up to this date (YYYY-MM-DD)."),
-    store: str | None = typer.Option(None, help=STORE_HELP),
+    store: str | None = STORE,
     as_json: bool = typer.Option(False, "--json", help="Print JSON rows."),
 ) -> None:
     """Who backs whom: aggregated relations with evidence counts and dates."""
@@ -511,7 +512,7 @@ def paths(
     target: str = typer.Argument(..., help="Actor id or name."),
     kind: Polarity = typer.Option(Polarity.alignment, help="alignment or opposition chains."),
     max_hops: int = typer.Option(3, min=1, max=6, help="Longest chain to consider."),
-    store: str | None = typer.Option(None, help=STORE_HELP),
+    store: str | None = STORE,
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Chains of backing (or opposition) between two actors, with their evidence."""
@@ -548,7 +549,7 @@ def paths(
 @app.command()
 def balance(
     theatre: str | None = typer.Option(None, help="Only relations concerning this theatre."),
-    store: str | None = typer.Option(None, help=STORE_HELP),
+    store: str | None = STORE,
 ) -> None:
     """Structural balance of the signed alliance graph, and its two blocs."""
     import json
@@ -574,7 +575,7 @@ class ExportFormat(str, Enum):
 @app.command("export")
 def export_(
     output: ExportFormat = typer.Option(ExportFormat.trig, "--format", help="Output format."),
-    store: str | None = typer.Option(None, help=STORE_HELP),
+    store: str | None = STORE,
 ) -> None:
     """Write the knowledge graph to stdout: RDF, GraphML/GEXF, or a PLOVER-style event CSV."""
     from detente.analysis.export import export

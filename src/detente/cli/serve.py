@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from detente.cli.app import app, err, fail
-from detente.cli.graph import CREATE_HELP, STORE_HELP, check_location
+from detente.cli.graph import CREATE_HELP, STORE, check_location
 
 
 def _examples() -> Path:
@@ -20,7 +20,7 @@ def _examples() -> Path:
 
 @app.command()
 def serve(
-    store: str | None = typer.Option(None, help=STORE_HELP),
+    store: str | None = STORE,
     create: bool = typer.Option(False, "--create", help=CREATE_HELP),
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8000, min=1, max=65535),

@@ -224,5 +224,6 @@ const briefing = (() => {
     setTimeout(() => URL.revokeObjectURL(link.href), 1000);
   }
 
-  return { svg, text, png, pdf, save };
+  // `node` serves the page's other SVG too (the timeline, the landing cards).
+  return { svg, text, png, pdf, save, element: node };
 })();

@@ -12,6 +12,8 @@ const SHAPE = ["ellipse", "round-rectangle"];
 const NO_BLOC = "#b8bdc5";
 const SEED = 20240601;  // the same graph draws the same way
 const $ = (id) => document.getElementById(id);
+// "1 statement", "2 statements": every count the page writes.
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 const cy = cytoscape({
   container: $("graph"),
@@ -235,7 +237,6 @@ function label(id) {
 
 function edgeText(e) {
   const net = (e.net > 0 ? "+" : "") + e.net.toFixed(1);
-  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
   const deeds = e.kind === "material" ? "mostly deeds" : "mostly words";
   return `${label(e.source)} – ${label(e.target)}: ${e.stance} (net ${net}, ${deeds}), ` +
     `${plural(e.evidence, "statement")} in ${plural(e.documents, "document")} ` +
@@ -253,10 +254,10 @@ function describe() {
   const triangles = view.balance.triangles;
   const balance = !view.partitioned ? "no blocs: sides are drawn within one theatre, choose one" :
     view.balance.balance === null ? "no triangles to weigh the blocs by" :
-    `balance ${view.balance.balance}: the share of the ${triangles} closed triangle${triangles === 1 ? "" : "s"} ` +
+    `balance ${view.balance.balance}: the share of the ${plural(triangles, "closed triangle")} ` +
     "that the two blocs explain (1: every friend of a friend is a friend)";
   const pairs = shown < view.pairs_total ? `${shown} of ${view.pairs_total} pairs (the most evidenced)` :
-    `${shown} pair${shown === 1 ? "" : "s"}`;
+    `${plural(shown, "pair")}`;
   $("summary").textContent = `${view.nodes.length} actors, ${pairs}; ${balance}.`;
   $("legend-blocs").hidden = !view.partitioned;
   $("graph").setAttribute("aria-label", `Alliance graph ${what}: ${view.nodes.length} actors, ${shown} pairs`);
@@ -411,7 +412,6 @@ async function listTheatres(ticket) {
     const button = document.createElement("button");
     button.type = "button";
     const last = t.last_date ? `, latest ${t.last_date}` : "";
-    const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
     button.textContent = `${t.theatre}: ${plural(t.statements, "statement")} in ` +
       `${plural(t.documents, "document")}, ${plural(t.actors, "actor")}${last}`;
     button.addEventListener("click", () => openTheatre(t.theatre));
@@ -432,7 +432,6 @@ function openTheatre(name) {
 }
 
 function showCards(found) {
-  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
   $("theatre-cards").replaceChildren(...found.map((t) => {
     const item = document.createElement("li");
     const button = document.createElement("button");
@@ -457,12 +456,7 @@ function showCards(found) {
 // marks by stance, dark casing for deeds, bloc by colour and shape. Labels (11 px) for the
 // best evidenced actors first, each left out where it would overlap one already placed.
 function thumbnail(t) {
-  const ns = "http://www.w3.org/2000/svg";
-  const make = (name, attributes) => {
-    const made = document.createElementNS(ns, name);
-    for (const [k, v] of Object.entries(attributes)) made.setAttribute(k, v);
-    return made;
-  };
+  const make = briefing.element;
   const svg = make("svg", { viewBox: `0 0 ${CARD.width} ${CARD.height}`, role: "img",
     "aria-label": `${t.theatre}: ${t.nodes.length} actors, ${t.edges.length} pairs` });
   const at = new Map(t.nodes.map((n) => [n.id, { ...n,
@@ -489,9 +483,7 @@ function thumbnail(t) {
     svg.append(n.bloc === 1
       ? make("rect", { x: n.x - 6, y: n.y - 6, width: 12, height: 12, rx: 2, fill, stroke: "#fff" })
       : make("circle", { cx: n.x, cy: n.y, r: 6.5, fill, stroke: "#fff" }));
-    const tip = make("title", {});
-    tip.textContent = n.label;
-    svg.lastChild.append(tip);
+    svg.lastChild.append(make("title", {}, n.label));
     const text = n.label.length > 22 ? `${n.label.slice(0, 21)}…` : n.label;
     const width = text.length * 6.2;
     // Under its node, moved in from the card's edges.
@@ -499,9 +491,7 @@ function thumbnail(t) {
     const box = { x1: x - width / 2, x2: x + width / 2, y1: n.y + 8, y2: n.y + 21 };
     if (box.y2 > CARD.height || placed.some((p) => p.x1 < box.x2 && box.x1 < p.x2 && p.y1 < box.y2 && box.y1 < p.y2)) continue;
     placed.push(box);
-    const label = make("text", { x, y: n.y + 18, "text-anchor": "middle" });
-    label.textContent = text;
-    svg.append(label);
+    svg.append(make("text", { x, y: n.y + 18, "text-anchor": "middle" }, text));
   }
   return svg;
 }
@@ -544,31 +534,20 @@ async function timeline(ticket) {
   svg.setAttribute("height", height);
   const most = Math.max(...bins.map((b) => b.alignment + b.opposition), 1);
   const step = width / bins.length;
-  const ns = "http://www.w3.org/2000/svg";
+  const make = briefing.element;
   bins.forEach((b, i) => {
     const [first, last] = binDays(b.start, found.period);
     const chosen = (!state.since || last >= state.since) && (!state.until || first <= state.until);
-    const group = document.createElementNS(ns, "g");
-    group.setAttribute("class", `bin${dated && chosen ? " chosen" : ""}`);
-    group.setAttribute("tabindex", "0");
-    group.setAttribute("role", "button");
-    const title = document.createElementNS(ns, "title");
-    title.textContent = `${b.start}: ${b.alignment} aligned, ${b.opposition} opposed`;
-    group.append(title);
+    const group = make("g", { class: `bin${dated && chosen ? " chosen" : ""}`, tabindex: 0, role: "button" });
+    group.append(make("title", {}, `${b.start}: ${b.alignment} aligned, ${b.opposition} opposed`));
     let top = height;
     for (const [kind, n] of [["alignment", b.alignment], ["opposition", b.opposition]]) {
       if (!n) continue;
       const h = Math.max(2, (n / most) * (height - 4));
       top -= h;
-      const bar = document.createElementNS(ns, "rect");
-      Object.entries({ x: i * step + 0.5, y: top, width: Math.max(step - 1, 1), height: h, class: kind })
-        .forEach(([k, v]) => bar.setAttribute(k, v));
-      group.append(bar);
+      group.append(make("rect", { x: i * step + 0.5, y: top, width: Math.max(step - 1, 1), height: h, class: kind }));
     }
-    const hit = document.createElementNS(ns, "rect");  // the whole column answers a click
-    Object.entries({ x: i * step, y: 0, width: step, height, class: "hit" })
-      .forEach(([k, v]) => hit.setAttribute(k, v));
-    group.append(hit);
+    group.append(make("rect", { x: i * step, y: 0, width: step, height, class: "hit" }));  // the whole column answers a click
     const choose = (extend) => {
       if (extend && (state.since || state.until)) {
         state.since = state.since && state.since < first ? state.since : first;
@@ -759,7 +738,7 @@ async function explain(edge) {
   $("edge-sparql").href = `/sparql?${new URLSearchParams({ query: body.sparql })}`;
   $("sentences").replaceChildren(...bySentence(body.statements).map(sentenceItem));
   const counted = body.statements.filter((s) => s.counted).length;
-  $("status").textContent = `${counted} counted statement${counted === 1 ? "" : "s"} for ${label(e.source)} – ${label(e.target)}.`;
+  $("status").textContent = `${plural(counted, "counted statement")} for ${label(e.source)} – ${label(e.target)}.`;
   $("edge-title").focus();
 }
 
@@ -794,7 +773,7 @@ async function showActor(id) {
   $("actor").dataset.actor = body.id;
   $("actor-title").textContent = body.label;
   const country = body.country && body.country.id !== body.id ? ` of ${body.country.label}` : "";
-  $("actor-kind").textContent = `${body.type}${country} · ${body.statements} statement${body.statements === 1 ? "" : "s"} in the graph` +
+  $("actor-kind").textContent = `${body.type}${country} · ${plural(body.statements, "statement")} in the graph` +
     (body.wikidata ? " · " : "");
   if (body.wikidata) {
     const link = document.createElement("a");
@@ -814,7 +793,7 @@ async function showActor(id) {
   for (const [list, partners] of [["actor-allies", body.allies], ["actor-adversaries", body.adversaries]]) {
     $(list).replaceChildren(...partners.slice(0, 12).map((p) => {
       const item = document.createElement("li");
-      item.textContent = `${p.label} — ${p.evidence_count} statement${p.evidence_count === 1 ? "" : "s"} (${p.predicates.join(", ")})`;
+      item.textContent = `${p.label} — ${plural(p.evidence_count, "statement")} (${p.predicates.join(", ")})`;
       return item;
     }));
     if (!partners.length) $(list).replaceChildren(Object.assign(document.createElement("li"), { textContent: "none in the graph" }));
@@ -909,7 +888,6 @@ async function expand(actor) {
   fitView();
   listPairs();
   describe();
-  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
   $("status").textContent = `${label(actor)}: ${plural(added.nodes.length, "partner")} and ` +
     `${plural(added.edges.length, "pair")} added to the graph.`;
 }
