@@ -8,9 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from detente.http.answer_cache import Page, answer_key
-from detente.http.app import create_app
-from detente.http.settings import ServiceSettings
-from detente.live.service import KnowledgeService
+from tests.http.test_api import make_client
 from tests.http.test_predicate_hierarchy import TEXTS
 
 TOKEN = {"Authorization": "Bearer paging"}
@@ -19,8 +17,7 @@ LISTS = ("/relations", "/actors", "/documents", "/theatres", "/curation", "/feed
 
 @pytest.fixture(scope="module")
 def client(extractor) -> TestClient:
-    config = ServiceSettings(store="memory:", token="paging")
-    api = TestClient(create_app(config, KnowledgeService(config.store, extractor)))
+    api = make_client(extractor, token="paging")
     for text in TEXTS:
         assert api.post("/documents", json={"text": text}, headers=TOKEN).status_code == 201
     return api

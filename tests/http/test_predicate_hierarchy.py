@@ -16,10 +16,8 @@ from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
 from detente.analysis.ledger import with_subproperties
 from detente.graph.rdf import actor_id_of
-from detente.http.app import create_app
-from detente.http.settings import ServiceSettings
-from detente.live.service import KnowledgeService
 from detente.ontology import NS, ontology_path
+from tests.http.test_api import make_client
 from tests.paths import ROOT
 
 DOC = ROOT / "docs" / "knowledge-graph.md"
@@ -128,8 +126,7 @@ def documented_query() -> str:
 
 @pytest.fixture(scope="module")
 def client(extractor) -> TestClient:
-    config = ServiceSettings(store="memory:", token="hierarchy")
-    api = TestClient(create_app(config, KnowledgeService(config.store, extractor)))
+    api = make_client(extractor, token="hierarchy")
     for text in TEXTS:
         assert api.post("/documents", json={"text": text}, headers=TOKEN).status_code == 201
     return api

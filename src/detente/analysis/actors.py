@@ -11,7 +11,7 @@ import numpy as np
 from rdflib import URIRef
 
 from detente.analysis.evidence import actor_ref
-from detente.analysis.ledger import PREDICATE_NAMES, SIGN, STANCE_WEIGHT, Ledger, calendar
+from detente.analysis.ledger import PREDICATE_NAMES, SIGN, Ledger, calendar
 from detente.domain.filters import StatementFilter
 from detente.graph.rdf import actor_iri
 from detente.ontology import find_known_actor, load_gazetteer
@@ -268,9 +268,7 @@ def partners_over_time(ledger: Ledger, actor: str) -> dict:
     dated = day > 0
     years = calendar(day[dated], "Y").astype(np.int64) + 1970  # numpy years count from 1970
     other = other[dated]
-    vote = (STANCE_WEIGHT[ledger.column("predicate")[rows]] * ledger.column("confidence")[rows])[
-        dated
-    ]
+    vote = ledger.votes(rows)[dated]
     span = len(ledger.actors)
     keys, inverse, counts = np.unique(years * span + other, return_inverse=True, return_counts=True)
     net = np.bincount(inverse, weights=vote, minlength=len(keys))

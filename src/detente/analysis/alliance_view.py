@@ -22,7 +22,6 @@ from detente.analysis.ledger import (
     PREDICATE_NAMES,
     QUAD_CLASS,
     SIGN,
-    STANCE_WEIGHT,
     SYMMETRIC,
     Ledger,
     allowed_predicates,
@@ -190,7 +189,6 @@ def alliance_view(
 
     s = s_all[rows].astype(np.int64)
     o = o_all[rows].astype(np.int64)
-    p = ledger.column("predicate")[rows].astype(np.int64)
     n_actors = len(ledger.actors)
     low, high = np.minimum(s, o), np.maximum(s, o)
     pairs, inverse, counts = np.unique(
@@ -198,7 +196,7 @@ def alliance_view(
     )
     votes = np.bincount(
         inverse,
-        weights=STANCE_WEIGHT[p] * ledger.column("confidence")[rows],
+        weights=ledger.votes(rows),
         minlength=len(pairs),
     )
     # Evidence strength: documents per pair, and the statements' mean confidence.
@@ -332,7 +330,7 @@ def _edge(
     p = ledger.column("predicate")[rows]
     # How much of the pair's stance is deeds rather than words: the share of its weighted
     # votes cast by material acts (aid, sanctions, fighting). Mediation votes nothing.
-    sway = np.abs(STANCE_WEIGHT[p]) * ledger.column("confidence")[rows]
+    sway = np.abs(ledger.votes(rows))
     total = float(sway.sum())
     material = float(sway[MATERIAL[p]].sum()) / total if total > 0 else 0.0
     tally: dict[tuple[int, int, int], int] = {}

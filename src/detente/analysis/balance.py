@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from detente.analysis.ledger import STANCE_WEIGHT, Ledger
+from detente.analysis.ledger import Ledger
 from detente.analysis.multigraph import pair_balance
 from detente.domain.filters import StatementFilter
 
@@ -23,7 +23,7 @@ def signed_pairs(
     o = ledger.column("object")[rows].astype(np.int64)
     keep = s != o
     s, o, rows = s[keep], o[keep], rows[keep]
-    vote = STANCE_WEIGHT[ledger.column("predicate")[rows]] * ledger.column("confidence")[rows]
+    vote = ledger.votes(rows)
     low, high = np.minimum(s, o), np.maximum(s, o)
     n_actors = len(ledger.actors)
     pairs, inverse = np.unique(low * n_actors + high, return_inverse=True)

@@ -411,6 +411,11 @@ class Ledger:
         """A column over every row in use (read-only use: it is the ledger's own array)."""
         return self._cols[name][: self._size]
 
+    def votes(self, rows: np.ndarray) -> np.ndarray:
+        """Each row's vote in its pair's stance: its predicate's stance weight (Goldstein,
+        half for words, 0 for mediation: :data:`STANCE_WEIGHT`) times its confidence."""
+        return STANCE_WEIGHT[self._cols["predicate"][rows]] * self._cols["confidence"][rows]
+
     def iris(self, rows: np.ndarray) -> list[str]:
         """The statement IRIs of ``rows``."""
         out = []
